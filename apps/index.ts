@@ -1,0 +1,8 @@
+import { AppDefinition } from '../lib';
+import sandbox from './sandbox';
+
+/**
+ * Every app that `npm run synth` renders into dist/<name>/. A test fails if a
+ * folder under apps/ is missing here.
+ */
+export const apps: readonly AppDefinition[] = [sandbox];

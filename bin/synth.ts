@@ -1,0 +1,54 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { apps as registeredApps } from '../apps';
+import { AppDefinition, synthToDist } from '../lib';
+
+export interface SynthCliOptions {
+  readonly apps?: readonly AppDefinition[];
+  readonly outdir?: string;
+  readonly log?: (line: string) => void;
+  readonly error?: (line: string) => void;
+}
+
+/** The folder holding package.json, found from this file whether run compiled (build/bin) or from source. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find package.json above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * The `npm run synth` entry point. Returns the process exit code instead of
+ * exiting so tests can drive it in-process.
+ */
+export function main(options: SynthCliOptions = {}): number {
+  const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const error = options.error ?? ((l: string) => process.stderr.write(l + '\n'));
+  const outdir = options.outdir ?? path.join(projectRoot(), 'dist');
+  try {
+    const result = synthToDist(options.apps ?? registeredApps, outdir);
+    for (const app of result) {
+      log(`  ${path.relative(process.cwd(), path.join(outdir, app.name)) || '.'}/ (${app.files.size} files)`);
+    }
+    // `npx cdk8s synth` points CDK8S_OUTDIR at a scratch folder and lists what it finds there;
+    // dist/ stays the real output so the cli's own `rm -rf` of its outdir cannot break atomicity.
+    const cliOut = process.env.CDK8S_OUTDIR;
+    if (cliOut && path.resolve(cliOut) !== path.resolve(outdir)) {
+      fs.rmSync(cliOut, { recursive: true, force: true });
+      fs.cpSync(outdir, cliOut, { recursive: true });
+    }
+    return 0;
+  } catch (e) {
+    error(`meshforge synth failed; ${path.relative(process.cwd(), outdir) || outdir}/ was left unchanged.`);
+    error((e as Error).message);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main();
+}

@@ -1,0 +1,40 @@
+import { App } from 'cdk8s';
+import { MeshforgeError } from '../validation/meshforge-error';
+
+/**
+ * What an app's `build` function receives besides the cdk8s `App` to fill.
+ * New synth-wide parameters (e.g. the target environment) are added here, so
+ * apps opt into them without a change of signature.
+ */
+export interface SynthContext {
+  /** Name of the app being synthesized; equals the `dist/<name>/` folder. */
+  readonly appName: string;
+}
+
+/** A deployable unit: one folder under `apps/`, one folder under `dist/`. */
+export interface AppDefinition {
+  /**
+   * Folder name under `dist/` and the name used in error messages. A DNS
+   * label: lowercase letters, digits and `-`.
+   */
+  readonly name: string;
+  /** One line for humans (README, CLI listing). */
+  readonly description: string;
+  /** Adds the app's charts to `app`. Each top-level chart becomes one YAML file. */
+  build(app: App, context: SynthContext): void;
+}
+
+const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Declares an app. Validates the name early so a typo fails before any synth. */
+export function defineApp(definition: AppDefinition): AppDefinition {
+  if (!APP_NAME.test(definition.name) || definition.name.length > 63) {
+    throw new MeshforgeError('invalid app name', {
+      code: 'INVALID_APP_NAME',
+      field: 'name',
+      value: definition.name,
+      expected: 'a DNS label: lowercase letters, digits and "-", at most 63 characters (e.g. "shop")',
+    });
+  }
+  return definition;
+}

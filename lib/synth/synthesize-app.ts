@@ -1,0 +1,78 @@
+import { App, Chart } from 'cdk8s';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { AppDefinition } from './app-definition';
+import { collectManifests } from './collect';
+import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
+import { emitYaml } from './yaml-emitter';
+
+/** Extension of every manifest file meshforge writes. */
+export const MANIFEST_EXTENSION = '.k8s.yaml';
+
+/** The synthesized output of one app, in memory: file name → content. */
+export interface SynthesizedApp {
+  readonly name: string;
+  /** Files in the order they are listed in `kustomization.yaml`, kustomization last. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** Raised when an app fails to build or synthesize; names the app. */
+export class AppSynthError extends MeshforgeError {
+  public readonly appName: string;
+  public readonly cause: unknown;
+  constructor(appName: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`app "${appName}" failed to synthesize: ${reason}`, { code: 'APP_SYNTH_FAILED' });
+    this.name = 'AppSynthError';
+    this.appName = appName;
+    this.cause = cause;
+  }
+}
+
+const FILE_STEM = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Stable file stem for a chart: its path below the app, joined with "-". */
+function chartFileStem(chart: Chart): string {
+  const stem = chart.node.scopes
+    .slice(1)
+    .map((s) => s.node.id)
+    .join('-');
+  if (!FILE_STEM.test(stem)) {
+    throw new MeshforgeError('chart id cannot be used as a file name', {
+      code: 'INVALID_CHART_ID',
+      path: chart.node.path,
+      field: 'id',
+      value: chart.node.id,
+      expected: 'lowercase letters, digits, "-" and "." (e.g. "frontend")',
+    });
+  }
+  return stem;
+}
+
+/**
+ * Builds one app in a fresh cdk8s `App` and renders it to files in memory:
+ * one `<chart>.k8s.yaml` per chart that has objects, plus `kustomization.yaml`.
+ * Any failure is rethrown as an `AppSynthError` naming the app.
+ */
+export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
+  try {
+    // outdir is never written to: meshforge renders in memory and writes dist/ itself.
+    const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
+    definition.build(app, { appName: definition.name });
+    const files = new Map<string, string>();
+    for (const { chart, objects } of collectManifests(app)) {
+      if (objects.length === 0) continue;
+      files.set(chartFileStem(chart) + MANIFEST_EXTENSION, emitYaml(objects));
+    }
+    if (files.size === 0) {
+      throw new MeshforgeError('app produced no Kubernetes objects', {
+        code: 'EMPTY_APP',
+        expected: 'at least one chart with at least one object',
+      });
+    }
+    files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
+    return { name: definition.name, files };
+  } catch (e) {
+    if (e instanceof AppSynthError) throw e;
+    throw new AppSynthError(definition.name, e);
+  }
+}

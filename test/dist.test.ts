@@ -1,0 +1,66 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { apps } from '../apps';
+import { SynthesizedApp, readTree, synthesizeAll } from '../lib';
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+
+/** dist/ as synth would write it now, as relative path → content. */
+function freshTree(result: readonly SynthesizedApp[]): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const app of [...result].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const [file, content] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) tree.set(`${app.name}/${file}`, content);
+  }
+  return tree;
+}
+
+const fresh = synthesizeAll(apps);
+
+describe('committed dist/', () => {
+  it('is what `npm run synth` produces now', () => {
+    const committed = readTree(DIST);
+    const expected = freshTree(fresh);
+    const stale = [...new Set([...committed.keys(), ...expected.keys()])]
+      .filter((f) => committed.get(f) !== expected.get(f))
+      .map((f) => `  dist/${f}: ${!committed.has(f) ? 'missing' : !expected.has(f) ? 'no longer produced' : 'differs'}`);
+    if (stale.length > 0) {
+      expect.fail(`dist/ is stale; run \`npm run synth\` and commit the result:\n${stale.join('\n')}`);
+    }
+  });
+
+  it('is deterministic: a second synthesis is byte-identical', () => {
+    expect(freshTree(synthesizeAll(apps))).toEqual(freshTree(fresh));
+  });
+
+  it('has one folder per registered app and every apps/ folder is registered', () => {
+    const folders = fs
+      .readdirSync(path.join(ROOT, 'apps'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    expect(apps.map((a) => a.name).sort()).toEqual(folders);
+    expect(fs.readdirSync(DIST).sort()).toEqual(folders);
+  });
+
+  it.each(apps.map((a) => a.name))('dist/%s builds with `kubectl kustomize`', (name) => {
+    const out = execFileSync('kubectl', ['kustomize', path.join(DIST, name)], { encoding: 'utf8' });
+    const docs = parseAllDocuments(out).map((d) => d.toJS());
+    const manifests = fresh.find((a) => a.name === name)!;
+    const expectedCount = [...manifests.files]
+      .filter(([f]) => f !== 'kustomization.yaml')
+      .reduce((n, [, text]) => n + parseAllDocuments(text).length, 0);
+    expect(docs.length).toBe(expectedCount);
+    for (const d of docs) expect(d).toHaveProperty('kind');
+  });
+});
+
+describe.each(apps.map((a) => [a.name, a] as const))('app %s', (_name, app) => {
+  it('matches its snapshot', () => {
+    const files = Object.fromEntries(fresh.find((a) => a.name === app.name)!.files);
+    expect(files).toMatchSnapshot();
+  });
+});
