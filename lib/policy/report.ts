@@ -1,0 +1,61 @@
+import { ObjectRef, PolicyReport } from './types';
+
+/** `Deployment/shop/web`, or `ClusterRole/reader` for objects without a namespace. */
+export function objectName(ref: ObjectRef): string {
+  return ref.namespace !== undefined ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The report the CLI prints: a summary, the violations table, then honoured and unused exceptions. */
+export function renderReport(report: PolicyReport): string {
+  const { violations, exceptions, unusedExceptions } = report;
+  const scope = `${plural(report.objects, 'object')} in ${plural(report.files, 'file')}`;
+  const out: string[] = [];
+  if (violations.length === 0) {
+    out.push(`Policy check passed: ${scope}, no violations, ${plural(exceptions.length, 'honoured exception')}.`);
+  } else {
+    const failing = new Set(violations.map((v) => `${v.object.file}\u0000${v.object.index}`)).size;
+    out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked).`);
+    out.push('');
+    out.push(
+      renderTable(
+        ['OBJECT', 'FILE', 'RULE', 'MESSAGE', 'FIX'],
+        violations.map((v) => [objectName(v.object), v.object.file, v.rule, v.message, v.fix]),
+      ),
+    );
+  }
+  if (exceptions.length > 0) {
+    out.push('');
+    out.push(`Honoured exceptions (${exceptions.length}):`);
+    out.push(
+      renderTable(
+        ['OBJECT', 'FILE', 'RULE', 'REASON', 'SUPPRESSED'],
+        exceptions.map((e) => [objectName(e.object), e.object.file, e.rule, e.reason, plural(e.suppressed.length, 'finding')]),
+      ),
+    );
+  }
+  if (unusedExceptions.length > 0) {
+    out.push('');
+    out.push(`Unused exceptions (${unusedExceptions.length}): the rule passes without them; remove the annotations:`);
+    out.push(renderTable(['OBJECT', 'FILE', 'RULE', 'REASON'], unusedExceptions.map((e) => [objectName(e.object), e.object.file, e.rule, e.reason])));
+  }
+  if (violations.length > 0) {
+    out.push('');
+    out.push('An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see README, "Security model").');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,93 @@
+/**
+ * Shapes shared by the policy check: the objects it reads, the rules it runs and
+ * the structured results it returns (tests assert on these; the CLI renders them).
+ */
+
+/** A parsed Kubernetes manifest. Only plain JSON values (what YAML parsing yields). */
+export type Manifest = Readonly<Record<string, unknown>>;
+
+/** One manifest and where it came from. */
+export interface PolicyObject {
+  /** The parsed manifest. */
+  readonly manifest: Manifest;
+  /** The file it was read from, as the user should see it (e.g. `dist/shop/web.k8s.yaml`). */
+  readonly file: string;
+  /** Position of the document inside the file, starting at 0. @default 0 */
+  readonly index?: number;
+}
+
+/** How a checked object is named in results and reports. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Absent for cluster-scoped objects and objects that leave the namespace to kustomize. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly file: string;
+  /** Position of the document inside its file, starting at 0. */
+  readonly index: number;
+}
+
+/** What a rule reports for one object; the runner adds the object and rule id. */
+export interface Finding {
+  /** What is wrong, naming the container/volume/key concerned. Never contains a secret value. */
+  readonly message: string;
+  /** What to change, as specific as the rule can make it (usually the exact field). */
+  readonly fix: string;
+  /** The manifest field concerned, as a dotted path with [indexes]. */
+  readonly field: string;
+}
+
+/** A finding attached to its object and rule: one row of the report. */
+export interface Violation extends Finding {
+  readonly rule: string;
+  readonly object: ObjectRef;
+}
+
+/** An exception annotation that suppressed at least one finding. */
+export interface HonouredException {
+  readonly rule: string;
+  readonly object: ObjectRef;
+  readonly reason: string;
+  /** The findings it suppressed. */
+  readonly suppressed: readonly Finding[];
+}
+
+/** A valid exception annotation on an object that had nothing to suppress (safe to remove). */
+export interface UnusedException {
+  readonly rule: string;
+  readonly object: ObjectRef;
+  readonly reason: string;
+}
+
+/** The result of a policy check. Lists are in input order (file, document), then rule order. */
+export interface PolicyReport {
+  /** Number of objects checked. */
+  readonly objects: number;
+  /** Number of distinct files the objects came from. */
+  readonly files: number;
+  readonly violations: readonly Violation[];
+  readonly exceptions: readonly HonouredException[];
+  readonly unusedExceptions: readonly UnusedException[];
+}
+
+/** Facts about the whole checked set that cross-object rules need (built once per check). */
+export interface CheckContext {
+  /**
+   * Whether some pod template in `namespace` carries every label of `selector`.
+   * `namespace` is `''` for objects without one.
+   */
+  selectsPods(namespace: string, selector: Readonly<Record<string, string>>): boolean;
+}
+
+/** One policy rule. Rules are pure: same object and context, same findings. */
+export interface PolicyRule {
+  /** Stable id, used in reports and in `policy.meshforge.io/allow-<id>` exception annotations. */
+  readonly id: string;
+  /** One line: what the rule enforces. */
+  readonly summary: string;
+  /** The generic fix, for documentation; findings carry a specific one. */
+  readonly fix: string;
+  /** Findings for one object; an empty list when the rule passes or does not apply. */
+  check(object: Manifest, context: CheckContext): readonly Finding[];
+}
