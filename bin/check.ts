@@ -35,7 +35,7 @@ export function main(options: CheckCliOptions = {}): number {
   try {
     const report = checkPaths(paths, { cwd });
     if (report.files === 0) {
-      error(`meshforge check: no Kubernetes YAML found in ${paths.map((p) => path.relative(cwd, p) || p).join(', ')}`);
+      error(`meshforge check: no Kubernetes YAML found in ${paths.map((p) => path.relative(cwd, path.resolve(cwd, p)) || p).join(', ')}`);
       return 2;
     }
     log(renderReport(report));
