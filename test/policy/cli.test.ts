@@ -43,14 +43,16 @@ describe('check CLI (npm run check)', () => {
     const root = tmpDir();
     expect(run(['nope'], root)).toEqual({ code: 2, out: '', err: 'meshforge check failed: nothing to check at this path; value: "nope"; expected: a YAML file or a folder holding YAML files' });
     fs.writeFileSync(path.join(root, 'broken.yaml'), 'kind: [unclosed\n');
-    const broken = run(['broken.yaml'], root);
-    expect(broken.code).toBe(2);
-    expect(broken.err).toMatch(/^meshforge check failed: \[broken\.yaml\] invalid YAML; field: document 0; value: /);
+    expect(run(['broken.yaml'], root)).toEqual({
+      code: 2,
+      out: '',
+      err: 'meshforge check failed: [broken.yaml] invalid YAML; field: line 2; value: "unexpected end of the stream within a flow collection"; expected: valid YAML',
+    });
     fs.mkdirSync(path.join(root, 'empty'));
     expect(run(['empty'], root)).toEqual({ code: 2, out: '', err: 'meshforge check: no Kubernetes YAML found in empty' });
   });
 
-  it('reads YAML the way Kubernetes does (1.1) and keeps file and document positions', () => {
+  it('reads YAML the way Kubernetes does (1.1 booleans, dates as strings) and keeps file and document positions', () => {
     const root = tmpDir();
     fs.writeFileSync(path.join(root, 'a.yaml'), '---\n# empty\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nnot: a k8s object\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: "on"}\n');
     const objects = loadPolicyObjects(['a.yaml'], { cwd: root });
@@ -58,5 +60,9 @@ describe('check CLI (npm run check)', () => {
       ['a.yaml', 1, 'Namespace'],
       ['a.yaml', 3, 'ConfigMap'],
     ]);
+    expect(objects[1].manifest.data).toEqual({ x: 'on' });
+    fs.writeFileSync(path.join(root, 'b.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {since: 2024-01-01}}\nspec:\n  hostNetwork: yes\n  hostPID: off\n');
+    const [pod] = loadPolicyObjects(['b.yaml'], { cwd: root });
+    expect(pod.manifest).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { since: '2024-01-01' } }, spec: { hostNetwork: true, hostPID: false } });
   });
 });
