@@ -82,6 +82,14 @@ describe('image-tag', () => {
     expect(findings(deployment(`${C}.image`, `nginx:latest@sha256:${'a'.repeat(64)}`))).toEqual([]);
     expect(findings(deployment(`${C}.image`, `nginx@sha256:${'a'.repeat(64)}`))).toEqual([]);
   });
+  it('accepts `image: auto` only on Istio-injected pods (gateway deployments)', () => {
+    const m = deployment(`${C}.image`, 'auto');
+    expect(findings(m)).toEqual(['image-tag: container "web" image "auto" has no tag']);
+    set(m, 'spec.template.metadata.annotations', { 'inject.istio.io/templates': 'gateway' });
+    expect(findings(m)).toEqual([]);
+    const labelled = set(deployment(`${C}.image`, 'auto'), 'spec.template.metadata.labels', { app: 'web', 'sidecar.istio.io/inject': 'true' });
+    expect(findings(labelled)).toEqual([]);
+  });
   it('parses image references', () => {
     expect(parseImage('nginx')).toEqual({ digest: false });
     expect(parseImage('localhost:5000/a/b')).toEqual({ digest: false });

@@ -22,9 +22,11 @@ export const capabilities = podRule({
       const added = arr(caps.add).map(String);
       const forbidden = added.filter((cap) => !ALLOWED_ADDED_CAPABILITIES.includes(cap));
       if (forbidden.length > 0) {
+        // cdk8s-plus's Capability enum writes CAP_NET_BIND_SERVICE, which Pod Security Admission rejects.
+        const prefixed = forbidden.includes('CAP_NET_BIND_SERVICE') ? '; write NET_BIND_SERVICE without the CAP_ prefix' : '';
         findings.push({
           message: `${c.label} adds forbidden capabilities ${quoteList(forbidden)}`,
-          fix: `remove ${quoteList(forbidden)} from ${base}.add (only NET_BIND_SERVICE may be added)`,
+          fix: `remove ${quoteList(forbidden)} from ${base}.add (only NET_BIND_SERVICE may be added${prefixed})`,
           field: `${base}.add`,
         });
       }

@@ -1,4 +1,4 @@
-import { str } from '../manifest';
+import { str, stringMap } from '../manifest';
 import { Finding } from '../types';
 import { containersOf } from '../workloads';
 import { podRule } from './pod-rule';
@@ -21,9 +21,12 @@ export const imageTag = podRule({
   fix: 'Pin the image to a version tag (app:1.4.2) or a digest (app@sha256:...).',
   checkPod(pod) {
     const findings: Finding[] = [];
+    // Istio gateway deployments say `image: auto`; the injector replaces it with the pinned proxy image.
+    const istioInjected =
+      stringMap(pod.metadata.labels)['sidecar.istio.io/inject'] === 'true' || stringMap(pod.metadata.annotations)['inject.istio.io/templates'] !== undefined;
     for (const c of containersOf(pod)) {
       const image = str(c.container.image);
-      if (image === undefined) continue;
+      if (image === undefined || (image === 'auto' && istioInjected)) continue;
       const { tag, digest } = parseImage(image);
       if (digest) continue;
       const field = `${c.path}.image`;
