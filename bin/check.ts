@@ -1,25 +1,13 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { checkPaths, renderReport } from '../lib/policy';
 
 export interface CheckCliOptions {
-  /** YAML files or folders to check. @default ['<project>/dist'] */
+  /** YAML files or folders to check, relative to `cwd`. @default ['dist'] (npm scripts run in the project folder) */
   readonly paths?: readonly string[];
   /** Paths in the report are relative to this folder. @default process.cwd() */
   readonly cwd?: string;
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
-}
-
-/** The folder holding package.json, found from this file whether run compiled (build/bin) or from source. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
 }
 
 /**
@@ -31,7 +19,7 @@ export function main(options: CheckCliOptions = {}): number {
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const error = options.error ?? ((l: string) => process.stderr.write(l + '\n'));
   const cwd = options.cwd ?? process.cwd();
-  const paths = options.paths && options.paths.length > 0 ? options.paths : [path.join(projectRoot(), 'dist')];
+  const paths = options.paths && options.paths.length > 0 ? options.paths : ['dist'];
   try {
     const report = checkPaths(paths, { cwd });
     if (report.files === 0) {

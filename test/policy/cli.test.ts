@@ -28,6 +28,8 @@ describe('check CLI (npm run check)', () => {
     fs.writeFileSync(path.join(root, 'dist/README.txt'), 'not yaml, ignored');
     const ok = run(['dist'], root);
     expect(ok).toEqual({ code: 0, out: 'Policy check passed: 3 objects in 2 files, no violations, 0 honoured exceptions.', err: '' });
+    // Without arguments it checks dist/ of the folder it runs in (npm scripts run in the project root).
+    expect(run([], root)).toEqual(ok);
 
     writeDocs(path.join(root, 'dist/shop/bad.k8s.yaml'), [set(workload('Deployment', 'bad'), 'spec.template.spec.containers[0].securityContext.privileged', true)]);
     const bad = run(['dist'], root);

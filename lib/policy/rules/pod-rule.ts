@@ -1,5 +1,5 @@
 import { Finding, Manifest, PolicyRule } from '../types';
-import { PodTemplate, podTemplateOf } from '../workloads';
+import { ContainerList, ContainerRef, containersOf, PodTemplate, podTemplateOf } from '../workloads';
 
 /** What a rule over pod specs defines; `podRule` turns it into a PolicyRule. */
 export interface PodRuleDefinition {
@@ -20,4 +20,28 @@ export function podRule(definition: PodRuleDefinition): PolicyRule {
       return pod ? definition.checkPod(pod, manifest) : [];
     },
   };
+}
+
+/** What a rule over single containers defines; `containerRule` turns it into a PolicyRule. */
+export interface ContainerRuleDefinition {
+  readonly id: string;
+  readonly summary: string;
+  readonly fix: string;
+  /** The container lists the rule applies to. @default every list (containers, initContainers, ephemeralContainers) */
+  readonly lists?: readonly ContainerList[];
+  checkContainer(container: ContainerRef, pod: PodTemplate): readonly Finding[];
+}
+
+/** A rule judged container by container, over every pod template. */
+export function containerRule(definition: ContainerRuleDefinition): PolicyRule {
+  const lists = definition.lists;
+  return podRule({
+    id: definition.id,
+    summary: definition.summary,
+    fix: definition.fix,
+    checkPod: (pod) =>
+      containersOf(pod)
+        .filter((c) => lists === undefined || lists.includes(c.list))
+        .flatMap((c) => definition.checkContainer(c, pod)),
+  });
 }

@@ -1,7 +1,5 @@
 import { isObject } from '../manifest';
-import { Finding } from '../types';
-import { containersOf } from '../workloads';
-import { podRule } from './pod-rule';
+import { containerRule } from './pod-rule';
 
 const REQUIRED = ['livenessProbe', 'readinessProbe'] as const;
 
@@ -11,23 +9,15 @@ const REQUIRED = ['livenessProbe', 'readinessProbe'] as const;
  * Jobs and CronJobs run to completion and are exempt; init containers cannot have
  * probes, except native sidecars (restartPolicy: Always), which are checked.
  */
-export const probes = podRule({
+export const probes = containerRule({
   id: 'probes',
   summary: 'Every container of a long-running workload has a livenessProbe and a readinessProbe.',
   fix: 'Add livenessProbe and readinessProbe (httpGet, grpc, tcpSocket or exec) to every container.',
-  checkPod(pod) {
-    if (!pod.longRunning) return [];
-    const findings: Finding[] = [];
-    for (const c of containersOf(pod)) {
-      if (c.list === 'ephemeralContainers' || (c.list === 'initContainers' && !c.sidecar)) continue;
-      const missing = REQUIRED.filter((p) => !isObject(c.container[p]));
-      if (missing.length === 0) continue;
-      findings.push({
-        message: `${c.label} has no ${missing.join(', ')}`,
-        fix: `add ${missing.join(' and ')} to ${c.path}`,
-        field: `${c.path}.${missing[0]}`,
-      });
-    }
-    return findings;
+  lists: ['containers', 'initContainers'],
+  checkContainer(c, pod) {
+    if (!pod.longRunning || (c.list === 'initContainers' && !c.sidecar)) return [];
+    const missing = REQUIRED.filter((p) => !isObject(c.container[p]));
+    if (missing.length === 0) return [];
+    return [{ message: `${c.label} has no ${missing.join(', ')}`, fix: `add ${missing.join(' and ')} to ${c.path}`, field: `${c.path}.${missing[0]}` }];
   },
 });

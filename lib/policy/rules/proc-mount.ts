@@ -1,20 +1,15 @@
-import { Finding } from '../types';
-import { containersOf, securityContextOf } from '../workloads';
-import { podRule } from './pod-rule';
+import { securityContextOf } from '../workloads';
+import { containerRule } from './pod-rule';
 
 /** PSS baseline "/proc Mount Type". */
-export const procMount = podRule({
+export const procMount = containerRule({
   id: 'proc-mount',
   summary: 'Containers keep the default masked /proc (procMount unset or Default).',
   fix: 'Remove securityContext.procMount (or set it to Default).',
-  checkPod(pod) {
-    const findings: Finding[] = [];
-    for (const c of containersOf(pod)) {
-      const procMount = securityContextOf(c).procMount;
-      if (procMount === undefined || procMount === null || procMount === 'Default') continue;
-      const field = `${c.path}.securityContext.procMount`;
-      findings.push({ message: `${c.label} sets procMount ${JSON.stringify(procMount)}`, fix: `remove ${field} or set it to Default`, field });
-    }
-    return findings;
+  checkContainer(c) {
+    const procMount = securityContextOf(c).procMount;
+    if (procMount === undefined || procMount === null || procMount === 'Default') return [];
+    const field = `${c.path}.securityContext.procMount`;
+    return [{ message: `${c.label} sets procMount ${JSON.stringify(procMount)}`, fix: `remove ${field} or set it to Default`, field }];
   },
 });
