@@ -7,3 +7,4 @@ export * from './rules';
 export { podTemplateOf, containersOf } from './workloads';
 export type { PodTemplate, ContainerRef, ContainerList } from './workloads';
 export { checkPaths } from './check-paths';
+export * from './exception-annotation';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../lib/policy';
+import { POLICY_RULE_IDS, policyException, RULES } from '../../lib/policy';
 import { check, findings, set, workload } from './fixtures';
 
 const S = 'spec.template.spec';
@@ -90,5 +90,20 @@ describe('exceptions', () => {
     expect(report.unusedExceptions).toEqual([
       { rule: 'privileged', reason: 'legacy', object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web', file: 'test.yaml', index: 0 } },
     ]);
+  });
+});
+
+describe('policyException (for constructs)', () => {
+  it('builds the annotation, and its rule ids are exactly the rules', () => {
+    expect(policyException('host-path', ' reads /var/log ')).toEqual({ 'policy.meshforge.io/allow-host-path': 'reads /var/log' });
+    expect(RULES.map((r) => r.id)).toEqual([...POLICY_RULE_IDS]);
+    const m = set(workload('Deployment'), `${S}.hostNetwork`, true);
+    set(m, 'metadata.annotations', policyException('host-namespaces', 'mesh gateway on the node network'));
+    expect(check(m).exceptions.map((e) => e.reason)).toEqual(['mesh gateway on the node network']);
+  });
+  it('refuses a blank reason', () => {
+    expect(() => policyException('privileged', '  ')).toThrowError(
+      'a policy exception needs a reason; field: metadata.annotations["policy.meshforge.io/allow-privileged"]; value: "  "; expected: a sentence saying why this object needs the exception',
+    );
   });
 });
