@@ -1,4 +1,4 @@
-import { metadataOf, str, stringMap } from './manifest';
+import { metadataOf, obj, str, stringMap } from './manifest';
 import { EXCEPTION_RULE_ID, RULES } from './rules';
 import {
   CheckContext,
@@ -85,7 +85,7 @@ function violation(object: ObjectRef, message: string, fix: string, field: strin
 function parseExceptions(manifest: Manifest, ref: ObjectRef, knownIds: ReadonlySet<string>): ParsedExceptions {
   const allowed = new Map<string, string>();
   const violations: Violation[] = [];
-  for (const [key, value] of Object.entries(stringMap(metadataOf(manifest).annotations))) {
+  for (const [key, value] of Object.entries(obj(metadataOf(manifest).annotations))) {
     if (!key.startsWith(POLICY_ANNOTATION_PREFIX)) continue;
     const field = `metadata.annotations[${JSON.stringify(key)}]`;
     const id = key.startsWith(EXCEPTION_ANNOTATION_PREFIX) ? key.slice(EXCEPTION_ANNOTATION_PREFIX.length) : undefined;
@@ -100,6 +100,8 @@ function parseExceptions(manifest: Manifest, ref: ObjectRef, knownIds: ReadonlyS
           field,
         ),
       );
+    } else if (typeof value !== 'string') {
+      violations.push(violation(ref, `exception annotation ${JSON.stringify(key)} is not a string (${JSON.stringify(value)})`, 'quote the reason: annotation values are strings', field));
     } else if (value.trim() === '') {
       violations.push(violation(ref, `exception annotation ${JSON.stringify(key)} has an empty reason`, `say why ${ref.kind} ${JSON.stringify(ref.name)} needs the exception in the annotation value`, field));
     } else {

@@ -88,8 +88,8 @@ const VALUE_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp
 /** `scheme://user:password@host` with a literal password. */
 const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/gi;
 
-/** A `key: value` / `key = value` / `"key": "value"` assignment on one line of a config file. */
-const ASSIGNMENT = /^\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
+/** A `key: value` / `- key: value` / `key = value` / `"key": "value"` assignment on one line of a config file. */
+const ASSIGNMENT = /^\s*(?:-\s+)?(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
 
 /** What kind of secret `value` contains by its format, or undefined. */
 export function secretPattern(value: string): string | undefined {

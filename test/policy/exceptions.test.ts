@@ -57,6 +57,11 @@ describe('exceptions', () => {
     expect(report.violations[0].field).toBe('metadata.annotations["policy.meshforge.io/allow-host-namespaces"]');
   });
 
+  it('a non-string value (unquoted YAML) is a violation', () => {
+    const m = set(workload('Deployment'), 'metadata.annotations', { 'policy.meshforge.io/allow-privileged': true });
+    expect(findings(m)).toEqual(['policy-exception: exception annotation "policy.meshforge.io/allow-privileged" is not a string (true)']);
+  });
+
   it('an unknown rule id or a stray policy annotation is a violation', () => {
     const m = set(workload('Deployment'), 'metadata.annotations', {
       'policy.meshforge.io/allow-hostnetwork': 'typo',

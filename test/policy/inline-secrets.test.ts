@@ -69,6 +69,7 @@ describe('inline-secrets', () => {
       'grafana.ini': '[security]\nadmin_password = $__file{/etc/secrets/admin}\n',
       'datasource.yaml': 'url: http://prom:9090\nbasicAuthPassword: hunter2\n',
       'commented.conf': '# password = example\n',
+      'users.yaml': 'users:\n  - name: admin\n  - password: hunter2\n',
       'tls.key': PEM,
       API_TOKEN: 'abc123',
     });
@@ -76,6 +77,7 @@ describe('inline-secrets', () => {
     expect(result.map((v) => `${v.rule}: ${v.message}`)).toEqual([
       'inline-secrets: ConfigMap key "app.properties" inlines a secret-looking value: line 2 sets secret-like name "spring.datasource.password"',
       'inline-secrets: ConfigMap key "datasource.yaml" inlines a secret-looking value: line 2 sets secret-like name "basicAuthPassword"',
+      'inline-secrets: ConfigMap key "users.yaml" inlines a secret-looking value: line 3 sets secret-like name "password"',
       'inline-secrets: ConfigMap key "tls.key" inlines a secret-looking value: a private key (PEM)',
       'inline-secrets: ConfigMap key "API_TOKEN" inlines a secret-looking value: secret-like name "API_TOKEN"',
     ]);
