@@ -46,6 +46,9 @@ describe('host-path', () => {
     expect(findings(m)).toEqual(['host-path: volume "logs" mounts host path "/var/log"']);
     expect(check(m).violations[0].field).toBe(`${S}.volumes[1].hostPath`);
   });
+  it('accepts non-host volumes', () => {
+    expect(findings(deployment(`${S}.volumes[1]`, { name: 'data', persistentVolumeClaim: { claimName: 'data' } }))).toEqual([]);
+  });
 });
 
 describe('host-ports', () => {
@@ -136,6 +139,11 @@ describe('privilege-escalation', () => {
       'privilege-escalation: container "web" allows privilege escalation',
       'privilege-escalation: init container "setup" does not set allowPrivilegeEscalation: false',
     ]);
+  });
+  it('accepts allowPrivilegeEscalation: false on every container list', () => {
+    const m = deployment(`${S}.initContainers`, [compliantContainer('setup')]);
+    set(m, `${S}.ephemeralContainers`, [{ ...compliantContainer('debug'), livenessProbe: undefined, readinessProbe: undefined, resources: undefined }]);
+    expect(findings(m)).toEqual([]);
   });
 });
 

@@ -12,6 +12,9 @@ describe('read-only-root-fs', () => {
     const m = deployment(`${C}.securityContext.readOnlyRootFilesystem`, undefined);
     expect(check(m).violations[0].fix).toBe(`set ${C}.securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it must write)`);
   });
+  it('accepts readOnlyRootFilesystem: true', () => {
+    expect(findings(deployment(`${C}.securityContext.readOnlyRootFilesystem`, true))).toEqual([]);
+  });
 });
 
 describe('resources', () => {
