@@ -1,5 +1,5 @@
 import { MeshforgeError } from '../validation';
-import { EXCEPTION_ANNOTATION_PREFIX } from './runner';
+import { EXCEPTION_ANNOTATION_PREFIX } from './exceptions';
 
 /**
  * The id of every policy rule, in report order. Kept equal to the ids of

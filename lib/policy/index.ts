@@ -2,6 +2,7 @@ export * from './types';
 export * from './load';
 export * from './report';
 export * from './runner';
+export { EXCEPTION_ANNOTATION_PREFIX, POLICY_ANNOTATION_PREFIX } from './exceptions';
 export * from './secret-detector';
 export * from './rules';
 export { podTemplateOf, containersOf } from './workloads';

@@ -9,6 +9,8 @@ export interface PodTemplate {
   readonly metadata: JsonObject;
   /** Dotted path of `spec` inside the manifest, e.g. `spec.template.spec`. */
   readonly path: string;
+  /** Dotted path of the pod's metadata, e.g. `spec.template.metadata` (`metadata` for a bare Pod). */
+  readonly metadataPath: string;
   /** Whether the pods are expected to keep running (so probes make sense). */
   readonly longRunning: boolean;
 }
@@ -52,16 +54,16 @@ export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
     const spec = obj(manifest.spec);
     // A bare Pod that restarts on exit is a long-running server; Never/OnFailure is a run-to-completion task.
     const restart = str(spec.restartPolicy) ?? 'Always';
-    return { spec, metadata: metadataOf(manifest), path: 'spec', longRunning: restart === 'Always' };
+    return { spec, metadata: metadataOf(manifest), path: 'spec', metadataPath: 'metadata', longRunning: restart === 'Always' };
   }
   if (isKind(manifest, 'CronJob', ['batch'])) {
     const template = obj(obj(obj(obj(manifest.spec).jobTemplate).spec).template);
-    return { spec: obj(template.spec), metadata: obj(template.metadata), path: 'spec.jobTemplate.spec.template.spec', longRunning: false };
+    return { spec: obj(template.spec), metadata: obj(template.metadata), path: 'spec.jobTemplate.spec.template.spec', metadataPath: 'spec.jobTemplate.spec.template.metadata', longRunning: false };
   }
   for (const t of TEMPLATED) {
     if (isKind(manifest, t.kind, t.groups)) {
       const template = obj(obj(manifest.spec).template);
-      return { spec: obj(template.spec), metadata: obj(template.metadata), path: 'spec.template.spec', longRunning: t.longRunning };
+      return { spec: obj(template.spec), metadata: obj(template.metadata), path: 'spec.template.spec', metadataPath: 'spec.template.metadata', longRunning: t.longRunning };
     }
   }
   return undefined;

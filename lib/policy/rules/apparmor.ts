@@ -27,12 +27,11 @@ export const apparmor = podRule({
       const field = `${c.path}.securityContext.appArmorProfile.type`;
       findings.push({ message: `${c.label} AppArmor profile is ${JSON.stringify(type)}`, fix: `set ${field}: RuntimeDefault`, field });
     }
-    const metadataPath = pod.path === 'spec' ? 'metadata' : pod.path.replace(/\.spec$/, '.metadata');
     for (const [key, value] of Object.entries(stringMap(pod.metadata.annotations))) {
       if (!key.startsWith(ANNOTATION_PREFIX)) continue;
       if (value === 'runtime/default' || value.startsWith('localhost/')) continue;
       const container = key.slice(ANNOTATION_PREFIX.length);
-      const field = `${metadataPath}.annotations[${JSON.stringify(key)}]`;
+      const field = `${pod.metadataPath}.annotations[${JSON.stringify(key)}]`;
       findings.push({
         message: `container ${JSON.stringify(container)} AppArmor annotation is ${JSON.stringify(value)}`,
         fix: `set ${field} to "runtime/default"`,
