@@ -2,16 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { syntheticServices } from '../../bench/policy-check';
 import { checkObjects } from '../../lib/policy';
 
-describe('policy check performance', () => {
-  it('checks a 3000-service dist (12000 objects) in well under the budget, with every Service matched', () => {
+describe('policy check at scale (timing lives in bench/policy-check.ts)', () => {
+  it('checks a 3000-service dist (12000 objects) with every Service matched to its pods', () => {
     const objects = syntheticServices(3000).map((manifest, index) => ({ manifest, file: 'bench.yaml', index }));
-    const start = performance.now();
     const report = checkObjects(objects);
-    const ms = performance.now() - start;
     expect(report.objects).toBe(12000);
     expect(report.violations).toEqual([]);
-    // Measured ~0.4 s on the 2-core CI machine; the bound only catches a quadratic regression.
-    expect(ms).toBeLessThan(5000);
   });
 
   it('reports a Service whose selector misses, among 3000 services sharing common labels', () => {
