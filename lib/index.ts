@@ -10,3 +10,4 @@ export {
   RULES as POLICY_RULES,
 } from './policy';
 export type { PolicyReport, PolicyObject, PolicyRule, PolicyRuleId, Violation as PolicyViolation, HonouredException } from './policy';
+export * from './security';

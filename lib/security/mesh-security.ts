@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { IMeshWorkload } from './mesh-workload';
+import { MtlsMode, NamespaceSecurity } from './namespace-security';
+import { PrometheusPeer, ServiceAccess } from './service-access';
+
+export interface MeshSecurityProps {
+  /**
+   * SPIFFE trust domain of the mesh.
+   * @default "cluster.local"
+   */
+  readonly trustDomain?: string;
+  /**
+   * mTLS mode of every namespace this construct locks down.
+   * @default MtlsMode.strict()
+   */
+  readonly mtls?: MtlsMode;
+  /**
+   * Prometheus, admitted to metrics ports of every protected workload; `false`
+   * admits no scraper.
+   * @default { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } }
+   */
+  readonly prometheus?: PrometheusPeer | false;
+}
+
+/** The Prometheus that meshforge's ObservabilityStack deploys. */
+export const DEFAULT_PROMETHEUS_PEER: PrometheusPeer = {
+  namespace: 'monitoring',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+};
+
+/**
+ * Zero trust for an app: each namespace it touches gets mTLS STRICT, an
+ * allow-nothing AuthorizationPolicy and a default-deny NetworkPolicy; each
+ * protected workload admits only the callers declared with `allowFrom`.
+ *
+ * ```ts
+ * const security = new MeshSecurity(chart, 'security');
+ * security.protect(catalog).allowFrom(Caller.workload(frontend), { methods: ['GET'] });
+ * security.protect(frontend).allowFrom(Caller.ingressGateway(), { ports: ['http'] });
+ * ```
+ */
+export class MeshSecurity extends Construct {
+  private readonly props: MeshSecurityProps;
+  private readonly namespaces = new Map<string, NamespaceSecurity>();
+  private readonly accesses = new Map<IMeshWorkload, ServiceAccess>();
+
+  constructor(scope: Construct, id: string, props: MeshSecurityProps = {}) {
+    super(scope, id);
+    this.props = props;
+  }
+
+  /** Every workload protected by any MeshSecurity in the same app. */
+  private allProtected(): IMeshWorkload[] {
+    return this.node.root.node
+      .findAll()
+      .filter((c): c is MeshSecurity => c instanceof MeshSecurity)
+      .flatMap((s) => [...s.accesses.keys()]);
+  }
+
+  /**
+   * Locks down a namespace explicitly (e.g. to choose PERMISSIVE mTLS for it).
+   * Called implicitly by `protect` for the workload's namespace.
+   */
+  public namespace(namespace: string, options: { readonly mtls?: MtlsMode; readonly mesh?: boolean } = {}): NamespaceSecurity {
+    const existing = this.namespaces.get(namespace);
+    if (existing) {
+      throw new MeshforgeError('namespace is already locked down', {
+        code: 'DUPLICATE_NAMESPACE_SECURITY',
+        path: this.node.path,
+        field: 'namespace',
+        value: namespace,
+        expected: 'call namespace() once per namespace, before protect() of its workloads',
+      });
+    }
+    const created = new NamespaceSecurity(this, `ns-${namespace}`, {
+      namespace,
+      mtls: options.mtls ?? this.props.mtls,
+      mesh: options.mesh,
+    });
+    this.namespaces.set(namespace, created);
+    return created;
+  }
+
+  /** Denies every caller of `workload` except those then declared with `allowFrom`. */
+  public protect(workload: IMeshWorkload): ServiceAccess {
+    const existing = this.accesses.get(workload);
+    if (existing) return existing;
+    const ns = this.namespaces.get(workload.namespace) ?? this.namespace(workload.namespace, { mesh: workload.meshEnabled });
+    if (workload.meshEnabled && !ns.peerAuthentication) {
+      throw new MeshforgeError('meshed workload in a namespace locked down without the mesh', {
+        code: 'MESH_NAMESPACE_MISMATCH',
+        path: this.node.path,
+        field: 'namespace',
+        value: workload.namespace,
+        expected: `security.namespace("${workload.namespace}", { mesh: true }) before protecting ${workload.name}`,
+      });
+    }
+    const access = new ServiceAccess(this, `${workload.namespace}-${workload.name}`, {
+      workload,
+      trustDomain: this.props.trustDomain,
+      prometheus: this.props.prometheus === false ? undefined : (this.props.prometheus ?? DEFAULT_PROMETHEUS_PEER),
+      lookup: (name, namespace) =>
+        this.allProtected().filter((w) => (name === '*' || w.name === name) && (namespace === undefined || w.namespace === namespace)),
+    });
+    this.accesses.set(workload, access);
+    return access;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * What the security constructs need to know about a workload. MeshService
+ * implements it; security reads the mesh, the mesh never imports security.
+ */
+export interface WorkloadPort {
+  /** Service port name (e.g. `http`, `grpc-api`). */
+  readonly name: string;
+  /** Port on the Service. */
+  readonly port: number;
+  /** Port the container listens on (what NetworkPolicy and AuthorizationPolicy see). */
+  readonly targetPort: number;
+}
+
+export interface IMeshWorkload {
+  /** Service name, also the `app` label. */
+  readonly name: string;
+  /** Namespace of the workload's pods. */
+  readonly namespace: string;
+  /** Kubernetes service account the pods run as (the mTLS identity). */
+  readonly serviceAccountName: string;
+  /** Labels that select the workload's pods (all versions), e.g. `{ app: name }`. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Ports the workload serves. */
+  readonly workloadPorts: readonly WorkloadPort[];
+  /** Whether the pods carry an Istio sidecar; without it only NetworkPolicy applies. */
+  readonly meshEnabled: boolean;
+  /** Application metrics port scraped by Prometheus, if any. */
+  readonly metricsPort?: number;
+}
