@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { CrdDocument, crdSchemas } from './crd-schemas';
 
 /**
  * Regenerates imports/ from the CRDs named in cdk8s.yaml (or, with CRD_DIR,
@@ -18,10 +19,7 @@ const KINDS = new Set([
 ]);
 const VERSION = 'v1';
 
-interface Crd {
-  kind: string;
-  spec: { names: { kind: string }; versions: { name: string }[] };
-}
+type Crd = CrdDocument;
 
 async function readSources(root: string): Promise<string[]> {
   const dir = process.env.CRD_DIR;
@@ -55,6 +53,8 @@ async function main(): Promise<void> {
   const found = new Set(crds.map((c) => c.spec.names.kind));
   const missing = [...KINDS].filter((k) => !found.has(k));
   if (missing.length > 0) throw new Error(`CRDs not found in the sources: ${missing.join(', ')}`);
+  // The schemas feed lib/validation/schema-validator.ts (strict validation of emitted CRs, offline).
+  fs.writeFileSync(path.join(root, 'imports', 'crd-schemas.json'), crdSchemas(crds));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-crds-'));
   try {
     const file = path.join(tmp, 'crds.yaml');

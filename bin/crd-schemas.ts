@@ -1,0 +1,38 @@
+/**
+ * Extracts the OpenAPI v3 schema of each CRD version into one JSON object,
+ * keyed `<group>/<version>/<Kind>`. `npm run import` writes it next to the
+ * typed bindings as imports/crd-schemas.json, so the schema validator
+ * (lib/validation/schema-validator.ts) checks objects against exactly the
+ * CRDs the bindings were generated from, with no network at test time.
+ */
+export interface CrdDocument {
+  kind: string;
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; schema?: { openAPIV3Schema?: unknown } }[];
+  };
+}
+
+/** Sorts object keys recursively so the file is stable whatever the source order. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function crdSchemas(crds: readonly CrdDocument[]): string {
+  const out: Record<string, unknown> = {};
+  for (const crd of crds) {
+    for (const v of crd.spec.versions) {
+      if (v.schema?.openAPIV3Schema) out[`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`] = v.schema.openAPIV3Schema;
+    }
+  }
+  return JSON.stringify(sortKeys(out)) + '\n';
+}

@@ -1,0 +1,239 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import * as argoCd from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import * as fluxKustomize from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import * as fluxSource from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as autoscalingV1 from 'kubernetes-models/autoscaling/v1';
+import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
+import * as batchV1 from 'kubernetes-models/batch/v1';
+import * as coreV1 from 'kubernetes-models/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
+import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
+import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
+import * as fs from 'fs';
+import * as path from 'path';
+import { KnownFields } from './known-fields';
+import { MeshforgeError } from './meshforge-error';
+
+/** One schema violation inside an object, e.g. `/spec/replicas: must be integer`. */
+export interface SchemaViolation {
+  /** JSON pointer into the object (`/spec/template/spec/containers/0/image`); `` for the root. */
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** Where a kind's schema comes from; reported by `SchemaValidator.kinds()` and in the README. */
+export type SchemaSource = 'kubernetes-1.27' | 'crd' | 'argo-cd' | 'flux';
+
+type Check = (obj: Record<string, unknown>) => SchemaViolation[];
+
+/** A kubernetes-models class: constructed from plain data, throws a ValidationError on `validate()`. */
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  new (data: Record<string, unknown>): { validate(): void };
+}
+
+function isModelClass(x: unknown): x is ModelClass {
+  return typeof x === 'function' && typeof (x as { apiVersion?: unknown }).apiVersion === 'string' && typeof (x as { kind?: unknown }).kind === 'string';
+}
+
+function fromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = ''): SchemaViolation[] {
+  return (errors ?? []).map((e) => {
+    const pointer = prefix + e.instancePath;
+    if (e.keyword === 'additionalProperties') {
+      return { pointer, message: `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"` };
+    }
+    if (e.keyword === 'enum') {
+      return { pointer, message: `${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    }
+    return { pointer, message: e.message ?? e.keyword };
+  });
+}
+
+/** Runs a kubernetes-models validator and turns its ajv errors into violations. */
+function modelCheck(model: ModelClass, strict?: KnownFields): Check {
+  return (obj) => {
+    const out = strict ? strict.unknownFields(obj) : [];
+    try {
+      new model(obj).validate();
+    } catch (e) {
+      const errors = (e as { errors?: ErrorObject[] }).errors;
+      if (!errors) throw e;
+      out.push(...fromAjv(errors));
+    }
+    return out;
+  };
+}
+
+/**
+ * CRD schemas are structural: the API server prunes (or, with strict field
+ * validation, rejects) fields it does not know. ajv does neither unless told,
+ * so every object schema that lists `properties` and neither declares
+ * `additionalProperties` nor `x-kubernetes-preserve-unknown-fields` is made
+ * closed. `metadata` is left to the ObjectMeta validator.
+ */
+function closeObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'required' ? v : closeObjects(v)]));
+  if (s.properties && typeof s.properties === 'object' && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) {
+    s.additionalProperties = false;
+  }
+  return s;
+}
+
+/**
+ * CRD patterns are Go regular expressions; the Prometheus Operator's use the
+ * inline flag `(?i)` (as in `^(?i)(abort|warn)?$`), which JavaScript lacks: it
+ * becomes the `i` flag for the whole pattern (they only use it at the start).
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => (pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), flags + 'i') : new RegExp(pattern, flags)),
+  { code: 'new RegExp' },
+);
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const metadataCheck = modelCheck(ObjectMeta as unknown as ModelClass);
+
+/**
+ * Validates one manifest object against the schema of its apiVersion/kind:
+ *
+ * - Kubernetes 1.27 built-in kinds (core, apps, batch, autoscaling, policy,
+ *   rbac, networking, scheduling, storage) with the `kubernetes-models@4.4.2`
+ *   validators (generated from the Kubernetes 1.27 OpenAPI spec);
+ * - Istio `networking|security|telemetry.istio.io/v1` and
+ *   `monitoring.coreos.com/v1` with ajv over the CRD schemas in
+ *   `imports/crd-schemas.json` (the same CRDs `imports/*.ts` come from),
+ *   unknown fields rejected, object metadata checked as ObjectMeta;
+ * - Argo CD `argoproj.io/v1alpha1` and Flux `kustomize|source.toolkit.fluxcd.io/v1`
+ *   with `@kubernetes-models/argo-cd` / `@kubernetes-models/flux-cd`.
+ *
+ * An apiVersion/kind it has no schema for is a violation, never a pass.
+ */
+export class SchemaValidator {
+  private static instance?: SchemaValidator;
+
+  /** The shared validator (schemas compile lazily, once per kind). */
+  public static default(): SchemaValidator {
+    return (SchemaValidator.instance ??= new SchemaValidator());
+  }
+
+  private readonly checks = new Map<string, { source: SchemaSource; check?: Check }>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
+  private readonly crdSchemas = loadCrdSchemas();
+
+  private constructor() {
+    const models: [SchemaSource, Record<string, unknown>][] = [
+      ...[coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, rbacV1, networkingV1, schedulingV1, storageV1].map(
+        (m) => ['kubernetes-1.27', m] as [SchemaSource, Record<string, unknown>],
+      ),
+      ['argo-cd', argoCd],
+      ['flux', fluxKustomize],
+      ['flux', fluxSource],
+    ];
+    for (const [source, mod] of models) {
+      for (const value of Object.values(mod)) {
+        // kinds only: list types (`DeploymentList`) are never emitted
+        if (!isModelClass(value) || value.kind.endsWith('List')) continue;
+        // Kubernetes kinds also get strict field validation (see KnownFields); the CRD-based ones cannot.
+        const strict = source === 'kubernetes-1.27' && KnownFields.k8s127().covers(value.apiVersion, value.kind) ? KnownFields.k8s127() : undefined;
+        this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, strict) });
+      }
+    }
+    for (const key of Object.keys(this.crdSchemas)) this.checks.set(key, { source: 'crd' });
+  }
+
+  /** Every `apiVersion/Kind` this validator has a schema for, sorted. */
+  public kinds(): { readonly kind: string; readonly source: SchemaSource }[] {
+    return [...this.checks]
+      .map(([kind, { source }]) => ({ kind, source }))
+      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  }
+
+  /** Whether `apiVersion`/`kind` has a schema here. */
+  public supports(apiVersion: string, kind: string): boolean {
+    return this.checks.has(`${apiVersion}/${kind}`);
+  }
+
+  /** The violations of one object; empty when it is valid. */
+  public validate(obj: unknown): SchemaViolation[] {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [{ pointer: '', message: 'must be an object' }];
+    const o = obj as Record<string, unknown>;
+    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+      return [{ pointer: '', message: 'must have string fields "apiVersion" and "kind"' }];
+    }
+    const key = `${o.apiVersion}/${o.kind}`;
+    const entry = this.checks.get(key);
+    if (!entry) return [{ pointer: '/kind', message: `no schema for ${key}: unknown apiVersion/kind` }];
+    entry.check ??= this.crdCheck(key);
+    const out = entry.check(o);
+    if (entry.source !== 'kubernetes-1.27') out.unshift(...KnownFields.k8s127().unknownFieldsAs(OBJECT_META, o.metadata, '/metadata'));
+    // GitOps tools cannot track generateName objects; every emitted object needs a fixed name.
+    const name = (o.metadata as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string' || name.length === 0) out.unshift({ pointer: '/metadata/name', message: 'must be a non-empty string' });
+    return out;
+  }
+
+  /**
+   * Throws a `MeshforgeError` (code `SCHEMA_INVALID`) listing every violation
+   * of `obj`, naming it by kind and name and, when given, by where it comes from.
+   */
+  public assertValid(obj: unknown, where?: string): void {
+    const violations = this.validate(obj);
+    if (violations.length === 0) return;
+    throw new MeshforgeError(`${describeObject(obj)} does not match its schema`, {
+      code: 'SCHEMA_INVALID',
+      path: where,
+      field: violations.map((v) => v.pointer || '/').join(', '),
+      value: violations.map((v) => `${v.pointer || '/'}: ${v.message}`),
+      expected: 'an object valid for its apiVersion/kind (Kubernetes 1.27, the Istio / Prometheus Operator CRDs in imports/, Argo CD, Flux)',
+    });
+  }
+
+  private crdCheck(key: string): Check {
+    const schema = this.crdSchemas[key] as { properties?: Record<string, unknown> };
+    const [group, version, kind] = key.split('/');
+    // CRD schemas leave apiVersion/kind/metadata to the API server; pin them here instead.
+    const root = {
+      ...schema,
+      required: ['apiVersion', 'kind', 'metadata'],
+      properties: {
+        ...schema.properties,
+        apiVersion: { type: 'string', enum: [`${group}/${version}`] },
+        kind: { type: 'string', enum: [kind] },
+        metadata: { type: 'object' },
+      },
+    };
+    const validateSpec: ValidateFunction = this.ajv.compile(closeObjects(root) as object);
+    return (obj) => {
+      const out: SchemaViolation[] = [];
+      if (obj.metadata && typeof obj.metadata === 'object') out.push(...metadataCheck(obj.metadata as Record<string, unknown>).map((v) => ({ ...v, pointer: `/metadata${v.pointer}` })));
+      if (!validateSpec(obj)) out.push(...fromAjv(validateSpec.errors));
+      return out;
+    };
+  }
+}
+
+/**
+ * Reads imports/crd-schemas.json from the project root (found upwards, so it
+ * works from lib/ under vitest and from build/lib/ after `tsc`). Read, not
+ * imported: a type-inferred 200 kB JSON module would slow every `tsc` run.
+ */
+function loadCrdSchemas(): Record<string, unknown> {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'imports', 'crd-schemas.json');
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (path.dirname(dir) === dir) throw new Error(`imports/crd-schemas.json not found above ${__dirname}; run \`npm run import\``);
+  }
+}
+
+/** `apps/v1 Deployment shop/frontend` for messages. */
+export function describeObject(obj: unknown): string {
+  const o = (obj ?? {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  const name = [o.metadata?.namespace, o.metadata?.name].filter((x) => typeof x === 'string').join('/');
+  return `${String(o.apiVersion)} ${String(o.kind)} ${name || '(unnamed)'}`;
+}
