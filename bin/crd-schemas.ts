@@ -5,6 +5,16 @@
  * (lib/validation/schema-validator.ts) checks objects against exactly the
  * CRDs the bindings were generated from, with no network at test time.
  */
+import { parseAllDocuments } from 'yaml';
+
+/** The CRD kinds meshforge uses; only their `v1` versions are kept. */
+export const KINDS: ReadonlySet<string> = new Set([
+  'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar',
+  'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry',
+  'ServiceMonitor', 'PodMonitor', 'PrometheusRule',
+]);
+export const VERSION = 'v1';
+
 export interface CrdDocument {
   kind: string;
   spec: {
@@ -35,4 +45,21 @@ export function crdSchemas(crds: readonly CrdDocument[]): string {
     }
   }
   return JSON.stringify(sortKeys(out)) + '\n';
+}
+
+/** The CRDs of KINDS (their `v1` version only) found in YAML texts; throws when one is missing. */
+export function selectCrds(texts: readonly string[]): CrdDocument[] {
+  const crds: CrdDocument[] = [];
+  for (const text of texts) {
+    for (const doc of parseAllDocuments(text)) {
+      const crd = doc.toJS() as CrdDocument | null;
+      if (!crd || crd.kind !== 'CustomResourceDefinition' || !KINDS.has(crd.spec.names.kind)) continue;
+      crd.spec.versions = crd.spec.versions.filter((v) => v.name === VERSION);
+      if (crd.spec.versions.length > 0) crds.push(crd);
+    }
+  }
+  const found = new Set(crds.map((c) => c.spec.names.kind));
+  const missing = [...KINDS].filter((k) => !found.has(k));
+  if (missing.length > 0) throw new Error(`CRDs not found in the sources: ${missing.join(', ')}`);
+  return crds;
 }
