@@ -43,13 +43,18 @@ export function defineApp(definition: AppDefinition): AppDefinition {
       expected: 'a DNS label: lowercase letters, digits and "-", at most 63 characters (e.g. "shop")',
     });
   }
-  if (definition.name === GITOPS_FOLDER) {
+  assertNotReserved(definition.name);
+  return definition;
+}
+
+/** Rejects `gitops`: dist/gitops/ is meshforge's own folder. Also run by synth for definitions not made with defineApp. */
+export function assertNotReserved(name: string): void {
+  if (name === GITOPS_FOLDER) {
     throw new MeshforgeError('app name is reserved', {
       code: 'RESERVED_APP_NAME',
       field: 'name',
-      value: definition.name,
+      value: name,
       expected: `another name: dist/${GITOPS_FOLDER}/ holds the generated Argo CD and Flux objects`,
     });
   }
-  return definition;
 }

@@ -1,5 +1,5 @@
 import { MeshforgeError } from '../validation/meshforge-error';
-import { AppDefinition } from './app-definition';
+import { AppDefinition, assertNotReserved } from './app-definition';
 import { writeDist } from './dist-writer';
 import { GITOPS_FOLDER, GitOpsConfig, generateGitOps } from './gitops';
 import { assertUniqueObjects } from './object-identity';
@@ -31,14 +31,7 @@ export function synthesizeAll(apps: readonly AppDefinition[], options: SynthOpti
         expected: 'a unique name per app (it is the dist/ folder name)',
       });
     }
-    if (a.name === GITOPS_FOLDER) {
-      throw new MeshforgeError('app name is reserved', {
-        code: 'RESERVED_APP_NAME',
-        field: 'name',
-        value: a.name,
-        expected: `another name: dist/${GITOPS_FOLDER}/ holds the generated Argo CD and Flux objects`,
-      });
-    }
+    assertNotReserved(a.name);
     seen.add(a.name);
   }
   const result = apps.map((a) => synthesizeApp(a));
