@@ -61,7 +61,9 @@ function constructPaths(chart: Chart): Map<string, string[]> {
   for (const c of chart.node.findAll()) {
     if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
     const key = `${c.apiVersion}/${c.kind}/${c.name}`;
-    out.set(key, [...(out.get(key) ?? []), c.node.path]);
+    const list = out.get(key);
+    if (list) list.push(c.node.path);
+    else out.set(key, [c.node.path]);
   }
   return out;
 }
@@ -89,7 +91,9 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
         const group = syncGroupOf(obj);
         const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
         const files = byGroup[SYNC_GROUPS.indexOf(group)];
-        files.set(file, [...(files.get(file) ?? []), withSyncWave(obj)]);
+        const list = files.get(file);
+        if (list) list.push(withSyncWave(obj));
+        else files.set(file, [withSyncWave(obj)]);
         const id = identityOf(obj);
         const path = paths.get(`${String(obj.apiVersion)}/${id.kind}/${id.name}`)?.shift() ?? chart.node.path;
         objects.push({ ...id, app: definition.name, path, file });

@@ -55,9 +55,10 @@ function fromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = '')
 }
 
 /** Runs a kubernetes-models validator and turns its ajv errors into violations. */
-function modelCheck(model: ModelClass, strict?: KnownFields): Check {
+function modelCheck(model: ModelClass, strict: boolean): Check {
   return (obj) => {
-    const out = strict ? strict.unknownFields(obj) : [];
+    // loaded on first use: the field lists are a 3 MB assembly
+    const out = strict ? KnownFields.k8s127().unknownFields(obj) : [];
     try {
       new model(obj).validate();
     } catch (e) {
@@ -69,20 +70,28 @@ function modelCheck(model: ModelClass, strict?: KnownFields): Check {
   };
 }
 
+/** Schema keywords whose values are schemas (or maps/lists of schemas); everything else (enum, required, default, x-kubernetes-*) is data. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
+const SUBSCHEMAS = new Set(['items', 'additionalProperties']);
+
 /**
  * CRD schemas are structural: the API server prunes (or, with strict field
  * validation, rejects) fields it does not know. ajv does neither unless told,
  * so every object schema that lists `properties` and neither declares
  * `additionalProperties` nor `x-kubernetes-preserve-unknown-fields` is made
- * closed. `metadata` is left to the ObjectMeta validator.
+ * closed. Subschemas of allOf/anyOf/oneOf/not are left as they are: closing
+ * one of them would reject fields its siblings allow (today's CRDs only put
+ * `required` there).
  */
 function closeObjects(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(closeObjects);
-  if (!schema || typeof schema !== 'object') return schema;
-  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'required' ? v : closeObjects(v)]));
-  if (s.properties && typeof s.properties === 'object' && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) {
-    s.additionalProperties = false;
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const s: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') s[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, closeObjects(sub)]));
+    else if (SUBSCHEMAS.has(k)) s[k] = closeObjects(v);
+    else s[k] = v;
   }
+  if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
   return s;
 }
 
@@ -97,7 +106,8 @@ const goRegExp = Object.assign(
 );
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-const metadataCheck = modelCheck(ObjectMeta as unknown as ModelClass);
+// types of metadata fields; unknown metadata fields are found with KnownFields (OBJECT_META)
+const metadataCheck = modelCheck(ObjectMeta as unknown as ModelClass, false);
 
 /**
  * Validates one manifest object against the schema of its apiVersion/kind:
@@ -139,9 +149,8 @@ export class SchemaValidator {
       for (const value of Object.values(mod)) {
         // kinds only: list types (`DeploymentList`) are never emitted
         if (!isModelClass(value) || value.kind.endsWith('List')) continue;
-        // Kubernetes kinds also get strict field validation (see KnownFields); the CRD-based ones cannot.
-        const strict = source === 'kubernetes-1.27' && KnownFields.k8s127().covers(value.apiVersion, value.kind) ? KnownFields.k8s127() : undefined;
-        this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, strict) });
+        // Kubernetes kinds also get strict field validation (see KnownFields); Argo CD / Flux only in metadata.
+        this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, source === 'kubernetes-1.27') });
       }
     }
     for (const key of Object.keys(this.crdSchemas)) this.checks.set(key, { source: 'crd' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MeshforgeError } from '../../lib';
+import { KnownFields } from '../../lib/validation/known-fields';
 import { SchemaValidator } from '../../lib/validation/schema-validator';
 import { ISTIO_FIXTURES, KUBERNETES_FIXTURES, MONITORING_FIXTURES, cdk8sPlusFixtures } from './fixtures';
 
@@ -135,6 +136,24 @@ describe('SchemaValidator rejects bad objects', () => {
       o.spec.endpoints[0].scheme = 'ftp';
       expect(v.validate(o)).toEqual([{ pointer: '/spec/endpoints/0/scheme', message: 'must be equal to one of the allowed values: "http", "https", "HTTP", "HTTPS"' }]);
     });
+  });
+
+  it('keeps fields marked x-kubernetes-preserve-unknown-fields open (Istio status)', () => {
+    const o = { ...byKind(ISTIO_FIXTURES, 'Gateway'), status: { anything: { goes: 1 } } };
+    expect(v.validate(o)).toEqual([]);
+  });
+
+  it('has strict field lists for the Kubernetes 1.27 kinds except v1 Event', () => {
+    const kf = KnownFields.k8s127();
+    expect(kf.covers('apps/v1', 'Deployment')).toBe(true);
+    expect(kf.covers('autoscaling/v2', 'HorizontalPodAutoscaler')).toBe(true);
+    expect(kf.covers('rbac.authorization.k8s.io/v1', 'ClusterRole')).toBe(true);
+    const uncovered = v
+      .kinds()
+      .filter((k) => k.source === 'kubernetes-1.27')
+      .map((k) => k.kind)
+      .filter((k) => !kf.covers(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)));
+    expect(uncovered).toEqual(['v1/Event']);
   });
 
   it('rejects an unknown kind instead of accepting it', () => {
