@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SYNC_GROUPS, SYNC_WAVE_ANNOTATION, defineApp, synthToDist, synthesizeApp, syncGroupOf, withSyncWave } from '../../lib';
-import { tmpDir } from '../helpers';
+import { objectsOf, tmpDir } from '../helpers';
 
 describe('syncGroupOf', () => {
   it.each([
@@ -95,8 +95,8 @@ describe('an app in sync order', () => {
   });
 
   it('annotates every object with its wave and records its construct path', () => {
-    const docs = [...out.files].filter(([f]) => f !== 'kustomization.yaml').flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS()));
-    expect(docs.map((d) => `${d.kind}=${d.metadata.annotations[SYNC_WAVE_ANNOTATION]}`)).toEqual([
+    const docs = objectsOf(out);
+    expect(docs.map((d) => `${d.kind}=${d.metadata.annotations?.[SYNC_WAVE_ANNOTATION]}`)).toEqual([
       'Namespace=-10', 'ConfigMap=-5', 'ConfigMap=-5', 'PeerAuthentication=-3', 'Service=0', 'Deployment=5', 'VirtualService=10', 'ServiceMonitor=15',
     ]);
     expect(out.objects.map((o) => `${o.kind} ${o.path} ${o.file}`)).toContain('Deployment late/web/Resource 40-workloads.late.k8s.yaml');
