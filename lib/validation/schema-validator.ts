@@ -1,19 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import * as argoCd from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import * as fluxKustomize from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
-import * as fluxSource from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
-import * as appsV1 from 'kubernetes-models/apps/v1';
-import * as autoscalingV1 from 'kubernetes-models/autoscaling/v1';
-import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
-import * as batchV1 from 'kubernetes-models/batch/v1';
-import * as coreV1 from 'kubernetes-models/v1';
-import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
-import * as policyV1 from 'kubernetes-models/policy/v1';
-import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
-import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
 import { KnownFields } from './known-fields';
 import { MeshforgeError } from './meshforge-error';
@@ -105,6 +93,24 @@ const goRegExp = Object.assign(
   { code: 'new RegExp' },
 );
 
+/** apiVersion → where its kubernetes-models classes live (loaded lazily, see `loadGroup`). */
+const MODEL_MODULES: Record<string, [SchemaSource, string]> = {
+  v1: ['kubernetes-1.27', 'kubernetes-models/v1'],
+  'apps/v1': ['kubernetes-1.27', 'kubernetes-models/apps/v1'],
+  'batch/v1': ['kubernetes-1.27', 'kubernetes-models/batch/v1'],
+  'autoscaling/v1': ['kubernetes-1.27', 'kubernetes-models/autoscaling/v1'],
+  'autoscaling/v2': ['kubernetes-1.27', 'kubernetes-models/autoscaling/v2'],
+  'policy/v1': ['kubernetes-1.27', 'kubernetes-models/policy/v1'],
+  'rbac.authorization.k8s.io/v1': ['kubernetes-1.27', 'kubernetes-models/rbac.authorization.k8s.io/v1'],
+  'networking.k8s.io/v1': ['kubernetes-1.27', 'kubernetes-models/networking.k8s.io/v1'],
+  'scheduling.k8s.io/v1': ['kubernetes-1.27', 'kubernetes-models/scheduling.k8s.io/v1'],
+  'storage.k8s.io/v1': ['kubernetes-1.27', 'kubernetes-models/storage.k8s.io/v1'],
+  'argoproj.io/v1alpha1': ['argo-cd', '@kubernetes-models/argo-cd/argoproj.io/v1alpha1'],
+  'kustomize.toolkit.fluxcd.io/v1': ['flux', '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1'],
+  'source.toolkit.fluxcd.io/v1': ['flux', '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1'],
+};
+const loadModule = createRequire(__filename);
+
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 // types of metadata fields; unknown metadata fields are found with KnownFields (OBJECT_META)
 const metadataCheck = modelCheck(ObjectMeta as unknown as ModelClass, false);
@@ -133,31 +139,35 @@ export class SchemaValidator {
   }
 
   private readonly checks = new Map<string, { source: SchemaSource; check?: Check }>();
+  private readonly loaded = new Set<string>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
   private readonly crdSchemas = loadCrdSchemas();
 
   private constructor() {
-    const models: [SchemaSource, Record<string, unknown>][] = [
-      ...[coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, rbacV1, networkingV1, schedulingV1, storageV1].map(
-        (m) => ['kubernetes-1.27', m] as [SchemaSource, Record<string, unknown>],
-      ),
-      ['argo-cd', argoCd],
-      ['flux', fluxKustomize],
-      ['flux', fluxSource],
-    ];
-    for (const [source, mod] of models) {
-      for (const value of Object.values(mod)) {
-        // kinds only: list types (`DeploymentList`) are never emitted
-        if (!isModelClass(value) || value.kind.endsWith('List')) continue;
-        // Kubernetes kinds also get strict field validation (see KnownFields); Argo CD / Flux only in metadata.
-        this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, source === 'kubernetes-1.27') });
-      }
-    }
     for (const key of Object.keys(this.crdSchemas)) this.checks.set(key, { source: 'crd' });
+  }
+
+  /**
+   * Registers the kinds of one kubernetes-models module on first use of its
+   * apiVersion: loading them all costs ~0.5 s (the pod validators are large),
+   * which a synth that only validates GitOps objects should not pay.
+   */
+  private loadGroup(apiVersion: string): void {
+    const group = MODEL_MODULES[apiVersion];
+    if (!group || this.loaded.has(apiVersion)) return;
+    this.loaded.add(apiVersion);
+    const [source, id] = group;
+    for (const value of Object.values(loadModule(id) as Record<string, unknown>)) {
+      // kinds only: list types (`DeploymentList`) are never emitted
+      if (!isModelClass(value) || value.kind.endsWith('List') || value.apiVersion !== apiVersion) continue;
+      // Kubernetes kinds also get strict field validation (see KnownFields); Argo CD / Flux only in metadata.
+      this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, source === 'kubernetes-1.27') });
+    }
   }
 
   /** Every `apiVersion/Kind` this validator has a schema for, sorted. */
   public kinds(): { readonly kind: string; readonly source: SchemaSource }[] {
+    for (const apiVersion of Object.keys(MODEL_MODULES)) this.loadGroup(apiVersion);
     return [...this.checks]
       .map(([kind, { source }]) => ({ kind, source }))
       .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
@@ -165,6 +175,7 @@ export class SchemaValidator {
 
   /** Whether `apiVersion`/`kind` has a schema here. */
   public supports(apiVersion: string, kind: string): boolean {
+    this.loadGroup(apiVersion);
     return this.checks.has(`${apiVersion}/${kind}`);
   }
 
@@ -176,6 +187,7 @@ export class SchemaValidator {
       return [{ pointer: '', message: 'must have string fields "apiVersion" and "kind"' }];
     }
     const key = `${o.apiVersion}/${o.kind}`;
+    this.loadGroup(o.apiVersion);
     const entry = this.checks.get(key);
     if (!entry) return [{ pointer: '/kind', message: `no schema for ${key}: unknown apiVersion/kind` }];
     entry.check ??= this.crdCheck(key);
