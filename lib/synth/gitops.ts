@@ -112,6 +112,12 @@ export interface FluxAppOptions {
    * @default - none (objects keep their own namespaces)
    */
   readonly targetNamespace?: string;
+  /**
+   * Apps (with Flux enabled) whose Kustomization must be ready first, e.g. the
+   * app that installs what this one's custom resources need.
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 /** Which GitOps objects to generate for an app. `true` means "with defaults". */
@@ -192,9 +198,22 @@ export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsCon
       url: config.repoURL,
     }), `gitops/flux/${sourceName}`);
   }
+  const fluxApps = new Set(flux.map((a) => a.name));
   for (const app of flux) {
     const o = option<FluxAppOptions>(app.gitops?.flux)!;
+    for (const [i, dep] of (o.dependsOn ?? []).entries()) {
+      if (!fluxApps.has(dep) || dep === app.name) {
+        throw new MeshforgeError('Flux dependency is not another app with Flux enabled', {
+          code: 'GITOPS_UNKNOWN_DEPENDENCY',
+          path: `gitops/flux/${app.name}`,
+          field: `gitops.flux.dependsOn[${i}]`,
+          value: dep,
+          expected: `one of: ${[...fluxApps].filter((n) => n !== app.name).join(', ') || '(no other app has gitops.flux)'}`,
+        });
+      }
+    }
     add('flux', app.name, manifest('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', app.name, fluxNs, 0, {
+      ...(o.dependsOn?.length ? { dependsOn: o.dependsOn.map((name) => ({ name })) } : {}),
       interval: o.interval ?? '10m',
       path: `./${dist}/${app.name}`,
       prune: o.prune ?? true,

@@ -74,6 +74,21 @@ describe('GitOps objects in dist/gitops/', () => {
     expect(docsOf(files.get('flux/kustomization.yaml'))[0].resources).toEqual(['source.gitrepository.k8s.yaml', 'api.k8s.yaml', 'web.k8s.yaml']);
   });
 
+  it('order Flux apps with dependsOn', () => {
+    const files = gitopsFiles([gitopsApp('platform', { flux: true }), gitopsApp('shop', { flux: { dependsOn: ['platform'] } })])!;
+    expect(docsOf(files.get('flux/shop.k8s.yaml'))[0].spec.dependsOn).toEqual([{ name: 'platform' }]);
+    expect(docsOf(files.get('flux/platform.k8s.yaml'))[0].spec.dependsOn).toBeUndefined();
+  });
+
+  it('reject a Flux dependency that is not another Flux-enabled app', () => {
+    expect(() => gitopsFiles([gitopsApp('platform', { argocd: true }), gitopsApp('shop', { flux: { dependsOn: ['platform'] } })])).toThrowError(
+      '[gitops/flux/shop] Flux dependency is not another app with Flux enabled; field: gitops.flux.dependsOn[0]; value: "platform"; expected: one of: (no other app has gitops.flux)',
+    );
+    expect(() => gitopsFiles([gitopsApp('web', { flux: true }), gitopsApp('shop', { flux: { dependsOn: ['shop'] } })])).toThrowError(
+      'field: gitops.flux.dependsOn[0]; value: "shop"; expected: one of: web',
+    );
+  });
+
   it('are written to dist/gitops/{argocd,flux}/, outside every app folder', () => {
     const out = path.join(tmpDir(), 'dist');
     synthToDist([gitopsApp('shop', { argocd: true, flux: true })], out, { gitops: config });
