@@ -7,7 +7,7 @@ const DIST = path.resolve(__dirname, '..', 'dist');
 const files = [...readTree(DIST)].filter(([f]) => f.endsWith('.k8s.yaml') && !f.startsWith('gitops/'));
 
 describe('committed dist/ is in sync order', () => {
-  it.each(files.map(([f, text]) => [f, text]))('dist/%s: every object is in its group file and carries its wave', (file, text) => {
+  it.each(files.map(([f, text]) => [f, text]))('dist/%s: every object is in its group file and carries a sync wave', (file, text) => {
     for (const doc of parseAllDocuments(text)) {
       const obj = doc.toJS() as { apiVersion: string; kind: string; metadata: { annotations?: Record<string, string> } };
       const group = syncGroupOf(obj);
