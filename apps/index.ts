@@ -1,6 +1,8 @@
 import { AppDefinition } from '../lib';
 import sandbox from './sandbox';
 
+export { gitops } from './gitops';
+
 /**
  * Every app that `npm run synth` renders into dist/<name>/. A test fails if a
  * folder under apps/ is missing here.

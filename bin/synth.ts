@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { apps as registeredApps } from '../apps';
-import { AppDefinition, synthToDist } from '../lib';
+import { apps as registeredApps, gitops as registeredGitops } from '../apps';
+import { AppDefinition, GitOpsConfig, synthToDist } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
   readonly outdir?: string;
+  /** @default - apps/gitops.ts */
+  readonly gitops?: GitOpsConfig;
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
 }
@@ -30,7 +32,7 @@ export function main(options: SynthCliOptions = {}): number {
   const error = options.error ?? ((l: string) => process.stderr.write(l + '\n'));
   const outdir = options.outdir ?? path.join(projectRoot(), 'dist');
   try {
-    const result = synthToDist(options.apps ?? registeredApps, outdir);
+    const result = synthToDist(options.apps ?? registeredApps, outdir, { gitops: options.gitops ?? registeredGitops });
     for (const app of result) {
       log(`  ${path.relative(process.cwd(), path.join(outdir, app.name)) || '.'}/ (${app.files.size} files)`);
     }

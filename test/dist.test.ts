@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { apps } from '../apps';
+import { apps, gitops } from '../apps';
 import { SynthesizedApp, readTree, synthesizeAll } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -18,7 +18,7 @@ function freshTree(result: readonly SynthesizedApp[]): Map<string, string> {
   return tree;
 }
 
-const fresh = synthesizeAll(apps);
+const fresh = synthesizeAll(apps, { gitops });
 
 describe('committed dist/', () => {
   it('is what `npm run synth` produces now', () => {
@@ -33,7 +33,7 @@ describe('committed dist/', () => {
   });
 
   it('is deterministic: a second synthesis is byte-identical', () => {
-    expect(freshTree(synthesizeAll(apps))).toEqual(freshTree(fresh));
+    expect(freshTree(synthesizeAll(apps, { gitops }))).toEqual(freshTree(fresh));
   });
 
   it('has one folder per registered app and every apps/ folder is registered', () => {
@@ -43,18 +43,26 @@ describe('committed dist/', () => {
       .map((d) => d.name)
       .sort();
     expect(apps.map((a) => a.name).sort()).toEqual(folders);
-    expect(fs.readdirSync(DIST).sort()).toEqual(folders);
+    // plus dist/gitops/ (Argo CD / Flux entry points) when an app opts in
+    const generated = apps.some((a) => a.gitops?.argocd || a.gitops?.flux) ? ['gitops'] : [];
+    expect(fs.readdirSync(DIST).sort()).toEqual([...folders, ...generated].sort());
   });
 
-  it.each(apps.map((a) => a.name))('dist/%s builds with `kubectl kustomize`', (name) => {
-    const out = execFileSync('kubectl', ['kustomize', path.join(DIST, name)], { encoding: 'utf8' });
-    const docs = parseAllDocuments(out).map((d) => d.toJS());
-    const manifests = fresh.find((a) => a.name === name)!;
-    const expectedCount = [...manifests.files]
-      .filter(([f]) => f !== 'kustomization.yaml')
-      .reduce((n, [, text]) => n + parseAllDocuments(text).length, 0);
-    expect(docs.length).toBe(expectedCount);
-    for (const d of docs) expect(d).toHaveProperty('kind');
+  // every folder with a kustomization.yaml: dist/<app>/ and dist/gitops/{argocd,flux}/
+  const kustomizations = [...freshTree(fresh).keys()].filter((f) => path.basename(f) === 'kustomization.yaml').map((f) => path.dirname(f));
+
+  it('has a kustomization for every app and for each GitOps entry point', () => {
+    expect(kustomizations).toEqual(expect.arrayContaining([...apps.map((a) => a.name), 'gitops/argocd', 'gitops/flux']));
+  });
+
+  it.each(kustomizations)('dist/%s builds with `kubectl kustomize`, in file order', (dir) => {
+    const out = execFileSync('kubectl', ['kustomize', path.join(DIST, dir)], { encoding: 'utf8' });
+    const docs = parseAllDocuments(out).map((d) => d.toJS() as Record<string, unknown>);
+    const tree = freshTree(fresh);
+    const resources = (parseAllDocuments(tree.get(`${dir}/kustomization.yaml`)!)[0].toJS() as { resources: string[] }).resources;
+    // sortOptions: fifo → kustomize emits exactly the files' objects, in the listed order
+    const expected = resources.flatMap((f) => parseAllDocuments(tree.get(`${dir}/${f}`)!).map((d) => d.toJS() as Record<string, unknown>));
+    expect(docs).toEqual(expected);
   });
 });
 

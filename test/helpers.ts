@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { parseAllDocuments } from 'yaml';
 import { AppDefinition, defineApp } from '../lib';
 
 /** A fresh temporary directory, removed by the OS eventually. */
@@ -44,4 +45,23 @@ export function invalidApp(name: string): AppDefinition {
       ns.node.addValidation({ validate: () => ['weights sum to 90, expected 100'] });
     },
   });
+}
+
+/**
+ * Every object an app wrote, parsed, in kustomization order. Tests that look
+ * for an object should use this rather than a file name: files are named by
+ * sync group and chart (`40-workloads.frontend.k8s.yaml`).
+ */
+export function objectsOf(app: { readonly files: ReadonlyMap<string, string> }): Manifest[] {
+  return [...app.files]
+    .filter(([file]) => !file.endsWith('kustomization.yaml'))
+    .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest));
+}
+
+/** A parsed manifest, typed enough for assertions. */
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  readonly [field: string]: unknown;
 }

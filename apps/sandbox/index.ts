@@ -9,6 +9,8 @@ import { defineApp } from '../../lib';
 export default defineApp({
   name: 'sandbox',
   description: 'A namespace for experiments; the smallest meshforge app.',
+  // dist/gitops/argocd/sandbox.k8s.yaml and dist/gitops/flux/sandbox.k8s.yaml
+  gitops: { argocd: true, flux: true },
   build(app) {
     const chart = new Chart(app, 'namespace');
     new kplus.Namespace(chart, 'sandbox', {

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { AppGitOpsOptions, GITOPS_FOLDER } from './gitops';
 
 /**
  * What an app's `build` function receives besides the cdk8s `App` to fill.
@@ -22,6 +23,12 @@ export interface AppDefinition {
   readonly description: string;
   /** Adds the app's charts to `app`. Each top-level chart becomes one YAML file. */
   build(app: App, context: SynthContext): void;
+  /**
+   * Generate an Argo CD Application and/or a Flux Kustomization for this app
+   * under dist/gitops/ (see README, "GitOps").
+   * @default - none
+   */
+  readonly gitops?: AppGitOpsOptions;
 }
 
 const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -36,5 +43,18 @@ export function defineApp(definition: AppDefinition): AppDefinition {
       expected: 'a DNS label: lowercase letters, digits and "-", at most 63 characters (e.g. "shop")',
     });
   }
+  assertNotReserved(definition.name);
   return definition;
+}
+
+/** Rejects `gitops`: dist/gitops/ is meshforge's own folder. Also run by synth for definitions not made with defineApp. */
+export function assertNotReserved(name: string): void {
+  if (name === GITOPS_FOLDER) {
+    throw new MeshforgeError('app name is reserved', {
+      code: 'RESERVED_APP_NAME',
+      field: 'name',
+      value: name,
+      expected: `another name: dist/${GITOPS_FOLDER}/ holds the generated Argo CD and Flux objects`,
+    });
+  }
 }

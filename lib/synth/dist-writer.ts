@@ -18,7 +18,10 @@ export function writeDist(outdir: string, apps: readonly SynthesizedApp[]): void
     for (const app of apps) {
       const dir = path.join(staging, app.name);
       fs.mkdirSync(dir);
-      for (const [file, content] of app.files) fs.writeFileSync(path.join(dir, file), content);
+      for (const [file, content] of app.files) {
+        if (file.includes('/')) fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true }); // dist/gitops/argocd/…
+        fs.writeFileSync(path.join(dir, file), content);
+      }
     }
     fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; dist/ should be readable like any folder
     const hadPrevious = fs.existsSync(target);

@@ -5,3 +5,6 @@ export * from './kustomization';
 export * from './synth-all';
 export * from './synthesize-app';
 export * from './yaml-emitter';
+export * from './gitops';
+export * from './object-identity';
+export * from './sync-order';

@@ -5,7 +5,9 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 /**
  * Renders the `kustomization.yaml` that lets Flux, Argo CD and
  * `kubectl kustomize` consume an app's folder. `resources` keeps the order
- * given (charts in dependency order), which is the order kustomize emits.
+ * given: `sortOptions: fifo` makes kustomize emit objects in file order
+ * instead of its default ("legacy") order by kind, so the sync order of
+ * sync-order.ts holds for `kubectl apply -k` too (needs kustomize >= 5.0).
  */
 export function renderKustomization(resources: readonly string[]): string {
   return (
@@ -15,6 +17,7 @@ export function renderKustomization(resources: readonly string[]): string {
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
         resources: [...resources],
+        sortOptions: { order: 'fifo' },
       },
     ])
   );

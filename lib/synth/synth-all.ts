@@ -1,13 +1,26 @@
 import { MeshforgeError } from '../validation/meshforge-error';
-import { AppDefinition } from './app-definition';
+import { AppDefinition, assertNotReserved } from './app-definition';
 import { writeDist } from './dist-writer';
+import { GITOPS_FOLDER, GitOpsConfig, generateGitOps } from './gitops';
+import { assertUniqueObjects } from './object-identity';
 import { SynthesizedApp, synthesizeApp } from './synthesize-app';
+
+/** Synth-wide options. */
+export interface SynthOptions {
+  /**
+   * Repository settings for the Argo CD / Flux objects of apps that set `gitops`.
+   * @default - none; an app that sets `gitops` then fails with GITOPS_CONFIG_MISSING
+   */
+  readonly gitops?: GitOpsConfig;
+}
 
 /**
  * Synthesizes every app in memory first; only when all of them succeeded is
- * `outdir` replaced. A failing app throws (naming the app) and nothing is written.
+ * `outdir` replaced. A failing app throws (naming the app) and nothing is
+ * written. Adds dist/gitops/ when an app asks for GitOps objects, and checks
+ * that no object (group/kind/namespace/name) is emitted twice across dist/.
  */
-export function synthesizeAll(apps: readonly AppDefinition[]): SynthesizedApp[] {
+export function synthesizeAll(apps: readonly AppDefinition[], options: SynthOptions = {}): SynthesizedApp[] {
   const seen = new Set<string>();
   for (const a of apps) {
     if (seen.has(a.name)) {
@@ -18,13 +31,18 @@ export function synthesizeAll(apps: readonly AppDefinition[]): SynthesizedApp[] 
         expected: 'a unique name per app (it is the dist/ folder name)',
       });
     }
+    assertNotReserved(a.name);
     seen.add(a.name);
   }
-  return apps.map((a) => synthesizeApp(a));
+  const result = apps.map((a) => synthesizeApp(a));
+  const gitops = generateGitOps(apps, options.gitops);
+  if (gitops) result.push({ name: GITOPS_FOLDER, ...gitops });
+  assertUniqueObjects(result.flatMap((a) => a.objects));
+  return result;
 }
 
-export function synthToDist(apps: readonly AppDefinition[], outdir: string): SynthesizedApp[] {
-  const result = synthesizeAll(apps);
+export function synthToDist(apps: readonly AppDefinition[], outdir: string, options: SynthOptions = {}): SynthesizedApp[] {
+  const result = synthesizeAll(apps, options);
   writeDist(outdir, result);
   return result;
 }

@@ -1,8 +1,10 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition } from './app-definition';
 import { collectManifests } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
+import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
+import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYaml } from './yaml-emitter';
 
 /** Extension of every manifest file meshforge writes. */
@@ -13,6 +15,8 @@ export interface SynthesizedApp {
   readonly name: string;
   /** Files in the order they are listed in `kustomization.yaml`, kustomization last. */
   readonly files: ReadonlyMap<string, string>;
+  /** Every object written, with the construct path it came from (for cross-app checks). */
+  readonly objects: readonly EmittedObject[];
 }
 
 /** Raised when an app fails to build or synthesize; names the app. */
@@ -49,28 +53,63 @@ function chartFileStem(chart: Chart): string {
 }
 
 /**
+ * Construct paths of a chart's API objects by apiVersion/kind/name, in tree
+ * order, to name the constructs behind rendered objects in error messages.
+ */
+function constructPaths(chart: Chart): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of chart.node.findAll()) {
+    if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
+    const key = `${c.apiVersion}/${c.kind}/${c.name}`;
+    const list = out.get(key);
+    if (list) list.push(c.node.path);
+    else out.set(key, [c.node.path]);
+  }
+  return out;
+}
+
+/**
  * Builds one app in a fresh cdk8s `App` and renders it to files in memory:
- * one `<chart>.k8s.yaml` per chart that has objects, plus `kustomization.yaml`.
- * Any failure is rethrown as an `AppSynthError` naming the app.
+ * one `<prefix>-<group>.<chart>.k8s.yaml` per sync-order group and chart that
+ * has objects (see sync-order.ts), in apply order, plus `kustomization.yaml`.
+ * Every object gets its `argocd.argoproj.io/sync-wave` annotation. Any failure
+ * is rethrown as an `AppSynthError` naming the app.
  */
 export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
   try {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
     definition.build(app, { appName: definition.name });
-    const files = new Map<string, string>();
-    for (const { chart, objects } of collectManifests(app)) {
-      if (objects.length === 0) continue;
-      files.set(chartFileStem(chart) + MANIFEST_EXTENSION, emitYaml(objects));
+    // group index → file → objects; charts keep their order inside a group
+    const byGroup = SYNC_GROUPS.map(() => new Map<string, Record<string, unknown>[]>());
+    const objects: EmittedObject[] = [];
+    for (const { chart, objects: rendered } of collectManifests(app)) {
+      if (rendered.length === 0) continue;
+      const stem = chartFileStem(chart);
+      const paths = constructPaths(chart);
+      for (const obj of rendered) {
+        const group = syncGroupOf(obj);
+        const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
+        const files = byGroup[SYNC_GROUPS.indexOf(group)];
+        const list = files.get(file);
+        if (list) list.push(withSyncWave(obj));
+        else files.set(file, [withSyncWave(obj)]);
+        const id = identityOf(obj);
+        const path = paths.get(`${String(obj.apiVersion)}/${id.kind}/${id.name}`)?.shift() ?? chart.node.path;
+        objects.push({ ...id, app: definition.name, path, file });
+      }
     }
+    const files = new Map<string, string>();
+    for (const group of byGroup) for (const [file, objs] of group) files.set(file, emitYaml(objs));
     if (files.size === 0) {
       throw new MeshforgeError('app produced no Kubernetes objects', {
         code: 'EMPTY_APP',
         expected: 'at least one chart with at least one object',
       });
     }
+    assertUniqueObjects(objects);
     files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
-    return { name: definition.name, files };
+    return { name: definition.name, files, objects };
   } catch (e) {
     if (e instanceof AppSynthError) throw e;
     throw new AppSynthError(definition.name, e);

@@ -1,1 +1,3 @@
 export * from './meshforge-error';
+export * from './known-fields';
+export * from './schema-validator';

@@ -1,0 +1,114 @@
+/**
+ * The order in which an app's objects are applied, expressed twice so every
+ * GitOps tool sees it: as the `argocd.argoproj.io/sync-wave` annotation (Argo
+ * CD applies wave by wave, waiting for health in between) and as file order
+ * in `kustomization.yaml` with `sortOptions: fifo` (kustomize, `kubectl apply -k`
+ * and Flux build the folder in that order). Every object gets its wave at synth
+ * time from its kind; constructs do nothing.
+ */
+
+/** Annotation Argo CD reads to order a sync. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** One ordering group: a wave number and the file-name prefix of its manifests. */
+export interface SyncGroup {
+  /** Stable name, used in file names (`<prefix>-<name>.<chart>.k8s.yaml`). */
+  readonly name: string;
+  /** Two-digit prefix so that `ls` shows files in apply order. */
+  readonly prefix: string;
+  /** Argo CD sync wave. */
+  readonly wave: number;
+}
+
+const group = (prefix: string, name: string, wave: number): SyncGroup => ({ name, prefix, wave });
+
+/** Namespaces (and CRDs) first: everything else lives in them or needs them. */
+export const NAMESPACES = group('00', 'namespaces', -10);
+/** Identity, RBAC, config and network policy: what pods mount or are governed by when they start. */
+export const CONFIG = group('10', 'config', -5);
+/** Istio mTLS and authorization: in force before any workload can receive traffic (zero trust from the first pod). */
+export const MESH_SECURITY = group('20', 'mesh-security', -3);
+/** Services before the pods they select, so DNS and endpoints exist when pods start. */
+export const SERVICES = group('30', 'services', 0);
+/** Workloads and what scales or protects them. */
+export const WORKLOADS = group('40', 'workloads', 5);
+/** Istio routing: refers to Services and subsets (pod labels) that exist by now. */
+export const MESH_TRAFFIC = group('50', 'mesh-traffic', 10);
+/** Prometheus Operator resources: select Services/pods that exist by now. */
+export const MONITORING = group('60', 'monitoring', 15);
+/** Anything not listed: last, as kustomize's legacy order does for unknown kinds. */
+export const OTHER = group('90', 'other', 20);
+
+/** All groups in apply order. */
+export const SYNC_GROUPS: readonly SyncGroup[] = [NAMESPACES, CONFIG, MESH_SECURITY, SERVICES, WORKLOADS, MESH_TRAFFIC, MONITORING, OTHER];
+
+const BY_KIND: Record<string, SyncGroup> = {
+  Namespace: NAMESPACES,
+  CustomResourceDefinition: NAMESPACES,
+  ServiceAccount: CONFIG,
+  Role: CONFIG,
+  ClusterRole: CONFIG,
+  RoleBinding: CONFIG,
+  ClusterRoleBinding: CONFIG,
+  ConfigMap: CONFIG,
+  Secret: CONFIG,
+  PersistentVolumeClaim: CONFIG,
+  PersistentVolume: CONFIG,
+  StorageClass: CONFIG,
+  PriorityClass: CONFIG,
+  ResourceQuota: CONFIG,
+  LimitRange: CONFIG,
+  NetworkPolicy: CONFIG,
+  Service: SERVICES,
+  Endpoints: SERVICES,
+  Deployment: WORKLOADS,
+  StatefulSet: WORKLOADS,
+  DaemonSet: WORKLOADS,
+  ReplicaSet: WORKLOADS,
+  Pod: WORKLOADS,
+  Job: WORKLOADS,
+  CronJob: WORKLOADS,
+  HorizontalPodAutoscaler: WORKLOADS,
+  PodDisruptionBudget: WORKLOADS,
+  Ingress: MESH_TRAFFIC,
+};
+
+const BY_GROUP: Record<string, SyncGroup> = {
+  'security.istio.io': MESH_SECURITY,
+  'networking.istio.io': MESH_TRAFFIC,
+  'telemetry.istio.io': MESH_TRAFFIC,
+  'monitoring.coreos.com': MONITORING,
+};
+
+/** The API group of an apiVersion (`''` for the core group). */
+export function apiGroupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** The ordering group of a manifest, from its API group (CRs) or its kind (built-ins). */
+export function syncGroupOf(obj: { readonly apiVersion?: unknown; readonly kind?: unknown }): SyncGroup {
+  const apiGroup = apiGroupOf(String(obj.apiVersion));
+  if (BY_GROUP[apiGroup]) return BY_GROUP[apiGroup];
+  // built-in groups are core (""), dot-less ("apps", "batch") or *.k8s.io; a custom resource's kind says nothing
+  const builtIn = !apiGroup.includes('.') || apiGroup.endsWith('.k8s.io');
+  return (builtIn ? BY_KIND[String(obj.kind)] : undefined) ?? OTHER;
+}
+
+function sortedObject(entries: [string, unknown][]): Record<string, unknown> {
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Returns the manifest with `argocd.argoproj.io/sync-wave` set to `wave`
+ * (default: its group's wave). A wave a construct set itself is kept. Keys
+ * stay sorted, as cdk8s writes them.
+ */
+export function withSyncWave(obj: Record<string, unknown>, wave: number = syncGroupOf(obj).wave): Record<string, unknown> {
+  const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
+  const annotations = (metadata.annotations ?? {}) as Record<string, unknown>;
+  if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return obj;
+  return {
+    ...obj,
+    metadata: sortedObject(Object.entries({ ...metadata, annotations: sortedObject(Object.entries({ ...annotations, [SYNC_WAVE_ANNOTATION]: String(wave) })) })),
+  };
+}
