@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { synthesizeApp } from '../../lib';
+import shop from '../../apps/shop';
+import { Obj, one } from './render';
+
+const out = synthesizeApp(shop);
+const file = (name: string): Obj[] => parseAllDocuments(out.files.get(`${name}.k8s.yaml`)!).map((d) => d.toJS() as Obj);
+
+describe('apps/shop', () => {
+  it('has one file per component', () => {
+    expect([...out.files.keys()]).toEqual([
+      'namespace.k8s.yaml',
+      'gateway.k8s.yaml',
+      'orders-db.k8s.yaml',
+      'catalog.k8s.yaml',
+      'cart.k8s.yaml',
+      'storefront.k8s.yaml',
+      'kustomization.yaml',
+    ]);
+  });
+
+  it('storefront is public through the gateway, with its config files mounted', () => {
+    const objs = file('storefront');
+    expect(one(objs, 'VirtualService').spec.gateways).toEqual(['mesh', 'shop/public']);
+    expect(Object.keys(one(objs, 'ConfigMap').data)).toEqual(['robots.txt', 'storefront.yaml']);
+    expect(one(objs, 'ConfigMap').data['storefront.yaml']).toContain('catalog: catalog.shop.svc.cluster.local:9090');
+  });
+
+  it('catalog is gRPC with ROUND_ROBIN and circuit breaking', () => {
+    const objs = file('catalog');
+    expect(one(objs, 'Service').spec.ports[0]).toMatchObject({ name: 'grpc', appProtocol: 'grpc' });
+    const tp = one(objs, 'DestinationRule').spec.trafficPolicy;
+    expect(tp.loadBalancer).toEqual({ simple: 'ROUND_ROBIN' });
+    expect(tp.connectionPool.tcp.maxConnections).toBe(100);
+    expect(tp.outlierDetection.consecutive5xxErrors).toBe(5);
+  });
+
+  it('cart runs a 90/10 canary between v1 and v2 and reads the DB password from a Secret', () => {
+    const objs = file('cart');
+    expect(one(objs, 'VirtualService').spec.http.at(-1).route.map((r: Obj) => [r.destination.subset, r.weight])).toEqual([
+      ['v1', 90],
+      ['v2', 10],
+    ]);
+    const env = one(objs, 'Deployment', 'cart-v2').spec.template.spec.containers[0].env;
+    expect(env.find((e: Obj) => e.name === 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'cart-db', key: 'password' } } });
+  });
+
+  it('the database is an ExternalService', () => {
+    expect(file('orders-db').map((o) => o.kind)).toEqual(['Service', 'ServiceEntry']);
+  });
+});
