@@ -81,7 +81,8 @@ export default defineApp({
       timeout: Duration.seconds(3),
       retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: '5xx,connect-failure,refused-stream' },
       outlierDetection: { consecutive5xxErrors: 3 },
-      disruptionBudget: { minAvailable: 1 },
+      // maxUnavailable, not minAvailable: v2 runs one pod, and minAvailable 1 would block every node drain
+      disruptionBudget: { maxUnavailable: 1 },
       metrics: { port: 8080, path: '/metrics' },
     });
     cart.canary({ v1: 90, v2: 10 });
@@ -99,6 +100,7 @@ export default defineApp({
       },
       writablePaths: ['/tmp'],
       replicas: 3,
+      sidecarResources: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
       timeout: Duration.seconds(10),
       metrics: { port: 8080 },
     });

@@ -207,6 +207,12 @@ export interface MeshServiceProps {
    * @default - the namespace's injection setting (true for a namespace name)
    */
   readonly mesh?: boolean;
+  /**
+   * CPU and memory of the injected sidecar (pod annotations
+   * `sidecar.istio.io/proxyCPU`, `proxyCPULimit`, `proxyMemory`, `proxyMemoryLimit`).
+   * @default - the mesh-wide proxy defaults of the Istio install
+   */
+  readonly sidecarResources?: ResourceOptions;
   /** @default - Istio's default (LEAST_REQUEST) */
   readonly loadBalancer?: LoadBalancer;
   /** @default - Istio's defaults */
@@ -230,6 +236,8 @@ export interface MeshServiceProps {
 }
 
 const ISTIO_PORT_PREFIXES: readonly AppProtocol[] = ['http', 'http2', 'grpc', 'tcp', 'tls'];
+/** Protocols Istio routes with `http` routes (matches, retries, faults...). */
+const HTTP_PROTOCOLS: readonly AppProtocol[] = ['http', 'http2', 'grpc'];
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
 
@@ -305,6 +313,8 @@ export class MeshService extends Construct {
   private readonly meshNamespace?: MeshNamespace;
   private readonly _versions: string[] = [];
   private readonly _deployments = new Map<string, kplus.Deployment>();
+  /** Lowest replica count of each version (HPA minimum or fixed replicas). */
+  private readonly minReplicas = new Map<string, number>();
   private readonly _autoscalers = new Map<string, kplus.HorizontalPodAutoscaler>();
   private readonly _disruptionBudgets = new Map<string, k8s.KubePodDisruptionBudget>();
   private readonly routes: RecordedRoute[] = [];
@@ -420,6 +430,8 @@ export class MeshService extends Construct {
     if (version.image !== undefined) this.checkImage(`${field}.image`, version.image);
     this.checkEnv(version.env ?? {}, `${field}.env`);
     this._versions.push(version.name);
+    const p = this.props;
+    this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
     this._deployments.set(version.name, this.createDeployment(version));
     return this;
   }
@@ -508,7 +520,12 @@ export class MeshService extends Construct {
       }
       this.checkWeights(destinations, field, err);
     }
+    const hasHttp = this.ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol));
     for (const { options, field } of this.routes) {
+      if (!hasHttp) {
+        err('ROUTE_PROTOCOL', 'HTTP route on a service without HTTP ports', field, options.name ?? field,
+          `a port with protocol ${HTTP_PROTOCOLS.join(', ')}; TCP and TLS ports only follow the default split (canary / blueGreen)`);
+      }
       const dests = options.destinations ?? [];
       for (const d of dests) {
         if (!this._versions.includes(d.version)) {
@@ -525,6 +542,14 @@ export class MeshService extends Construct {
           err('UNKNOWN_GATEWAY', 'route references a gateway the service is not exposed through', `${field}.gateways`, g,
             `one of ${known.map((k) => `"${k}"`).join(', ')} (expose the service with exposeVia(gateway) first)`);
         }
+      }
+    }
+    const budget = this.props.disruptionBudget;
+    for (const [version, replicas] of this.minReplicas) {
+      const blocks = typeof budget?.minAvailable === 'number' ? budget.minAvailable >= replicas : budget?.maxUnavailable === 0;
+      if (budget && blocks) {
+        err('DISRUPTION_BUDGET', `PodDisruptionBudget of ${version} allows no eviction with ${replicas} replica(s)`, 'disruptionBudget', budget,
+          `minAvailable below the replicas of every version (or maxUnavailable ≥ 1), or node drains block forever`);
       }
     }
     for (const [version, deployment] of this._deployments) {
@@ -669,6 +694,16 @@ export class MeshService extends Construct {
 
     const annotations: Record<string, string> = {};
     if (this.configHash) annotations[CONFIG_HASH_ANNOTATION] = this.configHash;
+    const sidecar = p.sidecarResources;
+    if (this.mesh && sidecar) {
+      const set = (key: string, value?: string) => {
+        if (value !== undefined) annotations[`sidecar.istio.io/${key}`] = value;
+      };
+      set('proxyCPU', sidecar.cpuRequest);
+      set('proxyCPULimit', sidecar.cpuLimit);
+      set('proxyMemory', sidecar.memoryRequest);
+      set('proxyMemoryLimit', sidecar.memoryLimit);
+    }
     if (this.appMetrics) {
       // The application's own endpoint: with merging on, the injector rewrites these to 15020.
       annotations['prometheus.io/scrape'] = 'true';
@@ -837,11 +872,29 @@ export class MeshService extends Construct {
     const hosts = [this.host, ...new Set(this.exposures.flatMap((e) => e.hosts))];
     const fallback = this.defaultSplit?.destinations ?? [{ version: this._versions[0], weight: 100 }];
     const defaults = { retries: this.props.retries, timeout: this.props.timeout };
-    const http: VirtualServiceSpecHttp[] = this.routes.map(({ options }, i) =>
-      routeToIstio(this.host, options.name ?? `route-${i}`, options, options.destinations ?? fallback, defaults),
-    );
-    http.push(routeToIstio(this.host, 'default', {}, fallback, defaults));
-    return { hosts, gateways, http };
+    let http: VirtualServiceSpecHttp[] | undefined;
+    if (this.ports.some((p) => HTTP_PROTOCOLS.includes(p.protocol))) {
+      http = this.routes.map(({ options }, i) =>
+        routeToIstio(this.host, options.name ?? `route-${i}`, options, options.destinations ?? fallback, defaults),
+      );
+      http.push(routeToIstio(this.host, 'default', {}, fallback, defaults));
+    }
+    // TCP and TLS ports get the default split per port; gateways only carry HTTP here.
+    const onlyMesh = gateways ? ['mesh'] : undefined;
+    const opaque = (protocol: AppProtocol) =>
+      this.ports
+        .filter((p) => p.protocol === protocol)
+        .map((p) => ({
+          port: p.port,
+          route: fallback.map((d) => ({
+            destination: { host: this.host, subset: d.version, port: { number: p.port } },
+            weight: fallback.length > 1 ? d.weight : undefined,
+          })),
+        }));
+    const tcp = opaque('tcp').map(({ port, route }) => ({ match: [{ port, gateways: onlyMesh }], route }));
+    // TLS is routed on SNI: clients must send the service's FQDN.
+    const tls = opaque('tls').map(({ port, route }) => ({ match: [{ port, sniHosts: [this.host], gateways: onlyMesh }], route }));
+    return { hosts, gateways, http, tcp: tcp.length > 0 ? tcp : undefined, tls: tls.length > 0 ? tls : undefined };
   }
 
   private destinationRuleSpec() {

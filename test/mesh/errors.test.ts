@@ -100,6 +100,23 @@ describe('synth-time cross-object checks', () => {
     );
   });
 
+  it('ROUTE_PROTOCOL: HTTP routes need an HTTP port', () => {
+    expect(() => synth({ ports: [{ port: 6379, protocol: 'tcp' }] }, (s) => s.addRoute({ name: 'by-path', match: [{ uri: StringMatch.prefix('/') }] }))).toThrowError(
+      validation(
+        'HTTP route on a service without HTTP ports; field: routes[0]; value: "by-path"; expected: a port with protocol http, http2, grpc; TCP and TLS ports only follow the default split (canary / blueGreen)',
+      ),
+    );
+  });
+
+  it('DISRUPTION_BUDGET: a budget that allows no eviction for some version', () => {
+    expect(() => synth({ versions: ['v1', { name: 'v2', replicas: 1 }], disruptionBudget: { minAvailable: 1 } })).toThrowError(
+      validation(
+        'PodDisruptionBudget of v2 allows no eviction with 1 replica(s); field: disruptionBudget; value: {"minAvailable":1}; expected: minAvailable below the replicas of every version (or maxUnavailable ≥ 1), or node drains block forever',
+      ),
+    );
+    expect(() => synth({ versions: ['v1'], disruptionBudget: { maxUnavailable: 0 } })).toThrowError('allows no eviction with 2 replica(s)');
+  });
+
   it('reports every failure at once, and check() returns them with their codes', () => {
     let codes: string[] = [];
     let message = '';

@@ -403,6 +403,34 @@ describe('MeshService routing (VirtualService)', () => {
   });
 });
 
+describe('MeshService TCP and TLS ports', () => {
+  it('routes TCP and TLS ports with the default split (no http section without HTTP ports)', () => {
+    const vs = one(
+      service({ versions: ['v1', 'v2'], ports: [{ port: 6379, protocol: 'tcp' }, { port: 6380, protocol: 'tls' }] }, (s) => s.canary({ v1: 80, v2: 20 })),
+      'VirtualService',
+    );
+    const route = (port: number) => [
+      { destination: { host: 'cart.shop.svc.cluster.local', subset: 'v1', port: { number: port } }, weight: 80 },
+      { destination: { host: 'cart.shop.svc.cluster.local', subset: 'v2', port: { number: port } }, weight: 20 },
+    ];
+    expect(vs.spec).toEqual({
+      hosts: ['cart.shop.svc.cluster.local'],
+      tcp: [{ match: [{ port: 6379 }], route: route(6379) }],
+      tls: [{ match: [{ port: 6380, sniHosts: ['cart.shop.svc.cluster.local'] }], route: route(6380) }],
+    });
+  });
+
+  it('sets sidecar resources as pod annotations in mesh mode only', () => {
+    const sidecarResources = { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' };
+    expect(one(service({ sidecarResources }), 'Deployment').spec.template.metadata.annotations).toEqual({
+      'sidecar.istio.io/proxyCPU': '50m',
+      'sidecar.istio.io/proxyMemory': '64Mi',
+      'sidecar.istio.io/proxyMemoryLimit': '128Mi',
+    });
+    expect(one(service({ sidecarResources, mesh: false }), 'Deployment').spec.template.metadata).not.toHaveProperty('annotations');
+  });
+});
+
 describe('MeshService traffic policy (DestinationRule)', () => {
   const tp = (props: Partial<MeshServiceProps>) => one(service(props), 'DestinationRule').spec.trafficPolicy;
 
