@@ -57,6 +57,13 @@ export function requireDnsLabel(path: string, field: string, value: string, max 
 /** Istio duration string: whole seconds as "5s", anything finer as milliseconds ("250ms"). */
 export function istioDuration(d: Duration): string {
   const ms = d.toMilliseconds();
+  if (ms < 1 || !Number.isInteger(ms)) {
+    throw new MeshforgeError('duration too short for Istio', {
+      code: 'INVALID_DURATION',
+      value: `${ms}ms`,
+      expected: 'a whole number of milliseconds, at least 1ms (Istio rejects shorter durations)',
+    });
+  }
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

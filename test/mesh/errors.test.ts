@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ExternalService, MeshGateway, MeshService, MeshServiceProps, MeshforgeError, StringMatch } from '../../lib';
 import { render } from './render';
@@ -115,6 +115,12 @@ describe('synth-time cross-object checks', () => {
       ),
     );
     expect(() => synth({ versions: ['v1'], disruptionBudget: { maxUnavailable: 0 } })).toThrowError('allows no eviction with 2 replica(s)');
+  });
+
+  it('INVALID_DURATION: Istio rejects durations under 1ms', () => {
+    expect(() => synth({ timeout: Duration.seconds(0) })).toThrowError(
+      'duration too short for Istio; value: "0ms"; expected: a whole number of milliseconds, at least 1ms (Istio rejects shorter durations)',
+    );
   });
 
   it('reports every failure at once, and check() returns them with their codes', () => {
