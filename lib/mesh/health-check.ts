@@ -73,6 +73,11 @@ export class HealthCheck {
     private readonly options: HealthCheckOptions,
   ) {}
 
+  /** Consecutive successes needed after a failure. */
+  public get successThreshold(): number {
+    return this.options.successThreshold ?? 1;
+  }
+
   /**
    * The Kubernetes probe (typed: it is patched into a `KubeDeployment`, whose
    * own toJson serializes it); `defaultPort` is used when the check names no port.

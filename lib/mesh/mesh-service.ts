@@ -128,7 +128,7 @@ export interface MetricsOptions {
   readonly interval?: string;
 }
 
-/** Exposure of the service through a MeshGateway. */
+/** GatewayExposure of the service through a MeshGateway. */
 export interface GatewayExposureOptions {
   /**
    * Hosts clients use; each must be covered by the gateway's hosts.
@@ -241,14 +241,16 @@ const HTTP_PROTOCOLS: readonly AppProtocol[] = ['http', 'http2', 'grpc'];
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
 
-interface ResolvedPort {
+/** A Service port with its name and protocol resolved (what `MeshService.ports` holds). */
+export interface ServicePortInfo {
   readonly port: number;
   readonly targetPort: number;
   readonly protocol: AppProtocol;
   readonly name: string;
 }
 
-interface Exposure {
+/** A gateway a service is exposed through, with the public hosts. */
+export interface GatewayExposure {
   readonly gateway: MeshGateway;
   readonly hosts: readonly string[];
 }
@@ -283,7 +285,7 @@ export class MeshService extends Construct {
   /** Name of the ServiceAccount the pods run as (the mTLS identity). */
   public readonly serviceAccountName: string;
   /** The Service's ports, resolved (names and protocols filled in). */
-  public readonly ports: readonly ResolvedPort[];
+  public readonly ports: readonly ServicePortInfo[];
   /** Labels every pod of every version carries (the Service selects on `app` only). */
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** The application's own metrics endpoint, if declared. */
@@ -318,7 +320,7 @@ export class MeshService extends Construct {
   private readonly _autoscalers = new Map<string, kplus.HorizontalPodAutoscaler>();
   private readonly _disruptionBudgets = new Map<string, k8s.KubePodDisruptionBudget>();
   private readonly routes: RecordedRoute[] = [];
-  private readonly exposures: Exposure[] = [];
+  private readonly exposures: GatewayExposure[] = [];
   private defaultSplit?: { readonly field: string; readonly destinations: readonly WeightedVersion[] };
   private readonly configHash?: string;
 
@@ -410,7 +412,7 @@ export class MeshService extends Construct {
     return new Map(this._disruptionBudgets);
   }
   /** Gateways the service is exposed through, with the hosts. */
-  public get gatewayExposures(): readonly Exposure[] {
+  public get gatewayExposures(): readonly GatewayExposure[] {
     return [...this.exposures];
   }
 
@@ -491,7 +493,7 @@ export class MeshService extends Construct {
    */
   public abTest(variants: readonly AbVariant[], defaultVersion: string): this {
     variants.forEach((v, i) => {
-      const match = 'length' in v.match ? [...(v.match as readonly HttpRouteMatch[])] : [v.match as HttpRouteMatch];
+      const match: HttpRouteMatch[] = isMatchList(v.match) ? [...v.match] : [v.match];
       this.routes.push({
         options: { name: `ab-${v.version}`, match, destinations: [{ version: v.version, weight: 100 }] },
         field: `abTest[${i}]`,
@@ -536,6 +538,12 @@ export class MeshService extends Construct {
         err('UNKNOWN_SUBSET', 'mirror names an unknown subset', `${field}.mirror.version`, options.mirror.version, declared);
       }
       if (dests.length > 0) this.checkWeights(dests, `${field}.destinations`, err);
+      (options.match ?? []).forEach((m, j) => {
+        if (m.cookie && m.headers && Object.keys(m.headers).some((h) => h.toLowerCase() === 'cookie')) {
+          err('ROUTE_MATCH', 'cookie and headers.cookie in one match', `${field}.match[${j}]`, m.cookie.name,
+            'either cookie or a headers.cookie condition: both become the one cookie header match');
+        }
+      });
       const known = ['mesh', ...this.exposures.map((x) => x.gateway.ref)];
       for (const g of options.gateways ?? []) {
         if (!known.includes(g)) {
@@ -632,9 +640,9 @@ export class MeshService extends Construct {
     }
   }
 
-  private resolvePorts(ports: readonly MeshServicePort[]): ResolvedPort[] {
+  private resolvePorts(ports: readonly MeshServicePort[]): ServicePortInfo[] {
     const seenProtocols = new Set<string>();
-    const resolved = ports.map((p, i): ResolvedPort => {
+    const resolved = ports.map((p, i): ServicePortInfo => {
       const protocol = p.protocol ?? 'http';
       const name = p.name ?? (seenProtocols.has(protocol) ? `${protocol}-${p.port}` : protocol);
       seenProtocols.add(protocol);
@@ -649,7 +657,7 @@ export class MeshService extends Construct {
       }
       return { port: p.port, targetPort: p.targetPort ?? p.port, protocol, name };
     });
-    const dup = (field: string, key: (p: ResolvedPort) => string | number) => {
+    const dup = (field: string, key: (p: ServicePortInfo) => string | number) => {
       resolved.forEach((p, i) => {
         const j = resolved.findIndex((q) => key(q) === key(p));
         if (j !== i) {
@@ -778,6 +786,17 @@ export class MeshService extends Construct {
     // meshforge selects on app/version only, so drop it to keep pod labels stable across refactors.
     api.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
     const probePort = this.ports[0].targetPort;
+    for (const [field, check] of [['liveness', p.liveness], ['startup', p.startup]] as const) {
+      if (check && check.successThreshold !== 1) {
+        throw new MeshforgeError('successThreshold must be 1', {
+          code: 'PROBE_THRESHOLD',
+          path: this.node.path,
+          field: `${field}.successThreshold`,
+          value: check.successThreshold,
+          expected: '1 for liveness and startup probes (Kubernetes rejects anything else)',
+        });
+      }
+    }
     const probes: [string, HealthCheck | undefined][] = [
       ['livenessProbe', p.liveness ?? HealthCheck.tcp()],
       ['readinessProbe', p.readiness ?? HealthCheck.tcp()],
@@ -910,6 +929,10 @@ export class MeshService extends Construct {
       subsets: this._versions.map((v) => ({ name: v, labels: { [VERSION_LABEL]: v } })),
     };
   }
+}
+
+function isMatchList(m: HttpRouteMatch | readonly HttpRouteMatch[]): m is readonly HttpRouteMatch[] {
+  return Array.isArray(m);
 }
 
 /** The Deployment's own labels: the pod's, minus the injection switch (it only means something on pods). */

@@ -1,6 +1,6 @@
 import { App, Chart, Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ExternalService, MeshGateway, MeshService, MeshServiceProps, MeshforgeError, StringMatch } from '../../lib';
+import { ExternalService, HealthCheck, MeshGateway, MeshService, MeshServiceProps, MeshforgeError, StringMatch } from '../../lib';
 import { render } from './render';
 
 const IMAGE = 'ghcr.io/acme/cart:1.4.2';
@@ -123,6 +123,16 @@ describe('synth-time cross-object checks', () => {
     );
   });
 
+  it('ROUTE_MATCH: a cookie condition cannot be combined with a cookie header condition', () => {
+    expect(() =>
+      synth({}, (s) => s.addRoute({ match: [{ uri: StringMatch.prefix('/') }, { cookie: { name: 'g', value: 'b' }, headers: { Cookie: StringMatch.regex('.*') } }] })),
+    ).toThrowError(
+      validation(
+        'cookie and headers.cookie in one match; field: routes[0].match[1]; value: "g"; expected: either cookie or a headers.cookie condition: both become the one cookie header match',
+      ),
+    );
+  });
+
   it('reports every failure at once, and check() returns them with their codes', () => {
     let codes: string[] = [];
     let message = '';
@@ -187,6 +197,13 @@ describe('construction-time checks', () => {
       s.canary({ v1: 90, v2: 10 });
       s.blueGreen('v2');
     }).toThrowError('[c/cart] release strategy already set; field: blueGreen; value: "v2=100"; expected: one of canary, blueGreen or abTest per service (already set by canary)');
+  });
+
+  it('PROBE_THRESHOLD: liveness and startup need successThreshold 1', () => {
+    expect(build({ liveness: HealthCheck.http('/healthz', { successThreshold: 2 }) })).toThrowError(
+      '[c/cart] successThreshold must be 1; field: liveness.successThreshold; value: 2; expected: 1 for liveness and startup probes (Kubernetes rejects anything else)',
+    );
+    expect(build({ readiness: HealthCheck.http('/ready', { successThreshold: 2 }) })).not.toThrow();
   });
 
   it('DUPLICATE_VERSION and INVALID_NAME', () => {
