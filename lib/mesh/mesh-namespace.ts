@@ -8,7 +8,8 @@ export interface MeshNamespaceProps {
   /** Namespace name. @default - the construct id */
   readonly name?: string;
   /**
-   * Inject Istio sidecars into pods of this namespace.
+   * Inject Istio sidecars into pods of this namespace. When false the
+   * namespace gets no injection label, so single pods can still opt in.
    * @default true
    */
   readonly injection?: boolean;
@@ -80,8 +81,10 @@ export class MeshNamespace extends Construct {
       'pod-security.kubernetes.io/audit': 'restricted',
       'pod-security.kubernetes.io/audit-version': PSA_VERSION,
     };
+    // Without injection the namespace carries no switch at all: Istio's per-pod webhook only
+    // injects pods labelled sidecar.istio.io/inject=true where istio-injection is absent.
     if (this.injection && this.revision) labels['istio.io/rev'] = this.revision;
-    else labels['istio-injection'] = this.injection ? 'enabled' : 'disabled';
+    else if (this.injection) labels['istio-injection'] = 'enabled';
 
     const metadata: ApiObjectMetadata = { name: this.name, labels };
     this.resource = new kplus.Namespace(this, 'Resource', { metadata });

@@ -337,6 +337,16 @@ export class MeshService extends Construct {
     }
     this.host = `${this.name}.${this.namespace}.svc.cluster.local`;
     this.mesh = props.mesh ?? this.meshNamespace?.injection ?? true;
+    if (this.mesh && this.meshNamespace && this.meshNamespace.enforcedPodSecurity === 'restricted' && !this.meshNamespace.cni) {
+      // istio-init (NET_ADMIN, NET_RAW, root) would be rejected by the namespace's PSA level
+      throw new MeshforgeError('sidecar cannot be admitted: namespace enforces PSA restricted without Istio CNI', {
+        code: 'POD_SECURITY',
+        path: this.node.path,
+        field: 'mesh',
+        value: true,
+        expected: `mesh: false, or namespace ${this.meshNamespace.name} with injection: true (enforce privileged) or cni: true`,
+      });
+    }
     this.checkImage('image', props.image);
     this.checkEnv(props.env ?? {}, 'env');
     this.ports = this.resolvePorts(props.ports ?? [{ port: 8080, protocol: 'http' }]);

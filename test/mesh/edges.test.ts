@@ -23,7 +23,8 @@ describe('MeshNamespace', () => {
     expect(labels({ cni: true })['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const off = labels({ injection: false });
     expect(off['pod-security.kubernetes.io/enforce']).toBe('restricted');
-    expect(off['istio-injection']).toBe('disabled');
+    expect(off).not.toHaveProperty(['istio-injection']);
+    expect(off).not.toHaveProperty(['istio.io/rev']);
   });
 
   it('a revision uses istio.io/rev and never istio-injection', () => {

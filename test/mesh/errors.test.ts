@@ -1,6 +1,6 @@
 import { App, Chart, Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ExternalService, HealthCheck, MeshGateway, MeshService, MeshServiceProps, MeshforgeError, StringMatch } from '../../lib';
+import { ExternalService, HealthCheck, MeshGateway, MeshNamespace, MeshService, MeshServiceProps, MeshforgeError, StringMatch } from '../../lib';
 import { render } from './render';
 
 const IMAGE = 'ghcr.io/acme/cart:1.4.2';
@@ -204,6 +204,15 @@ describe('construction-time checks', () => {
       '[c/cart] successThreshold must be 1; field: liveness.successThreshold; value: 2; expected: 1 for liveness and startup probes (Kubernetes rejects anything else)',
     );
     expect(build({ readiness: HealthCheck.http('/ready', { successThreshold: 2 }) })).not.toThrow();
+  });
+
+  it('POD_SECURITY: a sidecar cannot join a namespace enforcing restricted without CNI', () => {
+    const chart = new Chart(new App(), 'c');
+    const ns = new MeshNamespace(chart, 'batch', { injection: false });
+    expect(() => new MeshService(chart, 'cart', { namespace: ns, image: IMAGE, mesh: true })).toThrowError(
+      '[c/cart] sidecar cannot be admitted: namespace enforces PSA restricted without Istio CNI; field: mesh; value: true; expected: mesh: false, or namespace batch with injection: true (enforce privileged) or cni: true',
+    );
+    expect(() => new MeshService(chart, 'plain', { namespace: ns, image: IMAGE })).not.toThrow();
   });
 
   it('DUPLICATE_VERSION and INVALID_NAME', () => {

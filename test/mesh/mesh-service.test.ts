@@ -288,7 +288,7 @@ describe('MeshService sidecar injection and mesh mode', () => {
 
   it('labels the pod inject=true when a service opts into a namespace without injection', () => {
     const objs = render((chart) => {
-      const ns = new MeshNamespace(chart, 'shop', { injection: false });
+      const ns = new MeshNamespace(chart, 'shop', { injection: false, cni: true });
       new MeshService(chart, 'cart', { namespace: ns, image: IMAGE, mesh: true });
     });
     expect(one(objs, 'Deployment').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
