@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
@@ -75,8 +76,15 @@ export class ExternalService extends Construct {
       this.service = new kplus.Service(this, 'Service', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         externalName: props.host,
-        ports: this.ports.map((p) => ({ port: p.number, name: portName(p) })),
       });
+      // cdk8s-plus drops ports of ExternalName Services; Istio needs them (with appProtocol)
+      // to build the right listener for the alias.
+      ApiObject.of(this.service).addJsonPatch(
+        JsonPatch.add(
+          '/spec/ports',
+          this.ports.map((p) => ({ name: portName(p), port: p.number, protocol: 'TCP', appProtocol: (p.protocol ?? 'TCP').toLowerCase() })),
+        ),
+      );
     }
     if (props.serviceEntry ?? true) {
       this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {

@@ -84,7 +84,11 @@ describe('ExternalService', () => {
   it('emits an ExternalName Service and a MESH_EXTERNAL ServiceEntry', () => {
     const objs = render((c) => new ExternalService(c, 'orders-db', { namespace: 'shop', host: 'orders.abc.rds.amazonaws.com', ports: [{ number: 5432 }] }));
     expect(kinds(objs)).toEqual(['Service', 'ServiceEntry']);
-    expect(one(objs, 'Service').spec).toEqual({ type: 'ExternalName', externalName: 'orders.abc.rds.amazonaws.com' });
+    expect(one(objs, 'Service').spec).toEqual({
+      type: 'ExternalName',
+      externalName: 'orders.abc.rds.amazonaws.com',
+      ports: [{ name: 'tcp-5432', port: 5432, protocol: 'TCP', appProtocol: 'tcp' }],
+    });
     expect(one(objs, 'ServiceEntry').spec).toEqual({
       hosts: ['orders.abc.rds.amazonaws.com'],
       location: 'MESH_EXTERNAL',
