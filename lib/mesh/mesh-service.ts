@@ -522,6 +522,18 @@ export class MeshService extends Construct {
     const err = (code: string, message: string, field: string, value: unknown, expected: string) =>
       errors.push(new MeshforgeError(message, { code, path: this.node.path, field, value, expected }));
     const declared = `one of the declared versions: ${this._versions.join(', ')}`;
+    if (!this.mesh) {
+      // Without a sidecar nothing enforces routes: kube-proxy splits by replica count, not by weight.
+      const meshOnly = [
+        ...(this.defaultSplit ? [this.defaultSplit.field] : []),
+        ...this.routes.map((r) => r.field),
+        ...this.exposures.map((_, i) => `exposeVia[${i}]`),
+      ];
+      for (const field of meshOnly) {
+        err('MESH_DISABLED', 'traffic management on a service outside the mesh', field, 'mesh: false',
+          'mesh: true, or remove the routes / release strategy / gateway exposure (plain Services balance by replica count)');
+      }
+    }
 
     if (this.defaultSplit) {
       const { field, destinations } = this.defaultSplit;

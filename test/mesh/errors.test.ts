@@ -133,6 +133,14 @@ describe('synth-time cross-object checks', () => {
     );
   });
 
+  it('MESH_DISABLED: routes and release strategies need the mesh', () => {
+    expect(() => synth({ mesh: false }, (s) => s.canary({ v1: 90, v2: 10 }))).toThrowError(
+      validation(
+        'traffic management on a service outside the mesh; field: canary; value: "mesh: false"; expected: mesh: true, or remove the routes / release strategy / gateway exposure (plain Services balance by replica count)',
+      ),
+    );
+  });
+
   it('reports every failure at once, and check() returns them with their codes', () => {
     let codes: string[] = [];
     let message = '';
