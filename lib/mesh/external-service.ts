@@ -11,6 +11,7 @@ export type ExternalProtocol = 'TCP' | 'TLS' | 'HTTP' | 'HTTPS' | 'GRPC' | 'MONG
 
 /** A port of the external dependency. */
 export interface ExternalPort {
+  /** Port number on the external host. */
   readonly number: number;
   /** @default "TCP" */
   readonly protocol?: ExternalProtocol;
@@ -22,6 +23,7 @@ export interface ExternalPort {
 export interface ExternalServiceProps {
   /** In-cluster alias (Kubernetes Service name). @default - the construct id */
   readonly name?: string;
+  /** Namespace of the alias Service and the ServiceEntry. */
   readonly namespace: MeshNamespace | string;
   /** DNS name of the dependency outside the cluster (e.g. `orders.abc.eu-west-1.rds.amazonaws.com`). */
   readonly host: string;
@@ -45,9 +47,12 @@ export interface ExternalServiceProps {
  * Kubernetes ExternalName Service and/or an Istio ServiceEntry.
  */
 export class ExternalService extends Construct {
+  /** In-cluster alias name (`<name>.<namespace>`). */
   public readonly name: string;
   public readonly namespace: string;
+  /** The external DNS name. */
   public readonly host: string;
+  /** Ports the workloads use. */
   public readonly ports: readonly ExternalPort[];
   /** The ExternalName Service, if emitted. */
   public readonly service?: kplus.Service;

@@ -47,7 +47,9 @@ const DEFAULT_PORT: Record<GatewayProtocol, number> = { HTTP: 80, HTTPS: 443, HT
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class MeshGateway extends Construct {
+  /** Name of the Gateway object. */
   public readonly name: string;
+  /** Namespace of the Gateway object. */
   public readonly namespace: string;
   /** How VirtualServices reference it: `<namespace>/<name>`. */
   public readonly ref: string;

@@ -96,6 +96,7 @@ export interface ResourceOptions {
 export interface AutoscalingOptions {
   /** @default 2 */
   readonly minReplicas?: number;
+  /** Upper bound of replicas per version. */
   readonly maxReplicas: number;
   /** Target average CPU utilisation in percent of the request. @default 70 */
   readonly cpuUtilization?: number;
@@ -139,7 +140,9 @@ export interface GatewayExposureOptions {
 
 /** One A/B test variant: requests matching `match` go to `version`. */
 export interface AbVariant {
+  /** Requests matching this (or any of these) go to `version`. */
   readonly match: HttpRouteMatch | readonly HttpRouteMatch[];
+  /** A declared version. */
   readonly version: string;
 }
 
@@ -243,19 +246,26 @@ const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest:
 
 /** A Service port with its name and protocol resolved (what `MeshService.ports` holds). */
 export interface ServicePortInfo {
+  /** Service port. */
   readonly port: number;
+  /** Container port. */
   readonly targetPort: number;
+  /** Application protocol (`appProtocol`). */
   readonly protocol: AppProtocol;
+  /** Port name, `<protocol>` or `<protocol>-<suffix>`. */
   readonly name: string;
 }
 
 /** A gateway a service is exposed through, with the public hosts. */
 export interface GatewayExposure {
+  /** The gateway. */
   readonly gateway: MeshGateway;
+  /** Public hosts routed through it to the service. */
   readonly hosts: readonly string[];
 }
 
 interface RecordedRoute {
+  /** The route as declared. */
   readonly options: HttpRouteOptions;
   /** Field named in errors, e.g. `addRoute[0]` or `abTest[1]`. */
   readonly field: string;
