@@ -25,6 +25,8 @@ export const MANAGED_BY = 'meshforge';
 
 /** Istio's merged metrics endpoint on the sidecar (app + Envoy metrics, plain text). */
 export const ISTIO_MERGED_METRICS_PORT = 15020;
+/** Name of the port the injected istio-proxy container declares (15090, Envoy-only stats). */
+export const ISTIO_ENVOY_PROM_PORT_NAME = 'http-envoy-prom';
 /** Path of Istio's merged metrics endpoint. */
 export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
 

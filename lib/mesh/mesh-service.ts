@@ -9,13 +9,14 @@ import {
   VirtualService,
   VirtualServiceSpecHttp,
 } from '../../imports/networking.istio.io';
-import { PodMonitor, ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { ConfigFile } from './config-file';
 import {
   APP_LABEL,
   CONFIG_HASH_ANNOTATION,
   INJECT_LABEL,
+  ISTIO_ENVOY_PROM_PORT_NAME,
   ISTIO_MERGED_METRICS_PATH,
   ISTIO_MERGED_METRICS_PORT,
   MANAGED_BY,
@@ -882,12 +883,28 @@ export class MeshService extends Construct {
     const interval = m.interval ?? '30s';
     const metadata = { name: this.name, namespace: this.namespace, labels };
     if (m.monitor === 'pod') {
+      // Prometheus Operator only keeps targets on declared container ports, and 15020 is not
+      // declared: select the sidecar's declared Envoy port (one target per pod), then move
+      // the address to the merged endpoint (the pattern of Istio's prometheus-operator sample).
+      const endpoint = this.mesh
+        ? {
+            port: ISTIO_ENVOY_PROM_PORT_NAME,
+            path: this.metricsPath,
+            interval,
+            relabelings: [
+              {
+                action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
+                sourceLabels: ['__address__'],
+                regex: '(.+):\\d+',
+                replacement: `$1:${ISTIO_MERGED_METRICS_PORT}`,
+                targetLabel: '__address__',
+              },
+            ],
+          }
+        : { portNumber: this.declaredMetricsPort(m.port).targetPort, path: this.metricsPath, interval };
       return new PodMonitor(this, 'PodMonitor', {
         metadata,
-        spec: {
-          selector: { matchLabels: { ...this.selectorLabels } },
-          podMetricsEndpoints: [{ portNumber: this.metricsPort, path: this.metricsPath, interval }],
-        },
+        spec: { selector: { matchLabels: { ...this.selectorLabels } }, podMetricsEndpoints: [endpoint] },
       });
     }
     if (this.mesh) {
@@ -899,16 +916,7 @@ export class MeshService extends Construct {
         expected: `"pod": under STRICT mTLS only the sidecar's merged endpoint (:${ISTIO_MERGED_METRICS_PORT}) is scrapable, and it is not a Service port`,
       });
     }
-    const port = this.ports.find((x) => x.targetPort === m.port);
-    if (!port) {
-      throw new MeshforgeError('metrics port is not a Service port', {
-        code: 'MONITOR_KIND',
-        path: this.node.path,
-        field: 'metrics.port',
-        value: m.port,
-        expected: `a targetPort of one of the ports (${this.ports.map((x) => x.targetPort).join(', ')}), or monitor: "pod"`,
-      });
-    }
+    const port = this.declaredMetricsPort(m.port);
     return new ServiceMonitor(this, 'ServiceMonitor', {
       metadata,
       spec: {
@@ -916,6 +924,21 @@ export class MeshService extends Construct {
         endpoints: [{ port: port.name, path: this.metricsPath, interval }],
       },
     });
+  }
+
+  /** Prometheus Operator monitors only find declared ports: the metrics port must be one of ours. */
+  private declaredMetricsPort(metricsPort: number): ServicePortInfo {
+    const port = this.ports.find((x) => x.targetPort === metricsPort);
+    if (!port) {
+      throw new MeshforgeError('metrics port is not a declared port', {
+        code: 'MONITOR_KIND',
+        path: this.node.path,
+        field: 'metrics.port',
+        value: metricsPort,
+        expected: `a targetPort of one of the ports (${this.ports.map((x) => x.targetPort).join(', ')}); Prometheus Operator drops targets on undeclared ports`,
+      });
+    }
+    return port;
   }
 
   private virtualServiceSpec() {

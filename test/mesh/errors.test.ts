@@ -235,9 +235,12 @@ describe('construction-time checks', () => {
     expect(build({ metrics: { port: 8080, monitor: 'service' } })).toThrowError(
       '[c/cart] ServiceMonitor cannot scrape a meshed service; field: metrics.monitor; value: "service"; expected: "pod": under STRICT mTLS only the sidecar\'s merged endpoint (:15020) is scrapable, and it is not a Service port',
     );
-    expect(build({ mesh: false, metrics: { port: 9464, monitor: 'service' } })).toThrowError(
-      '[c/cart] metrics port is not a Service port; field: metrics.port; value: 9464; expected: a targetPort of one of the ports (8080), or monitor: "pod"',
-    );
+    const undeclared =
+      '[c/cart] metrics port is not a declared port; field: metrics.port; value: 9464; expected: a targetPort of one of the ports (8080); Prometheus Operator drops targets on undeclared ports';
+    expect(build({ mesh: false, metrics: { port: 9464, monitor: 'service' } })).toThrowError(undeclared);
+    expect(build({ mesh: false, metrics: { port: 9464, monitor: 'pod' } })).toThrowError(undeclared);
+    // in mesh mode the sidecar merges the app's metrics from localhost: no declared port needed
+    expect(build({ metrics: { port: 9464, monitor: 'pod' } })).not.toThrow();
   });
 
   it('DISRUPTION_BUDGET: only one of minAvailable and maxUnavailable', () => {

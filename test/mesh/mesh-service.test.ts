@@ -509,10 +509,24 @@ describe('MeshService scaling, availability and monitoring', () => {
   it('PodMonitor scrapes the merged Istio endpoint in mesh mode', () => {
     const pm = one(service({ metrics: { port: 9464, monitor: 'pod' } }), 'PodMonitor');
     expect(pm.apiVersion).toBe('monitoring.coreos.com/v1');
+    // 15020 is not a declared container port, which Prometheus Operator requires: target the
+    // sidecar's declared Envoy port and rewrite the address to the merged endpoint
     expect(pm.spec).toEqual({
       selector: { matchLabels: { app: 'cart' } },
-      podMetricsEndpoints: [{ portNumber: 15020, path: '/stats/prometheus', interval: '30s' }],
+      podMetricsEndpoints: [
+        {
+          port: 'http-envoy-prom',
+          path: '/stats/prometheus',
+          interval: '30s',
+          relabelings: [{ action: 'replace', sourceLabels: ['__address__'], regex: '(.+):\\d+', replacement: '$1:15020', targetLabel: '__address__' }],
+        },
+      ],
     });
+  });
+
+  it('PodMonitor scrapes the declared application port without the mesh', () => {
+    const pm = one(service({ mesh: false, metrics: { port: 8080, path: '/prom', monitor: 'pod' } }), 'PodMonitor');
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ portNumber: 8080, path: '/prom', interval: '30s' }]);
   });
 
   it('ServiceMonitor scrapes the application port without the mesh', () => {
