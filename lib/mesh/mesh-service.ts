@@ -302,8 +302,9 @@ export class MeshService extends Construct {
   /** The application's own metrics endpoint, if declared. */
   public readonly appMetrics?: { readonly port: number; readonly path: string };
   /**
-   * Port Prometheus scrapes: Istio's merged endpoint (15020) in mesh mode,
-   * the application's port otherwise.
+   * Port Prometheus scrapes: Istio's merged endpoint (15020) in mesh mode
+   * (always: Envoy's metrics are there even without `metrics`), the
+   * application's port otherwise (undefined without `metrics`).
    */
   public readonly metricsPort?: number;
   /** Path Prometheus scrapes (see `metricsPort`). */
@@ -363,12 +364,10 @@ export class MeshService extends Construct {
     this.ports = this.resolvePorts(props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
-    if (props.metrics) {
-      const path = props.metrics.path ?? '/metrics';
-      this.appMetrics = { port: props.metrics.port, path };
-      this.metricsPort = this.mesh ? ISTIO_MERGED_METRICS_PORT : props.metrics.port;
-      this.metricsPath = this.mesh ? ISTIO_MERGED_METRICS_PATH : path;
-    }
+    if (props.metrics) this.appMetrics = { port: props.metrics.port, path: props.metrics.path ?? '/metrics' };
+    // Injected pods always serve merged (app + Envoy) metrics on the sidecar, metrics declared or not.
+    this.metricsPort = this.mesh ? ISTIO_MERGED_METRICS_PORT : this.appMetrics?.port;
+    this.metricsPath = this.mesh ? ISTIO_MERGED_METRICS_PATH : this.appMetrics?.path;
 
     const labels = this.commonLabels();
     if (props.serviceAccountName) {

@@ -300,6 +300,10 @@ describe('MeshService sidecar injection and mesh mode', () => {
       expect([svc.metricsPort, svc.metricsPath]).toEqual([15020, '/stats/prometheus']);
       const off = new MeshService(chart, 'off', { namespace: 'shop', image: IMAGE, mesh: false, metrics: { port: 9464, path: '/prom' } });
       expect([off.metricsPort, off.metricsPath]).toEqual([9464, '/prom']);
+      const envoyOnly = new MeshService(chart, 'envoy-only', { namespace: 'shop', image: IMAGE });
+      expect([envoyOnly.metricsPort, envoyOnly.metricsPath, envoyOnly.appMetrics]).toEqual([15020, '/stats/prometheus', undefined]);
+      const none = new MeshService(chart, 'none', { namespace: 'shop', image: IMAGE, mesh: false });
+      expect([none.metricsPort, none.metricsPath]).toEqual([undefined, undefined]);
     });
   });
 });

@@ -49,4 +49,23 @@ describe('apps/shop', () => {
   it('the database is an ExternalService', () => {
     expect(file('orders-db').map((o) => o.kind)).toEqual(['Service', 'ServiceEntry']);
   });
+
+  it('every workload meets PSA restricted and the policy checker rules by default', () => {
+    const deployments = [...out.files.values()]
+      .flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Obj))
+      .filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBe(4);
+    for (const d of deployments) {
+      const spec = d.spec.template.spec;
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of spec.containers) {
+        expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+        expect(c.livenessProbe).toBeDefined();
+        expect(c.readinessProbe).toBeDefined();
+        expect(c.image).toMatch(/:[0-9][\w.-]*$/);
+      }
+    }
+  });
 });
