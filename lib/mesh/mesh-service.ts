@@ -515,7 +515,7 @@ export class MeshService extends Construct {
     variants.forEach((v, i) => {
       const match: HttpRouteMatch[] = isMatchList(v.match) ? [...v.match] : [v.match];
       this.routes.push({
-        options: { name: `ab-${v.version}`, match, destinations: [{ version: v.version, weight: 100 }] },
+        options: { name: `ab-${i}-${v.version}`, match, destinations: [{ version: v.version, weight: 100 }] },
         field: `abTest[${i}]`,
       });
     });

@@ -343,7 +343,7 @@ describe('MeshService routing (VirtualService)', () => {
       ),
       'VirtualService',
     );
-    expect(vs.spec.http.map((r: Obj) => r.name)).toEqual(['ab-v2', 'ab-v2', 'default']);
+    expect(vs.spec.http.map((r: Obj) => r.name)).toEqual(['ab-0-v2', 'ab-1-v2', 'default']);
     expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-beta': { exact: '1' } } }]);
     expect(vs.spec.http[1].match).toEqual([{ headers: { cookie: { regex: '^(.*?;\\s*)?(group=b)(;.*)?$' } } }]);
     expect(vs.spec.http[2].route).toEqual([{ destination: { host: 'cart.shop.svc.cluster.local', subset: 'v1' } }]);
