@@ -237,6 +237,21 @@ export interface MeshServiceProps {
   readonly metrics?: MetricsOptions;
   /** `app.kubernetes.io/part-of`. @default - not set */
   readonly partOf?: string;
+  /**
+   * Extra pod-template labels. Applied last: overriding `app` or `version`
+   * fails the synth (SELECTOR_MISMATCH).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** Extra pod-template annotations; they win over meshforge's. @default - none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Start the application only once the sidecar is ready (annotation
+   * `proxy.istio.io/config`), so its first outbound calls do not fail.
+   * Kubernetes 1.27 has no native sidecars to order start-up otherwise.
+   * @default true (mesh mode only)
+   */
+  readonly holdApplicationUntilProxyStarts?: boolean;
 }
 
 const ISTIO_PORT_PREFIXES: readonly AppProtocol[] = ['http', 'http2', 'grpc', 'tcp', 'tls'];
@@ -732,7 +747,11 @@ export class MeshService extends Construct {
     const nsInjects = this.meshNamespace?.injection;
     if (nsInjects === undefined || nsInjects !== this.mesh) podLabels[INJECT_LABEL] = String(this.mesh);
 
+    Object.assign(podLabels, p.podLabels);
     const annotations: Record<string, string> = {};
+    if (this.mesh && (p.holdApplicationUntilProxyStarts ?? true)) {
+      annotations['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: true });
+    }
     if (this.configHash) annotations[CONFIG_HASH_ANNOTATION] = this.configHash;
     const sidecar = p.sidecarResources;
     if (this.mesh && sidecar) {
@@ -750,6 +769,7 @@ export class MeshService extends Construct {
       annotations['prometheus.io/port'] = String(this.appMetrics.port);
       annotations['prometheus.io/path'] = this.appMetrics.path;
     }
+    Object.assign(annotations, p.podAnnotations);
 
     const envVariables: Record<string, kplus.EnvValue> = {};
     for (const [k, v] of sortedEntries({ ...p.env, ...version.env })) envVariables[k] = kplus.EnvValue.fromValue(v);

@@ -141,6 +141,14 @@ describe('synth-time cross-object checks', () => {
     );
   });
 
+  it('SELECTOR_MISMATCH: podLabels may not override app or version', () => {
+    expect(() => synth({ versions: ['v1'], podLabels: { version: 'stable' } })).toThrowError(
+      validation(
+        'pod labels do not match the Service selector and subset; field: deployments.v1.podMetadata.labels.version; value: "stable"; expected: "v1" (the Service selects app=cart; subset v1 selects version=v1)',
+      ),
+    );
+  });
+
   it('reports every failure at once, and check() returns them with their codes', () => {
     let codes: string[] = [];
     let message = '';

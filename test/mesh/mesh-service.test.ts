@@ -171,6 +171,19 @@ describe('MeshService workload', () => {
     expect(kinds(objs)).not.toContain('Secret');
   });
 
+  it('holds the application until the sidecar is ready (mesh mode), and takes extra pod labels and annotations', () => {
+    expect(one(service(), 'Deployment').spec.template.metadata.annotations).toEqual({
+      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+    });
+    expect(one(service({ holdApplicationUntilProxyStarts: false }), 'Deployment').spec.template.metadata).not.toHaveProperty('annotations');
+    const pod = one(
+      service({ podLabels: { team: 'payments' }, podAnnotations: { 'proxy.istio.io/config': '{"concurrency":2}', 'example.com/owner': 'payments' } }),
+      'Deployment',
+    ).spec.template.metadata;
+    expect(pod.labels.team).toBe('payments');
+    expect(pod.annotations).toEqual({ 'proxy.istio.io/config': '{"concurrency":2}', 'example.com/owner': 'payments' });
+  });
+
   it('uses an existing ServiceAccount when named', () => {
     const objs = service({ serviceAccountName: 'shared' });
     expect(kinds(objs)).not.toContain('ServiceAccount');
@@ -427,6 +440,7 @@ describe('MeshService TCP and TLS ports', () => {
   it('sets sidecar resources as pod annotations in mesh mode only', () => {
     const sidecarResources = { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' };
     expect(one(service({ sidecarResources }), 'Deployment').spec.template.metadata.annotations).toEqual({
+      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
       'sidecar.istio.io/proxyCPU': '50m',
       'sidecar.istio.io/proxyMemory': '64Mi',
       'sidecar.istio.io/proxyMemoryLimit': '128Mi',
