@@ -58,6 +58,8 @@ export class MeshGateway extends Construct {
   /** The Gateway object (escape hatch). */
   public readonly resource: Gateway;
   private readonly servers: GatewayServer[];
+  /** Services exposed through this gateway: construct path → hosts. */
+  private readonly exposed: { readonly path: string; readonly hosts: readonly string[] }[] = [];
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
@@ -79,6 +81,7 @@ export class MeshGateway extends Construct {
         });
       }
     });
+    this.node.addValidation({ validate: () => this.checkHostsUnique() });
     const selector = props.selector ?? { istio: 'ingressgateway' };
     this.resource = new Gateway(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
@@ -99,6 +102,39 @@ export class MeshGateway extends Construct {
         }),
       },
     });
+  }
+
+  /** @internal Called by MeshService.exposeVia so the gateway can check hosts across services. */
+  public _registerExposure(path: string, hosts: readonly string[]): void {
+    this.exposed.push({ path, hosts: [...hosts] });
+  }
+
+  /**
+   * Every MeshService's VirtualService ends in a catch-all route, so two
+   * services on one public host would shadow each other (Istio merges
+   * gateway VirtualServices in no guaranteed order).
+   */
+  private checkHostsUnique(): string[] {
+    const owner = new Map<string, string>();
+    const errors: string[] = [];
+    for (const { path, hosts } of this.exposed) {
+      for (const host of hosts) {
+        const first = owner.get(host);
+        if (first === undefined) owner.set(host, path);
+        else if (first !== path) {
+          errors.push(
+            new MeshforgeError(`host exposed by two services: ${first} and ${path}`, {
+              code: 'DUPLICATE_HOST',
+              path: this.node.path,
+              field: 'hosts',
+              value: host,
+              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia`,
+            }).detail,
+          );
+        }
+      }
+    }
+    return errors;
   }
 
   private checkServer(s: GatewayServer, i: number, hosts: readonly string[]): void {

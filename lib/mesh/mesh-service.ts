@@ -498,6 +498,7 @@ export class MeshService extends Construct {
       }
     }
     this.exposures.push({ gateway, hosts: [...hosts] });
+    gateway._registerExposure(this.node.path, hosts);
     return this;
   }
 

@@ -149,6 +149,18 @@ describe('synth-time cross-object checks', () => {
     );
   });
 
+  it('DUPLICATE_HOST: two services cannot share a public host on one gateway', () => {
+    expect(() =>
+      render((chart) => {
+        const gw = new MeshGateway(chart, 'public', { namespace: 'edge', hosts: ['shop.example.com'] });
+        new MeshService(chart, 'storefront', { namespace: 'shop', image: IMAGE }).exposeVia(gw);
+        new MeshService(chart, 'cart', { namespace: 'shop', image: IMAGE }).exposeVia(gw);
+      }),
+    ).toThrowError(
+      'app "test" failed to synthesize: validation failed with 1 error(s):\n  [c/public] host exposed by two services: c/storefront and c/cart; field: hosts; value: "shop.example.com"; expected: one service per host on edge/public; give c/cart its own host in exposeVia',
+    );
+  });
+
   it('reports every failure at once, and check() returns them with their codes', () => {
     let codes: string[] = [];
     let message = '';
