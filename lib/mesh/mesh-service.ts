@@ -446,6 +446,19 @@ export class MeshService extends Construct {
   public get disruptionBudgets(): ReadonlyMap<string, k8s.KubePodDisruptionBudget> {
     return new Map(this._disruptionBudgets);
   }
+  /**
+   * Ports as `{ name, port, targetPort }`: with `name`, `namespace`,
+   * `serviceAccountName`, `selectorLabels`, `meshEnabled` and `metricsPort`
+   * this is the shape lib/security reads (`IMeshWorkload`), without the mesh
+   * importing security.
+   */
+  public get workloadPorts(): readonly { readonly name: string; readonly port: number; readonly targetPort: number }[] {
+    return this.ports.map(({ name, port, targetPort }) => ({ name, port, targetPort }));
+  }
+  /** Same as `mesh` (the name lib/security reads). */
+  public get meshEnabled(): boolean {
+    return this.mesh;
+  }
   /** Gateways the service is exposed through, with the hosts. */
   public get gatewayExposures(): readonly GatewayExposure[] {
     return [...this.exposures];

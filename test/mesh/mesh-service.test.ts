@@ -211,6 +211,9 @@ describe('MeshService workload', () => {
       expect(svc.metricsPort).toBe(15020);
       expect(svc.metricsPath).toBe('/stats/prometheus');
       expect(svc.appMetrics).toEqual({ port: 9464, path: '/metrics' });
+      // the shape lib/security's IMeshWorkload reads
+      expect(svc.workloadPorts).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
+      expect(svc.meshEnabled).toBe(true);
     });
   });
 });
