@@ -1,5 +1,6 @@
 import { AppDefinition } from '../lib';
 import sandbox from './sandbox';
+import shop from './shop';
 
 export { gitops } from './gitops';
 
@@ -7,4 +8,4 @@ export { gitops } from './gitops';
  * Every app that `npm run synth` renders into dist/<name>/. A test fails if a
  * folder under apps/ is missing here.
  */
-export const apps: readonly AppDefinition[] = [sandbox];
+export const apps: readonly AppDefinition[] = [sandbox, shop];

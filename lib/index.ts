@@ -11,3 +11,4 @@ export {
 } from './policy';
 export type { PolicyReport, PolicyObject, PolicyRule, PolicyRuleId, Violation as PolicyViolation, HonouredException } from './policy';
 export * from './security';
+export * from './mesh';

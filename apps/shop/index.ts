@@ -1,0 +1,115 @@
+import * as path from 'path';
+import { Chart, Duration } from 'cdk8s';
+import {
+  ConfigFile,
+  ExternalService,
+  HealthCheck,
+  LoadBalancer,
+  MeshGateway,
+  MeshNamespace,
+  MeshService,
+  StringMatch,
+  defineApp,
+  projectRoot,
+} from '../../lib';
+
+/** Config files live next to this module in the sources (also when run from build/). */
+const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
+
+/**
+ * An online shop on the mesh:
+ * - `storefront`: HTTP front end, public through the `public` gateway (HTTPS, HTTP→HTTPS redirect);
+ * - `catalog`: internal gRPC service, ROUND_ROBIN with a circuit breaker, autoscaled;
+ * - `cart`: HTTP service in a 90/10 canary between v1 and v2, reading its
+ *   database password from an existing Secret;
+ * - `orders-db`: the managed PostgreSQL outside the cluster.
+ */
+export default defineApp({
+  name: 'shop',
+  description: 'An online shop on Istio: gateway, gRPC backend with circuit breaking, a canary and an external database.',
+  build(app) {
+    const partOf = 'shop';
+    const ns = new MeshNamespace(new Chart(app, 'namespace'), 'shop', { labels: { 'app.kubernetes.io/part-of': partOf } });
+
+    const gateway = new MeshGateway(new Chart(app, 'gateway'), 'public', {
+      namespace: ns,
+      hosts: ['shop.example.com'],
+      servers: [
+        { protocol: 'HTTPS', credentialName: 'shop-example-com-tls' },
+        { protocol: 'HTTP', httpsRedirect: true },
+      ],
+    });
+
+    const db = new ExternalService(new Chart(app, 'orders-db'), 'orders-db', {
+      namespace: ns,
+      host: 'orders.cluster-c9x2k1.eu-west-1.rds.amazonaws.com',
+      ports: [{ number: 5432, protocol: 'TCP', name: 'tcp-postgres' }],
+    });
+
+    new MeshService(new Chart(app, 'catalog'), 'catalog', {
+      namespace: ns,
+      partOf,
+      image: 'ghcr.io/acme-shop/catalog:3.8.0',
+      ports: [{ port: 9090, protocol: 'grpc' }],
+      liveness: HealthCheck.grpc({ period: Duration.seconds(10) }),
+      readiness: HealthCheck.grpc({ period: Duration.seconds(5) }),
+      resources: { cpuRequest: '200m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '256Mi' },
+      loadBalancer: LoadBalancer.roundRobin(),
+      connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(500), http2MaxRequests: 1000, maxRequestsPerConnection: 100 },
+      outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+      timeout: Duration.seconds(2),
+      retries: { attempts: 2, perTryTimeout: Duration.millis(800), retryOn: 'unavailable,cancelled,resource-exhausted' },
+      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 },
+      disruptionBudget: { maxUnavailable: 1 },
+      metrics: { port: 9464, monitor: 'pod' },
+    });
+
+    const cart = new MeshService(new Chart(app, 'cart'), 'cart', {
+      namespace: ns,
+      partOf,
+      image: 'ghcr.io/acme-shop/cart:1.4.2',
+      versions: ['v1', { name: 'v2', image: 'ghcr.io/acme-shop/cart:1.5.0', replicas: 1 }],
+      ports: [{ port: 8080, protocol: 'http' }],
+      liveness: HealthCheck.http('/healthz'),
+      readiness: HealthCheck.http('/ready', { period: Duration.seconds(5) }),
+      startup: HealthCheck.http('/healthz', { failureThreshold: 30, period: Duration.seconds(2) }),
+      env: { DB_HOST: `${db.name}.${db.namespace}.svc.cluster.local`, DB_PORT: '5432', DB_USER: 'cart' },
+      secretEnv: { DB_PASSWORD: { secret: 'cart-db', key: 'password' } },
+      files: { 'cart.properties': ConfigFile.fromFile('cart.properties', CONFIG_DIR) },
+      configMountPath: '/etc/cart',
+      writablePaths: ['/tmp'],
+      timeout: Duration.seconds(3),
+      retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: '5xx,connect-failure,refused-stream' },
+      outlierDetection: { consecutive5xxErrors: 3 },
+      // maxUnavailable, not minAvailable: v2 runs one pod, and minAvailable 1 would block every node drain
+      disruptionBudget: { maxUnavailable: 1 },
+      metrics: { port: 8080, path: '/metrics' },
+    });
+    cart.canary({ v1: 90, v2: 10 });
+
+    const storefront = new MeshService(new Chart(app, 'storefront'), 'storefront', {
+      namespace: ns,
+      partOf,
+      image: 'ghcr.io/acme-shop/storefront:2.3.1',
+      ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
+      liveness: HealthCheck.http('/healthz'),
+      readiness: HealthCheck.http('/ready'),
+      files: {
+        'storefront.yaml': ConfigFile.fromFile('storefront.yaml', CONFIG_DIR),
+        'robots.txt': ConfigFile.fromString('User-agent: *\nDisallow: /checkout\n'),
+      },
+      writablePaths: ['/tmp'],
+      replicas: 3,
+      sidecarResources: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
+      timeout: Duration.seconds(10),
+      metrics: { port: 8080 },
+    });
+    storefront.exposeVia(gateway, { hosts: ['shop.example.com'] });
+    storefront.addRoute({
+      name: 'static',
+      match: [{ uri: StringMatch.prefix('/static/') }],
+      gateways: [gateway.ref],
+      cors: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET'], maxAge: Duration.hours(1) },
+    });
+  },
+});

@@ -1,0 +1,75 @@
+import { Duration } from 'cdk8s';
+import { MeshforgeError } from '../validation/meshforge-error';
+
+/**
+ * Naming rules and label keys shared by the mesh constructs. Kept in one place
+ * so the Service selector, pod labels and DestinationRule subsets can never
+ * drift apart.
+ */
+
+/** A DNS-1123 subdomain (a fully qualified host name), as the issue and Kubernetes define it. */
+export const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS-1123 label (object names, version names). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Istio's workload label for the service name (also the Service selector). */
+export const APP_LABEL = 'app';
+/** Istio's workload label for the version; DestinationRule subsets select on it. */
+export const VERSION_LABEL = 'version';
+/** Pod-template label that opts a pod in or out of sidecar injection. */
+export const INJECT_LABEL = 'sidecar.istio.io/inject';
+/** Pod-template annotation carrying the hash of the mounted config files. */
+export const CONFIG_HASH_ANNOTATION = 'meshforge.io/config-hash';
+/** Value of `app.kubernetes.io/managed-by` on everything meshforge emits. */
+export const MANAGED_BY = 'meshforge';
+
+/** Istio's merged metrics endpoint on the sidecar (app + Envoy metrics, plain text). */
+export const ISTIO_MERGED_METRICS_PORT = 15020;
+/** Name of the port the injected istio-proxy container declares (15090, Envoy-only stats). */
+export const ISTIO_ENVOY_PROM_PORT_NAME = 'http-envoy-prom';
+/** Path of Istio's merged metrics endpoint. */
+export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
+
+/** True when `host` is a DNS name, optionally with one leading `*.` wildcard label. */
+export function isValidHost(host: string, allowWildcard = false): boolean {
+  const h = allowWildcard && host.startsWith('*.') ? host.slice(2) : host;
+  if (allowWildcard && host === '*') return true;
+  return h.length <= 253 && DNS_NAME.test(h);
+}
+
+/** True when the gateway host pattern (`*`, `*.example.com`, `shop.example.com`) covers `host`. */
+export function hostCovers(pattern: string, host: string): boolean {
+  if (pattern === '*' || pattern === host) return true;
+  return pattern.startsWith('*.') && host.endsWith(pattern.slice(1));
+}
+
+/** Throws INVALID_NAME unless `value` is a DNS label of at most `max` characters. */
+export function requireDnsLabel(path: string, field: string, value: string, max = 63): void {
+  if (!DNS_LABEL.test(value) || value.length > max) {
+    throw new MeshforgeError('invalid name', {
+      code: 'INVALID_NAME',
+      path,
+      field,
+      value,
+      expected: `a DNS label of at most ${max} characters: lowercase letters, digits and "-" (e.g. "cart")`,
+    });
+  }
+}
+
+/** Istio duration string: whole seconds as "5s", anything finer as milliseconds ("250ms"). */
+export function istioDuration(d: Duration): string {
+  const ms = d.toMilliseconds();
+  if (ms < 1 || !Number.isInteger(ms)) {
+    throw new MeshforgeError('duration too short for Istio', {
+      code: 'INVALID_DURATION',
+      value: `${ms}ms`,
+      expected: 'a whole number of milliseconds, at least 1ms (Istio rejects shorter durations)',
+    });
+  }
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Entries of a record sorted by key, so emitted output never depends on insertion order. */
+export function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

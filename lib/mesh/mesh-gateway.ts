@@ -1,0 +1,160 @@
+import { Construct } from 'constructs';
+import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { MANAGED_BY, isValidHost, requireDnsLabel } from './conventions';
+import { MeshNamespace } from './mesh-namespace';
+
+/** Protocol of a gateway listener. */
+export type GatewayProtocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'GRPC';
+
+/** One listener of the gateway. */
+export interface GatewayServer {
+  /** Listener protocol. HTTPS terminates TLS with `credentialName`. */
+  readonly protocol: GatewayProtocol;
+  /** Port on the ingress gateway. @default 80 for HTTP, 443 for HTTPS, 8080 otherwise */
+  readonly port?: number;
+  /** Hosts served on this listener. @default - the gateway's `hosts` */
+  readonly hosts?: readonly string[];
+  /**
+   * Secret (in the ingress gateway's namespace) with the certificate; required for HTTPS.
+   * @default - none
+   */
+  readonly credentialName?: string;
+  /** Answer plain HTTP with a 301 to HTTPS (HTTP listeners only). @default false */
+  readonly httpsRedirect?: boolean;
+}
+
+/** Properties of a MeshGateway. */
+export interface MeshGatewayProps {
+  /** Gateway name. @default - the construct id */
+  readonly name?: string;
+  /** Namespace of the Gateway object. */
+  readonly namespace: MeshNamespace | string;
+  /** Hosts the gateway accepts (DNS names, `*.` wildcards allowed). */
+  readonly hosts: readonly string[];
+  /** Listeners. @default - one HTTP listener on port 80 */
+  readonly servers?: readonly GatewayServer[];
+  /** Labels of the ingress gateway pods. @default { istio: 'ingressgateway' } */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_PORT: Record<GatewayProtocol, number> = { HTTP: 80, HTTPS: 443, HTTP2: 8080, GRPC: 8080 };
+
+/**
+ * An Istio Gateway on the ingress gateway: the edge a MeshService is exposed
+ * through (`service.exposeVia(gateway, { hosts })`).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class MeshGateway extends Construct {
+  /** Name of the Gateway object. */
+  public readonly name: string;
+  /** Namespace of the Gateway object. */
+  public readonly namespace: string;
+  /** How VirtualServices reference it: `<namespace>/<name>`. */
+  public readonly ref: string;
+  /** Every host of every listener. */
+  public readonly hosts: readonly string[];
+  /** The Gateway object (escape hatch). */
+  public readonly resource: Gateway;
+  private readonly servers: GatewayServer[];
+  /** Services exposed through this gateway: construct path → hosts. */
+  private readonly exposed: { readonly path: string; readonly hosts: readonly string[] }[] = [];
+
+  constructor(scope: Construct, id: string, props: MeshGatewayProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.namespace = typeof props.namespace === 'string' ? props.namespace : props.namespace.name;
+    requireDnsLabel(this.node.path, 'name', this.name);
+    this.ref = `${this.namespace}/${this.name}`;
+    this.servers = [...(props.servers ?? [{ protocol: 'HTTP' }])];
+    this.servers.forEach((s, i) => this.checkServer(s, i, props.hosts));
+    this.hosts = [...new Set(this.servers.flatMap((s) => s.hosts ?? props.hosts))];
+    this.hosts.forEach((h) => {
+      if (!isValidHost(h, true)) {
+        throw new MeshforgeError('invalid host', {
+          code: 'INVALID_HOST',
+          path: this.node.path,
+          field: 'hosts',
+          value: h,
+          expected: 'a DNS name such as "shop.example.com", optionally with a leading "*." wildcard',
+        });
+      }
+    });
+    this.node.addValidation({ validate: () => this.checkHostsUnique() });
+    const selector = props.selector ?? { istio: 'ingressgateway' };
+    this.resource = new Gateway(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+      spec: {
+        selector: { ...selector },
+        servers: this.servers.map((s): GatewaySpecServers => {
+          const port = s.port ?? DEFAULT_PORT[s.protocol];
+          return {
+            port: { number: port, name: `${s.protocol.toLowerCase()}-${port}`, protocol: s.protocol },
+            hosts: [...(s.hosts ?? props.hosts)],
+            tls:
+              s.protocol === 'HTTPS'
+                ? { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: s.credentialName }
+                : s.httpsRedirect
+                  ? { httpsRedirect: true }
+                  : undefined,
+          };
+        }),
+      },
+    });
+  }
+
+  /** @internal Called by MeshService.exposeVia so the gateway can check hosts across services. */
+  public _registerExposure(path: string, hosts: readonly string[]): void {
+    this.exposed.push({ path, hosts: [...hosts] });
+  }
+
+  /**
+   * Every MeshService's VirtualService ends in a catch-all route, so two
+   * services on one public host would shadow each other (Istio merges
+   * gateway VirtualServices in no guaranteed order).
+   */
+  private checkHostsUnique(): string[] {
+    const owner = new Map<string, string>();
+    const errors: string[] = [];
+    for (const { path, hosts } of this.exposed) {
+      for (const host of hosts) {
+        const first = owner.get(host);
+        if (first === undefined) owner.set(host, path);
+        else if (first !== path) {
+          errors.push(
+            new MeshforgeError(`host exposed by two services: ${first} and ${path}`, {
+              code: 'DUPLICATE_HOST',
+              path: this.node.path,
+              field: 'hosts',
+              value: host,
+              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia`,
+            }).detail,
+          );
+        }
+      }
+    }
+    return errors;
+  }
+
+  private checkServer(s: GatewayServer, i: number, hosts: readonly string[]): void {
+    if (s.protocol === 'HTTPS' && !s.credentialName) {
+      throw new MeshforgeError('HTTPS listener without a certificate', {
+        code: 'GATEWAY_TLS',
+        path: this.node.path,
+        field: `servers[${i}].credentialName`,
+        value: s.credentialName,
+        expected: 'the name of a kubernetes.io/tls Secret in the ingress gateway namespace',
+      });
+    }
+    if ((s.hosts ?? hosts).length === 0) {
+      throw new MeshforgeError('listener without hosts', {
+        code: 'INVALID_HOST',
+        path: this.node.path,
+        field: `servers[${i}].hosts`,
+        value: [],
+        expected: 'at least one host (set hosts on the gateway or the listener)',
+      });
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { Duration } from 'cdk8s';
+import {
+  DestinationRuleSpecTrafficPolicyConnectionPool,
+  DestinationRuleSpecTrafficPolicyLoadBalancer,
+  DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
+  DestinationRuleSpecTrafficPolicyOutlierDetection,
+} from '../../imports/networking.istio.io';
+import { istioDuration } from './conventions';
+
+/**
+ * How the client sidecar spreads requests over the endpoints of a service
+ * (DestinationRule `trafficPolicy.loadBalancer`).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
+ */
+export class LoadBalancer {
+  /** Endpoints in turn. */
+  public static roundRobin(): LoadBalancer {
+    return new LoadBalancer({ simple: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.ROUND_UNDERSCORE_ROBIN });
+  }
+  /** The endpoint with fewer outstanding requests (Istio's default). */
+  public static leastRequest(): LoadBalancer {
+    return new LoadBalancer({ simple: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.LEAST_UNDERSCORE_REQUEST });
+  }
+  /** A random endpoint. */
+  public static random(): LoadBalancer {
+    return new LoadBalancer({ simple: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.RANDOM });
+  }
+  /** Sticky sessions on the value of an HTTP header. */
+  public static consistentHashByHeader(headerName: string): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { httpHeaderName: headerName } });
+  }
+  /**
+   * Sticky sessions on a cookie; with `ttl` the proxy creates the cookie when it is missing.
+   */
+  public static consistentHashByCookie(name: string, ttl?: Duration, path?: string): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl: ttl && istioDuration(ttl), path } } });
+  }
+  /** Sticky sessions on the client's source IP. */
+  public static consistentHashBySourceIp(): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { useSourceIp: true } });
+  }
+
+  private constructor(private readonly spec: DestinationRuleSpecTrafficPolicyLoadBalancer) {}
+
+  /** The Istio `loadBalancer` block. */
+  public toIstio(): DestinationRuleSpecTrafficPolicyLoadBalancer {
+    return this.spec;
+  }
+}
+
+/**
+ * Connection limits per client sidecar (DestinationRule `connectionPool`):
+ * with `outlierDetection` this is Istio's circuit breaker.
+ */
+export interface ConnectionPoolOptions {
+  /** TCP: maximum connections to the service. @default - Istio's default (2^32-1) */
+  readonly maxConnections?: number;
+  /** TCP: connect timeout. @default - Istio's default (10s) */
+  readonly connectTimeout?: Duration;
+  /** HTTP/1.1: maximum queued requests waiting for a connection. @default - Istio's default (2^32-1) */
+  readonly http1MaxPendingRequests?: number;
+  /** HTTP/2: maximum concurrent requests. @default - Istio's default (2^32-1) */
+  readonly http2MaxRequests?: number;
+  /** Requests per connection before it is closed; 1 disables keep-alive. @default - unlimited */
+  readonly maxRequestsPerConnection?: number;
+  /** Maximum outstanding retries to the service. @default - Istio's default (2^32-1) */
+  readonly maxRetries?: number;
+  /** Close connections idle for this long. @default - 1h (Envoy) */
+  readonly idleTimeout?: Duration;
+}
+
+/** Ejects failing endpoints from the pool (DestinationRule `outlierDetection`). */
+export interface OutlierDetectionOptions {
+  /** Consecutive 5xx responses before ejection. @default 5 */
+  readonly consecutive5xxErrors?: number;
+  /** Consecutive 502/503/504 (or connection errors) before ejection. @default - not checked separately */
+  readonly consecutiveGatewayErrors?: number;
+  /** How often endpoints are analysed. @default Duration.seconds(10) */
+  readonly interval?: Duration;
+  /** Minimum ejection time (multiplied by the number of ejections). @default Duration.seconds(30) */
+  readonly baseEjectionTime?: Duration;
+  /** At most this share of endpoints is ejected. @default 10 */
+  readonly maxEjectionPercent?: number;
+  /** Outlier detection turns off when fewer endpoints than this percentage are healthy. @default 0 */
+  readonly minHealthPercent?: number;
+}
+
+/** @internal Istio `connectionPool` from meshforge options. */
+export function connectionPoolToIstio(o: ConnectionPoolOptions): DestinationRuleSpecTrafficPolicyConnectionPool {
+  const tcp = {
+    maxConnections: o.maxConnections,
+    connectTimeout: o.connectTimeout && istioDuration(o.connectTimeout),
+  };
+  const http = {
+    http1MaxPendingRequests: o.http1MaxPendingRequests,
+    http2MaxRequests: o.http2MaxRequests,
+    maxRequestsPerConnection: o.maxRequestsPerConnection,
+    maxRetries: o.maxRetries,
+    idleTimeout: o.idleTimeout && istioDuration(o.idleTimeout),
+  };
+  const defined = (x: object) => Object.values(x).some((v) => v !== undefined);
+  return { tcp: defined(tcp) ? tcp : undefined, http: defined(http) ? http : undefined };
+}
+
+/** @internal Istio `outlierDetection` with meshforge's defaults applied. */
+export function outlierDetectionToIstio(o: OutlierDetectionOptions): DestinationRuleSpecTrafficPolicyOutlierDetection {
+  return {
+    consecutive5XxErrors: o.consecutive5xxErrors ?? 5,
+    consecutiveGatewayErrors: o.consecutiveGatewayErrors,
+    interval: istioDuration(o.interval ?? Duration.seconds(10)),
+    baseEjectionTime: istioDuration(o.baseEjectionTime ?? Duration.seconds(30)),
+    maxEjectionPercent: o.maxEjectionPercent ?? 10,
+    minHealthPercent: o.minHealthPercent ?? 0,
+  };
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { synthesizeApp } from '../../lib';
+import shop from '../../apps/shop';
+import { Obj, one } from './render';
+
+const out = synthesizeApp(shop);
+// Independent of how synth lays objects out in files (per chart, per sync wave...).
+const all: Obj[] = [...out.files]
+  .filter(([f]) => f.endsWith('.k8s.yaml'))
+  .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Obj));
+/** The objects of one service: named `<name>` or `<name>-…`. */
+const file = (name: string): Obj[] => all.filter((o) => o.metadata.name === name || o.metadata.name.startsWith(`${name}-`));
+
+describe('apps/shop', () => {
+  it('emits the namespace, gateway, external database and three services', () => {
+    const ids = all.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(ids).toEqual(
+      [
+        'Namespace/shop',
+        'Gateway/public',
+        'Service/orders-db',
+        'ServiceEntry/orders-db',
+        ...['catalog', 'cart', 'storefront'].flatMap((s) => [`ServiceAccount/${s}`, `Service/${s}`, `VirtualService/${s}`, `DestinationRule/${s}`]),
+        'ConfigMap/cart-config',
+        'ConfigMap/storefront-config',
+        'Deployment/catalog-v1',
+        'Deployment/cart-v1',
+        'Deployment/cart-v2',
+        'Deployment/storefront-v1',
+        'HorizontalPodAutoscaler/catalog-v1',
+        'PodDisruptionBudget/catalog-v1',
+        'PodDisruptionBudget/cart-v1',
+        'PodDisruptionBudget/cart-v2',
+        'PodMonitor/catalog',
+      ].sort(),
+    );
+    expect(all.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'shop')).toBe(true);
+  });
+
+  it('storefront is public through the gateway, with its config files mounted', () => {
+    const objs = file('storefront');
+    expect(one(objs, 'VirtualService').spec.gateways).toEqual(['mesh', 'shop/public']);
+    expect(Object.keys(one(objs, 'ConfigMap').data)).toEqual(['robots.txt', 'storefront.yaml']);
+    expect(one(objs, 'ConfigMap').data['storefront.yaml']).toContain('catalog: catalog.shop.svc.cluster.local:9090');
+  });
+
+  it('catalog is gRPC with ROUND_ROBIN and circuit breaking', () => {
+    const objs = file('catalog');
+    expect(one(objs, 'Service').spec.ports[0]).toMatchObject({ name: 'grpc', appProtocol: 'grpc' });
+    const tp = one(objs, 'DestinationRule').spec.trafficPolicy;
+    expect(tp.loadBalancer).toEqual({ simple: 'ROUND_ROBIN' });
+    expect(tp.connectionPool.tcp.maxConnections).toBe(100);
+    expect(tp.outlierDetection.consecutive5xxErrors).toBe(5);
+  });
+
+  it('cart runs a 90/10 canary between v1 and v2 and reads the DB password from a Secret', () => {
+    const objs = file('cart');
+    expect(one(objs, 'VirtualService').spec.http.at(-1).route.map((r: Obj) => [r.destination.subset, r.weight])).toEqual([
+      ['v1', 90],
+      ['v2', 10],
+    ]);
+    const env = one(objs, 'Deployment', 'cart-v2').spec.template.spec.containers[0].env;
+    expect(env.find((e: Obj) => e.name === 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'cart-db', key: 'password' } } });
+  });
+
+  it('the database is an ExternalService', () => {
+    expect(file('orders-db').map((o) => o.kind)).toEqual(['Service', 'ServiceEntry']);
+  });
+
+  it('every workload meets PSA restricted and the policy checker rules by default', () => {
+    const deployments = all.filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBe(4);
+    for (const d of deployments) {
+      const spec = d.spec.template.spec;
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of spec.containers) {
+        expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+        expect(c.livenessProbe).toBeDefined();
+        expect(c.readinessProbe).toBeDefined();
+        expect(c.image).toMatch(/:[0-9][\w.-]*$/);
+      }
+    }
+  });
+});
