@@ -1,12 +1,14 @@
 import * as path from 'path';
 import { Chart, Duration } from 'cdk8s';
 import {
+  Caller,
   ConfigFile,
   ExternalService,
   HealthCheck,
   LoadBalancer,
   MeshGateway,
   MeshNamespace,
+  MeshSecurity,
   MeshService,
   StringMatch,
   defineApp,
@@ -46,7 +48,7 @@ export default defineApp({
       ports: [{ number: 5432, protocol: 'TCP', name: 'tcp-postgres' }],
     });
 
-    new MeshService(new Chart(app, 'catalog'), 'catalog', {
+    const catalog = new MeshService(new Chart(app, 'catalog'), 'catalog', {
       namespace: ns,
       partOf,
       image: 'ghcr.io/acme-shop/catalog:3.8.0',
@@ -111,5 +113,12 @@ export default defineApp({
       gateways: [gateway.ref],
       cors: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET'], maxAge: Duration.hours(1) },
     });
+
+    // Zero trust: mTLS STRICT, deny by default; each service admits only its declared callers
+    // (storefront gets the ingress gateway automatically because it is exposed through one).
+    const security = new MeshSecurity(new Chart(app, 'security'), 'security');
+    security.protect(storefront);
+    security.protect(catalog).allowFrom(Caller.workload(storefront)).allowFrom(Caller.workload(cart));
+    security.protect(cart).allowFrom(Caller.workload(storefront), { paths: ['/api/cart', '/api/cart/*'] });
   },
 });

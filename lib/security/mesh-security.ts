@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMeshWorkload } from './mesh-workload';
+import { Caller, IngressGatewayOptions } from './caller';
+import { IMeshWorkload, isHttpFamilyPort } from './mesh-workload';
 import { MtlsMode, NamespaceSecurity } from './namespace-security';
 import { PrometheusPeer, ServiceAccess } from './service-access';
 
@@ -21,6 +22,12 @@ export interface MeshSecurityProps {
    * @default { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } }
    */
   readonly prometheus?: PrometheusPeer | false;
+  /**
+   * The ingress gateway workload, admitted automatically on the HTTP/gRPC
+   * ports of every workload exposed through a gateway.
+   * @default { namespace: "istio-system", serviceAccountName: "istio-ingressgateway-service-account", labels: { istio: "ingressgateway" } }
+   */
+  readonly ingressGateway?: IngressGatewayOptions;
 }
 
 /** The Prometheus that meshforge's ObservabilityStack deploys. */
@@ -37,7 +44,7 @@ export const DEFAULT_PROMETHEUS_PEER: PrometheusPeer = {
  * ```ts
  * const security = new MeshSecurity(chart, 'security');
  * security.protect(catalog).allowFrom(Caller.workload(frontend), { methods: ['GET'] });
- * security.protect(frontend).allowFrom(Caller.ingressGateway(), { ports: ['http'] });
+ * security.protect(frontend); // exposed through a gateway: the ingress gateway is admitted on its HTTP ports
  * ```
  */
 export class MeshSecurity extends Construct {
@@ -104,6 +111,10 @@ export class MeshSecurity extends Construct {
         this.allProtected().filter((w) => (name === '*' || w.name === name) && (namespace === undefined || w.namespace === namespace)),
     });
     this.accesses.set(workload, access);
+    if ((workload.gatewayExposures?.length ?? 0) > 0) {
+      const ports = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
+      if (ports.length > 0) access.allowFrom(Caller.ingressGateway(this.props.ingressGateway), { ports });
+    }
     return access;
   }
 }

@@ -26,4 +26,14 @@ export interface IMeshWorkload {
   readonly meshEnabled: boolean;
   /** Application metrics port scraped by Prometheus, if any. */
   readonly metricsPort?: number;
+  /**
+   * Gateways the workload is exposed through (MeshService.exposeVia). When
+   * non-empty, the ingress gateway is admitted on the workload's HTTP/gRPC ports.
+   */
+  readonly gatewayExposures?: readonly unknown[];
+}
+
+/** Port names Istio routes HTTP, HTTP/2 and gRPC on (what a Gateway forwards). */
+export function isHttpFamilyPort(port: WorkloadPort): boolean {
+  return /^(http|http2|grpc|grpc-web)(-|$)/.test(port.name);
 }

@@ -13,7 +13,7 @@ const all: Obj[] = [...out.files]
 const file = (name: string): Obj[] => all.filter((o) => o.metadata.name === name || o.metadata.name.startsWith(`${name}-`));
 
 describe('apps/shop', () => {
-  it('emits the namespace, gateway, external database and three services', () => {
+  it('emits the namespace, gateway, external database, three services and their security policies', () => {
     const ids = all.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(ids).toEqual(
       [
@@ -33,9 +33,22 @@ describe('apps/shop', () => {
         'PodDisruptionBudget/cart-v1',
         'PodDisruptionBudget/cart-v2',
         'PodMonitor/catalog',
+        'PeerAuthentication/default',
+        'AuthorizationPolicy/allow-nothing',
+        'NetworkPolicy/default-deny-ingress',
+        ...['catalog', 'cart', 'storefront'].flatMap((s) => [`AuthorizationPolicy/${s}`, `NetworkPolicy/${s}`]),
       ].sort(),
     );
     expect(all.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'shop')).toBe(true);
+  });
+
+  it('admits only declared callers: gateway → storefront → catalog, cart; cart → catalog', () => {
+    const callers = (name: string): string[] =>
+      (all.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec.rules as Obj[]).flatMap((r) => r.from[0].source.principals);
+    expect(callers('storefront')).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+    expect(callers('catalog')).toEqual(['cluster.local/ns/shop/sa/storefront', 'cluster.local/ns/shop/sa/cart']);
+    expect(callers('cart')).toEqual(['cluster.local/ns/shop/sa/storefront']);
+    expect(all.find((o) => o.kind === 'PeerAuthentication')!.spec).toEqual({ mtls: { mode: 'STRICT' } });
   });
 
   it('storefront is public through the gateway, with its config files mounted', () => {

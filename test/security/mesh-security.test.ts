@@ -154,3 +154,42 @@ describe('MeshSecurity', () => {
     expect(() => sec.protect(workload('b', 'plain'))).toThrowError(/meshed workload in a namespace locked down without the mesh/);
   });
 });
+
+describe('MeshSecurity with MeshService', () => {
+  it('protects real MeshServices and admits the ingress gateway on exposed services only', async () => {
+    const { MeshGateway, MeshService, HealthCheck } = await import('../../lib');
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const common = {
+      namespace: 'shop',
+      liveness: HealthCheck.tcp(),
+      readiness: HealthCheck.tcp(),
+    };
+    const gw = new MeshGateway(chart, 'public', { namespace: 'shop', hosts: ['shop.example.com'], servers: [{ protocol: 'HTTP' }] });
+    const web = new MeshService(chart, 'web', {
+      ...common,
+      image: 'web:1.0.0',
+      ports: [{ port: 80, targetPort: 8080, protocol: 'http' }, { port: 9000, protocol: 'tcp', name: 'tcp-admin' }],
+    });
+    web.exposeVia(gw);
+    const api = new MeshService(chart, 'api', { ...common, image: 'api:1.0.0', ports: [{ port: 9090, protocol: 'grpc' }] });
+    const sec = new MeshSecurity(chart, 'sec');
+    sec.protect(web);
+    sec.protect(api).allowFrom(Caller.workload(web));
+    const docs = collectManifests(app).flatMap((c) => c.objects) as unknown as Manifest[];
+    expect(find(docs, 'AuthorizationPolicy', 'web').spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+        to: [{ operation: { ports: ['8080'] } }],
+      },
+    ]);
+    expect(find(docs, 'AuthorizationPolicy', 'api').spec.rules).toEqual([
+      { from: [{ source: { principals: [`cluster.local/ns/shop/sa/${web.serviceAccountName}`] } }] },
+    ]);
+    const netpol = find(docs, 'NetworkPolicy', 'api').spec as { ingress: { from: unknown[]; ports: unknown[] }[] };
+    expect(netpol.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: web.selectorLabels } }],
+      ports: [{ port: 9090, protocol: 'TCP' }],
+    });
+  });
+});
