@@ -1,16 +1,13 @@
 import { Duration } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { DNS_NAME, isDnsLabel } from '../validation/names';
+
 
 /**
  * Naming rules and label keys shared by the mesh constructs. Kept in one place
  * so the Service selector, pod labels and DestinationRule subsets can never
  * drift apart.
  */
-
-/** A DNS-1123 subdomain (a fully qualified host name), as the issue and Kubernetes define it. */
-export const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** A DNS-1123 label (object names, version names). */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Istio's workload label for the service name (also the Service selector). */
 export const APP_LABEL = 'app';
@@ -45,7 +42,7 @@ export function hostCovers(pattern: string, host: string): boolean {
 
 /** Throws INVALID_NAME unless `value` is a DNS label of at most `max` characters. */
 export function requireDnsLabel(path: string, field: string, value: string, max = 63): void {
-  if (!DNS_LABEL.test(value) || value.length > max) {
+  if (!isDnsLabel(value, max)) {
     throw new MeshforgeError('invalid name', {
       code: 'INVALID_NAME',
       path,

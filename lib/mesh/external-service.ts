@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DNS_NAME, MANAGED_BY, requireDnsLabel } from './conventions';
+import { DNS_NAME } from '../validation/names';
+import { MANAGED_BY, requireDnsLabel } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 
 /** Protocol of an external dependency's port, as Istio names it. */

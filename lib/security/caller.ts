@@ -1,4 +1,5 @@
 import { MeshforgeError } from '../validation/meshforge-error';
+import { isDnsLabel } from '../validation/names';
 import { IMeshWorkload } from './mesh-workload';
 
 /** How a caller is seen by Istio (L7 identity) and by NetworkPolicy (L3/L4 pods). */
@@ -36,8 +37,6 @@ export interface IngressGatewayOptions {
 
 /** Looks up a workload by name while callers are resolved at synth time. */
 export type WorkloadLookup = (name: string, namespace: string | undefined) => IMeshWorkload[];
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function principal(trustDomain: string, namespace: string, serviceAccount: string): string {
   return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
@@ -99,7 +98,7 @@ export abstract class Caller {
 }
 
 function checkLabel(value: string, field: string): void {
-  if (!DNS_LABEL.test(value)) {
+  if (!isDnsLabel(value)) {
     throw new MeshforgeError('invalid caller', {
       code: 'INVALID_CALLER',
       field,

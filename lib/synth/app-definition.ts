@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { isDnsLabel } from '../validation/names';
 import { AppGitOpsOptions, GITOPS_FOLDER } from './gitops';
 
 /**
@@ -31,11 +32,9 @@ export interface AppDefinition {
   readonly gitops?: AppGitOpsOptions;
 }
 
-const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Declares an app. Validates the name early so a typo fails before any synth. */
 export function defineApp(definition: AppDefinition): AppDefinition {
-  if (!APP_NAME.test(definition.name) || definition.name.length > 63) {
+  if (!isDnsLabel(definition.name)) {
     throw new MeshforgeError('invalid app name', {
       code: 'INVALID_APP_NAME',
       field: 'name',

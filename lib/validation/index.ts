@@ -1,3 +1,4 @@
 export * from './meshforge-error';
 export * from './known-fields';
 export * from './schema-validator';
+export * from './names';

@@ -1,0 +1,15 @@
+/**
+ * Kubernetes naming rules, shared by every construct that validates a name
+ * (apps, mesh objects, security callers) so they can never disagree.
+ */
+
+/** A DNS-1123 label: object names, namespaces, version names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS-1123 subdomain (a fully qualified host name). */
+export const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** True when `value` is a DNS-1123 label of at most `max` characters. */
+export function isDnsLabel(value: string, max = 63): boolean {
+  return value.length <= max && DNS_LABEL.test(value);
+}
