@@ -1,0 +1,150 @@
+import { k8s } from 'cdk8s-plus-27';
+
+/**
+ * Building blocks shared by every observability component: pinned images,
+ * standard labels, the restricted security context, resources and secret
+ * references. Workloads are raw `k8s.Kube*` objects because cdk8s-plus-27 has
+ * no `volumeClaimTemplates` on StatefulSets and no read-only hostPath mounts,
+ * and every field of these pods matters for Pod Security Admission.
+ */
+
+/** Images pinned to a version; override per component with its `image` prop. */
+export const IMAGES = {
+  prometheus: 'quay.io/prometheus/prometheus:v2.53.2',
+  alertmanager: 'quay.io/prometheus/alertmanager:v0.27.0',
+  nodeExporter: 'quay.io/prometheus/node-exporter:v1.8.2',
+  kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0',
+  grafana: 'docker.io/grafana/grafana:11.2.0',
+  fluentBit: 'cr.fluentbit.io/fluent/fluent-bit:3.1.7',
+  fluentd: 'docker.io/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
+  elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.1',
+  kibana: 'docker.elastic.co/kibana/kibana:8.15.1',
+  jaeger: 'docker.io/jaegertracing/jaeger:2.1.0',
+  busybox: 'docker.io/library/busybox:1.36.1',
+} as const;
+
+/** `app.kubernetes.io/part-of` on every object of the stack. */
+export const PART_OF = 'meshforge-observability';
+
+/**
+ * A service the stack monitors. meshforge's `MeshService` satisfies it
+ * structurally (it exposes `name` and `namespace`), so the stack never imports
+ * the mesh.
+ */
+export interface IMonitoredService {
+  /** Kubernetes Service name, equal to Istio's `destination_service_name`. */
+  readonly name: string;
+  /** Namespace, equal to Istio's `destination_workload_namespace`. */
+  readonly namespace: string;
+}
+
+/** Reference to a key of an existing Kubernetes Secret; the value is never read by meshforge. */
+export interface SecretKeyRef {
+  /** Name of the Secret in the component's namespace. */
+  readonly name: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+}
+
+/** Requests and limits of a container. */
+export interface ResourceProps {
+  /** CPU request, e.g. `100m`. */
+  readonly cpuRequest: string;
+  /** Memory request, e.g. `256Mi`. */
+  readonly memoryRequest: string;
+  /**
+   * Memory limit.
+   * @default - equal to the memory request (guaranteed memory, no OOM surprises)
+   */
+  readonly memoryLimit?: string;
+  /**
+   * CPU limit.
+   * @default - none (CPU limits throttle latency-sensitive scrapers)
+   */
+  readonly cpuLimit?: string;
+}
+
+/** Selector labels (stable across upgrades: no version). */
+export function selectorLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': PART_OF };
+}
+
+/** Standard labels for metadata. `version` is the image tag. */
+export function standardLabels(name: string, component: string, image?: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...selectorLabels(name),
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/managed-by': 'meshforge',
+  };
+  if (image !== undefined) {
+    const tag = image.split('/').pop()!.split(':')[1];
+    if (tag !== undefined) labels['app.kubernetes.io/version'] = tag.replace(/[^-A-Za-z0-9_.]/g, '_').slice(0, 63);
+  }
+  return labels;
+}
+
+export function toResources(r: ResourceProps): k8s.ResourceRequirements {
+  const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(r.memoryLimit ?? r.memoryRequest) };
+  if (r.cpuLimit !== undefined) limits.cpu = k8s.Quantity.fromString(r.cpuLimit);
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.cpuRequest), memory: k8s.Quantity.fromString(r.memoryRequest) },
+    limits,
+  };
+}
+
+/** Container security context that passes the `restricted` Pod Security Standard. */
+export function restrictedContainer(readOnlyRootFilesystem = true): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem,
+    runAsNonRoot: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Pod security context for a non-root user `uid` (files on volumes owned by `fsGroup`). */
+export function restrictedPod(uid: number, fsGroup: number = uid): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** HTTP GET probe on a named port. */
+export function httpProbe(path: string, port: string, initialDelaySeconds = 10, periodSeconds = 10): k8s.Probe {
+  return {
+    httpGet: { path, port: k8s.IntOrString.fromString(port) },
+    initialDelaySeconds,
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold: 6,
+  };
+}
+
+/** TCP probe on a named port. */
+export function tcpProbe(port: string, initialDelaySeconds = 10, periodSeconds = 10): k8s.Probe {
+  return {
+    tcpSocket: { port: k8s.IntOrString.fromString(port) },
+    initialDelaySeconds,
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold: 6,
+  };
+}
+
+/** Pod-template annotations that keep infrastructure pods out of the mesh. */
+export const NO_SIDECAR = { 'sidecar.istio.io/inject': 'false' } as const;
+
+/** Annotation documenting an accepted policy exception (read by meshforge's policy checker). */
+export function policyException(rule: string, reason: string): Record<string, string> {
+  return { [`policy.meshforge.io/allow-${rule}`]: reason };
+}
+
+/** Checksum-free, deterministic YAML-ish join of lines. */
+export function lines(...parts: readonly string[]): string {
+  return parts.join('\n') + '\n';
+}
