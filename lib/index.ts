@@ -1,2 +1,3 @@
 export * from './synth';
 export * from './validation';
+export * from './observability';

@@ -111,7 +111,7 @@ export class Alertmanager extends Construct {
     const needsRender = () => this.wechatSecrets().length > 0;
     const secretVolumes = () =>
       this.secretNames().map((name) => ({ name: `secret-${name}`, secret: { secretName: name, defaultMode: 0o440 } }));
-    const secretMounts = () => this.secretNames().map((name) => ({ name: `secret-${name}`, mountPath: `${SECRETS_DIR}/${name}`, readOnly: true }));
+    const secretMounts = (names = this.secretNames()) => names.map((name) => ({ name: `secret-${name}`, mountPath: `${SECRETS_DIR}/${name}`, readOnly: true }));
     const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi' });
 
     new k8s.KubeStatefulSet(this, 'Resource', {
@@ -169,7 +169,8 @@ export class Alertmanager extends Construct {
                   produce: () => [
                     { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
                     ...(needsRender() ? [{ name: 'rendered', mountPath: RENDERED_DIR, readOnly: true }] : []),
-                    ...secretMounts(),
+                    // The WeChat API secret is only read by the init container.
+                    ...secretMounts(this.fileSecretNames()),
                     { name: 'data', mountPath: '/alertmanager' },
                   ],
                 }),
@@ -376,6 +377,11 @@ export class Alertmanager extends Construct {
 
   private secretNames(): string[] {
     return [...new Set(this.receivers.flatMap(receiverSecrets).map((s) => s.name))].sort();
+  }
+
+  /** Secrets Alertmanager itself reads as files (everything but WeChat API secrets). */
+  private fileSecretNames(): string[] {
+    return [...new Set(this.receivers.filter((r) => r.kind.type !== 'wechat').flatMap(receiverSecrets).map((s) => s.name))].sort();
   }
 
   private wechatSecrets(): SecretKeyRef[] {
