@@ -1,7 +1,8 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { validateKubernetesSdConfig } from '../../lib/observability/prometheus-config';
 import { tmpDir } from '../helpers';
 
@@ -25,8 +26,18 @@ export function toolVersion(tool: 'promtool' | 'amtool'): string {
  * copy in which only those blocks are replaced by an equivalent `file_sd_configs`
  * entry, and `rule_files` point at copies in `dir` (where promtool can read them).
  */
-export function promtoolCopy(configYaml: string, ruleFiles: Record<string, string>, dir: string): string {
+export function promtoolCopy(configYaml: string, ruleFiles: Record<string, string>, dir: string, options: { serviceAccountFiles?: boolean } = {}): string {
   const config = parse(configYaml) as Record<string, unknown> & { scrape_configs: Record<string, unknown>[]; rule_files?: string[] };
+  if (options.serviceAccountFiles) {
+    // For a full (non --syntax-only) check: the pod's service-account token and CA
+    // are stand-in files in `dir`, so promtool's file-existence checks can run.
+    const sa = path.join(dir, 'serviceaccount');
+    fs.mkdirSync(sa, { recursive: true });
+    fs.writeFileSync(path.join(sa, 'token'), 'test-token');
+    fs.writeFileSync(path.join(sa, 'ca.crt'), 'test-ca');
+    configYaml = stringify(config).replaceAll(SA_DIR, sa);
+    return promtoolCopy(configYaml, ruleFiles, dir);
+  }
   config.scrape_configs.forEach((job, i) => {
     const sds = job.kubernetes_sd_configs as unknown[] | undefined;
     if (sds === undefined) return;
@@ -45,6 +56,18 @@ export function promtoolCopy(configYaml: string, ruleFiles: Record<string, strin
     });
   }
   return stringify(config, { lineWidth: 0 });
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** All objects of a synthesized dist/<app>/ folder. */
+export function loadDist(app: string): Record<string, any>[] {
+  const dir = path.resolve(__dirname, '../../dist', app);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.k8s.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS() as Record<string, any>));
 }
 
 /** Writes `text` into a fresh temp dir and returns the file path. */
