@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { IMonitoredService, standardLabels } from './common';
-import { checkDuration, checkRange } from './validators';
+import { checkDnsLabel, checkDuration, checkRange } from './validators';
 
 /** Golden-signal thresholds for one monitored service (Istio standard metrics). */
 export interface ServiceThresholds {
@@ -195,6 +195,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
    * given in `serviceDefaults`.
    */
   public monitor(service: IMonitoredService, thresholds: ServiceThresholds = {}): this {
+    checkDnsLabel(this.node.path, 'service.name', service.name);
+    checkDnsLabel(this.node.path, 'service.namespace', service.namespace);
     const key = `${service.namespace}/${service.name}`;
     if (this.services.some((s) => `${s.service.namespace}/${s.service.name}` === key)) {
       throw new MeshforgeError('service is already monitored', {
