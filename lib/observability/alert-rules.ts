@@ -1,10 +1,9 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMonitoredService, standardLabels } from './common';
+import { IMonitoredService, standardLabels, toYaml } from './common';
 import { checkDnsLabel, checkDuration, checkRange } from './validators';
 
 /** Golden-signal thresholds for one monitored service (Istio standard metrics). */
@@ -237,8 +236,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
   /** Rule files as file name → YAML text (the exact content Prometheus loads). */
   public ruleFiles(): Record<string, string> {
     const files: Record<string, string> = {};
-    if (this.props.clusterRules ?? true) files['cluster.rules.yml'] = stringify({ groups: this.clusterGroups() }, { lineWidth: 0 });
-    if (this.services.length > 0) files['mesh-services.rules.yml'] = stringify({ groups: this.serviceGroups() }, { lineWidth: 0 });
+    if (this.props.clusterRules ?? true) files['cluster.rules.yml'] = toYaml({ groups: this.clusterGroups() });
+    if (this.services.length > 0) files['mesh-services.rules.yml'] = toYaml({ groups: this.serviceGroups() });
     return files;
   }
 

@@ -2,10 +2,9 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Receiver } from './alertmanager-receiver';
-import { IMAGES, NO_SIDECAR, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 /** A child route of the route tree. */
@@ -121,7 +120,7 @@ export class Alertmanager extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('alertmanager') },
         template: {
-          metadata: { labels, annotations: Lazy.any({ produce: () => ({ ...NO_SIDECAR, 'checksum/config': createHash('sha256').update(this.configYaml()).digest('hex') }) }) },
+          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': createHash('sha256').update(this.configYaml()).digest('hex') }) }) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,
@@ -350,7 +349,7 @@ export class Alertmanager extends Construct {
 
   /** The generated `alertmanager.yml` text, exactly as written into the ConfigMap. */
   public configYaml(): string {
-    return stringify(this.config(), { lineWidth: 0 });
+    return toYaml(this.config());
   }
 
   private defaultReceiver(): string | undefined {

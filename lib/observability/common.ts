@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { stringify } from 'yaml';
 
 /**
  * Building blocks shared by every observability component: pinned images,
@@ -136,15 +137,23 @@ export function tcpProbe(port: string, initialDelaySeconds = 10, periodSeconds =
   };
 }
 
-/** Pod-template annotations that keep infrastructure pods out of the mesh. */
-export const NO_SIDECAR = { 'sidecar.istio.io/inject': 'false' } as const;
+/**
+ * Pod-template labels: the standard labels plus the per-pod injection switch
+ * (a label, not the deprecated annotation) keeping infrastructure out of the mesh.
+ */
+export function podLabels(labels: Record<string, string>): Record<string, string> {
+  return { ...labels, 'sidecar.istio.io/inject': 'false' };
+}
 
 /** Annotation documenting an accepted policy exception (read by meshforge's policy checker). */
 export function policyException(rule: string, reason: string): Record<string, string> {
   return { [`policy.meshforge.io/allow-${rule}`]: reason };
 }
 
-/** Checksum-free, deterministic YAML-ish join of lines. */
-export function lines(...parts: readonly string[]): string {
-  return parts.join('\n') + '\n';
+/**
+ * YAML for config files inside ConfigMaps: no line folding and no anchors or
+ * aliases (shared objects are written out in full, as every tool expects).
+ */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, NO_SIDECAR, ResourceProps, SecretKeyRef, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface ElasticsearchProps {
@@ -73,7 +73,7 @@ export class Elasticsearch extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('elasticsearch') },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR } },
+          metadata: { labels: podLabels(labels) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

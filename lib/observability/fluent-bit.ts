@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, NO_SIDECAR, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface FluentBitProps {
@@ -114,7 +114,7 @@ export class FluentBit extends Construct {
         selector: { matchLabels: selectorLabels('fluent-bit') },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR, 'checksum/config': createHash('sha256').update(conf + PARSERS).digest('hex') } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(conf + PARSERS).digest('hex') } },
           spec: {
             serviceAccountName: sa.name,
             priorityClassName: 'system-node-critical',

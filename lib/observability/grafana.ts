@@ -2,9 +2,8 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, NO_SIDECAR, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { DATASOURCE_UIDS, GrafanaDashboard } from './dashboards';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
@@ -101,7 +100,7 @@ export class Grafana extends Construct {
     const providers = new k8s.KubeConfigMap(this, 'DashboardProviders', {
       metadata: meta('grafana-dashboard-providers'),
       data: {
-        'dashboards.yaml': stringify({
+        'dashboards.yaml': toYaml({
           apiVersion: 1,
           providers: [{ name: 'meshforge', orgId: 1, folder: 'meshforge', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }],
         }),
@@ -132,9 +131,9 @@ export class Grafana extends Construct {
         selector: { matchLabels: selectorLabels('grafana') },
         template: {
           metadata: {
-            labels,
+            labels: podLabels(labels),
             annotations: Lazy.any({
-              produce: () => ({ ...NO_SIDECAR, 'checksum/provisioning': createHash('sha256').update(this.dataSourcesYaml() + this.dashboards.map((d) => JSON.stringify(d.dashboard)).join()).digest('hex') }),
+              produce: () => ({ 'checksum/provisioning': createHash('sha256').update(this.dataSourcesYaml() + this.dashboards.map((d) => JSON.stringify(d.dashboard)).join()).digest('hex') }),
             }),
           },
           spec: {
@@ -215,6 +214,6 @@ export class Grafana extends Construct {
   }
 
   private dataSourcesYaml(): string {
-    return stringify({ apiVersion: 1, datasources: this.dataSources.map((d) => d.definition) }, { lineWidth: 0 });
+    return toYaml({ apiVersion: 1, datasources: this.dataSources.map((d) => d.definition) });
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from './common';
 import { Telemetry } from '../../imports/telemetry.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { checkDnsLabel } from './validators';
@@ -71,6 +71,6 @@ export class IstioTracing extends Construct {
 
   /** `meshConfig` snippet as YAML, ready to paste into IstioOperator or Helm values. */
   public meshConfigSnippet(): string {
-    return stringify({ meshConfig: this.meshConfig() }, { lineWidth: 0 });
+    return toYaml({ meshConfig: this.meshConfig() });
   }
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
-import { IMAGES, NO_SIDECAR, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkImage, checkRange, checkUrl } from './validators';
 
 /** Where Jaeger keeps traces. */
@@ -85,7 +84,7 @@ export class Jaeger extends Construct {
       processors: { batch: {} },
       exporters: { jaeger_storage_exporter: { trace_storage: 'main' } },
     };
-    const configYaml = stringify(this.config, { lineWidth: 0 });
+    const configYaml = toYaml(this.config);
     const labels = standardLabels('jaeger', 'tracing', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
@@ -120,7 +119,7 @@ export class Jaeger extends Construct {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selectorLabels('jaeger') },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR, 'checksum/config': createHash('sha256').update(configYaml).digest('hex') } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') } },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

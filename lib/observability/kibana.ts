@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, NO_SIDECAR, ResourceProps, SecretKeyRef, tcpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, tcpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
 export interface KibanaProps {
@@ -48,7 +48,7 @@ export class Kibana extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('kibana') },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR } },
+          metadata: { labels: podLabels(labels) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

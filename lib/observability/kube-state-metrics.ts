@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, NO_SIDECAR, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface KubeStateMetricsProps {
@@ -72,7 +72,7 @@ export class KubeStateMetrics extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('kube-state-metrics') },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR } },
+          metadata: { labels: podLabels(labels) },
           spec: {
             serviceAccountName: sa.name,
             securityContext: restrictedPod(65534),

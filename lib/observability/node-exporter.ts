@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, NO_SIDECAR, ResourceProps, httpProbe, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface NodeExporterProps {
@@ -52,7 +52,7 @@ export class NodeExporter extends Construct {
         selector: { matchLabels: selectorLabels('node-exporter') },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels, annotations: { ...NO_SIDECAR } },
+          metadata: { labels: podLabels(labels) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

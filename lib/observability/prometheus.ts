@@ -2,10 +2,9 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { IRuleFileSource } from './alert-rules';
-import { IMAGES, NO_SIDECAR, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { PrometheusConfigFile, ScrapeConfig, kubernetesJobs, validateKubernetesSdConfig } from './prometheus-config';
 import { checkDnsLabel, checkDuration, checkImage, checkRetentionSize } from './validators';
 
@@ -150,10 +149,10 @@ export class Prometheus extends Construct {
         selector: { matchLabels: selectorLabels('prometheus') },
         template: {
           metadata: {
-            labels,
+            labels: podLabels(labels),
             annotations: Lazy.any({
               // A config change rolls the pod; no reload sidecar, no --web.enable-lifecycle.
-              produce: () => ({ ...NO_SIDECAR, 'checksum/config': sha256(this.configYaml()) }),
+              produce: () => ({ 'checksum/config': sha256(this.configYaml()) }),
             }),
           },
           spec: {
@@ -263,7 +262,7 @@ export class Prometheus extends Construct {
 
   /** The generated `prometheus.yml` text, exactly as written into the ConfigMap. */
   public configYaml(): string {
-    return stringify(this.config(), { lineWidth: 0 });
+    return toYaml(this.config());
   }
 
   private jobNames(): string[] {

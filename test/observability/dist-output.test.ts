@@ -315,6 +315,18 @@ describe('dist/observability: security', () => {
     ]);
   });
 
+  it('keeps every stack pod out of the mesh with the per-pod label', () => {
+    for (const { w } of pods) expect(w.spec.template.metadata.labels['sidecar.istio.io/inject'], w.metadata.name).toBe('false');
+  });
+
+  it('writes config files without YAML anchors or aliases', () => {
+    for (const cm of configMaps) {
+      for (const [k, v] of Object.entries(cm.data as Record<string, string>)) {
+        if (k.endsWith('.yml') || k.endsWith('.yaml')) expect(v, `${cm.metadata.name}/${k}`).not.toMatch(/(^|\s)[&*]a\d+\b/m);
+      }
+    }
+  });
+
   it('has no Service or ConfigMap name collision per namespace', () => {
     const keys = docs.map((d) => `${d.apiVersion}/${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
