@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 
 /**
@@ -156,4 +157,28 @@ export function policyException(rule: string, reason: string): Record<string, st
  */
 export function toYaml(value: unknown): string {
   return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/**
+ * A ClusterRole (ids `ClusterRole`, `ClusterRoleBinding` under `scope`) bound
+ * to a component's ServiceAccount. Callers pass read-only rules; the policy
+ * tests reject any verb beyond get/list/watch and any wildcard.
+ */
+export function bindClusterRole(
+  scope: Construct,
+  component: string,
+  serviceAccount: { readonly name: string; readonly namespace: string },
+  labels: Record<string, string>,
+  rules: k8s.PolicyRule[],
+): k8s.KubeClusterRole {
+  const role = new k8s.KubeClusterRole(scope, 'ClusterRole', {
+    metadata: { name: `meshforge-${component}-${serviceAccount.namespace}`, labels },
+    rules,
+  });
+  new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
+    metadata: { name: role.name, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: serviceAccount.namespace }],
+  });
+  return role;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface FluentBitProps {
@@ -51,15 +51,7 @@ export class FluentBit extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
-    const role = new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: `meshforge-fluent-bit-${this.namespace}`, labels },
-      rules: [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: role.name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
-    });
+    bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
     const conf = `[SERVICE]
     Flush             5
     Daemon            off

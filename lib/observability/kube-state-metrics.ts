@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface KubeStateMetricsProps {
@@ -47,15 +47,9 @@ export class KubeStateMetrics extends Construct {
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('kube-state-metrics'), automountServiceAccountToken: true });
     const groups = [...new Set(RESOURCES.map((r) => r.group))];
-    const role = new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: `meshforge-kube-state-metrics-${this.namespace}`, labels },
-      rules: groups.map((g) => ({ apiGroups: [g], resources: RESOURCES.filter((r) => r.group === g).map((r) => r.resource), verbs: ['list', 'watch'] })),
-    });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: role.name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
-    });
+    bindClusterRole(this, 'kube-state-metrics', { name: sa.name, namespace: this.namespace }, labels,
+      groups.map((g) => ({ apiGroups: [g], resources: RESOURCES.filter((r) => r.group === g).map((r) => r.resource), verbs: ['list', 'watch'] })),
+    );
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
       spec: {

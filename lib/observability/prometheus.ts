@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { IRuleFileSource } from './alert-rules';
-import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, bindClusterRole } from './common';
 import { PrometheusConfigFile, ScrapeConfig, kubernetesJobs, validateKubernetesSdConfig } from './prometheus-config';
 import { checkDnsLabel, checkDuration, checkImage, checkRetentionSize } from './validators';
 
@@ -105,19 +105,11 @@ export class Prometheus extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('prometheus'), automountServiceAccountToken: true });
-    const role = new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: `meshforge-prometheus-${this.namespace}`, labels },
-      rules: [
+    bindClusterRole(this, 'prometheus', { name: sa.name, namespace: this.namespace }, labels, [
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
         { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
-      ],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: role.name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
-    });
+      ]);
 
     const config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta('prometheus-config'),

@@ -98,6 +98,16 @@ describe('dist/observability: Prometheus', () => {
     for (const f of cfg.rule_files) expect(f.startsWith(`${mount.mountPath}/`)).toBe(true);
   });
 
+  it('carries the per-service thresholds declared in apps/observability', () => {
+    const groups = parse(ruleFiles['mesh-services.rules.yml']).groups;
+    expect(groups.map((g: any) => g.name)).toEqual(['meshforge.service.shop.frontend', 'meshforge.service.shop.catalog', 'meshforge.service.shop.checkout']);
+    const expr = (svc: string, alert: string) => groups.find((g: any) => g.name.endsWith(svc)).rules.find((r: any) => r.alert === alert).expr;
+    expect(expr('checkout', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.01$/);
+    expect(expr('checkout', 'MeshServiceHighLatencyP99')).toMatch(/ > 1500$/);
+    expect(expr('frontend', 'MeshServiceHighLatencyP99')).toMatch(/ > 800$/);
+    expect(expr('catalog', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.05$/);
+  });
+
   it('every metric in every rule is one the stack produces', () => {
     for (const text of Object.values(ruleFiles)) {
       for (const g of parse(text).groups) for (const r of g.rules) for (const m of metricsOf(r.expr)) expect(producedMetrics, `${r.alert}: ${m}`).toContain(m);
