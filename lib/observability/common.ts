@@ -21,7 +21,7 @@ export const IMAGES = {
   fluentd: 'docker.io/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.1',
   kibana: 'docker.elastic.co/kibana/kibana:8.15.1',
-  jaeger: 'docker.io/jaegertracing/jaeger:2.1.0',
+  jaeger: 'docker.io/jaegertracing/jaeger:2.5.0',
   busybox: 'docker.io/library/busybox:1.36.1',
 } as const;
 

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 export interface FluentdProps {
@@ -99,10 +99,7 @@ export class Fluentd extends Construct {
       spec: { selector: selectorLabels('fluentd'), ports: [{ name: 'tcp-forward', port: this.port, targetPort: k8s.IntOrString.fromString('forward') }] },
     });
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: {
-        ...meta('fluentd'),
-        annotations: policyException('read-only-root-fs', 'fluentd --gemfile lets bundler resolve the bundled plugins at start, which may write Gemfile.lock under /fluentd'),
-      },
+      metadata: meta('fluentd'),
       spec: {
         serviceName: this.serviceName,
         replicas: 1,
@@ -117,16 +114,16 @@ export class Fluentd extends Construct {
               {
                 name: 'fluentd',
                 image,
-                // The image's entrypoint edits the config in place (a read-only ConfigMap here):
-                // run fluentd the way it would, without that step.
-                command: ['fluentd', '-c', '/fluentd/etc/fluent.conf', '-p', '/fluentd/plugins', '--gemfile', '/fluentd/Gemfile', '--no-supervisor'],
+                // The image's plugins are on its GEM_PATH (bundler injection disabled), so plain
+                // `fluentd` loads them without writing anything; no root, read-only root filesystem.
+                command: ['fluentd', '-c', '/fluentd/etc/fluent.conf', '-p', '/fluentd/plugins', '--no-supervisor'],
                 env: [{ name: 'ELASTICSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }],
                 ports: [
                   { name: 'forward', containerPort: this.port },
                   { name: 'monitor', containerPort: 24220 },
                 ],
                 resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi' }),
-                securityContext: restrictedContainer(false),
+                securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/api/plugins.json', 'monitor', 10, 10),
                 livenessProbe: tcpProbe('forward', 30, 20),
                 volumeMounts: [

@@ -34,7 +34,7 @@ export class JaegerStorage {
 export interface JaegerProps {
   /** @default "tracing" */
   readonly namespace?: string;
-  /** Jaeger v2 (the v1 all-in-one image reached end of life on 2025-12-31). @default IMAGES.jaeger (jaegertracing/jaeger:2.1.0) */
+  /** Jaeger v2 (the v1 all-in-one image reached end of life on 2025-12-31). @default IMAGES.jaeger (jaegertracing/jaeger:2.5.0) */
   readonly image?: string;
   /** @default JaegerStorage.memory(100000) */
   readonly storage?: JaegerStorage;
