@@ -7,10 +7,10 @@ import { IMonitoredService, ObservabilityStack, Receiver } from '../../lib/obser
  * stack reads (`name`, `namespace`). When the shop app is built with
  * MeshService, its MeshService objects are passed here instead.
  */
-const shop: readonly (IMonitoredService & { readonly thresholds?: { readonly errorRatio?: number; readonly p99LatencyMs?: number } })[] = [
-  { name: 'frontend', namespace: 'shop', thresholds: { p99LatencyMs: 800 } },
+const shop: readonly IMonitoredService[] = [
+  { name: 'frontend', namespace: 'shop', alertThresholds: { p99LatencyMs: 800 } },
   { name: 'catalog', namespace: 'shop' },
-  { name: 'checkout', namespace: 'shop', thresholds: { errorRatio: 0.01, p99LatencyMs: 1500 } },
+  { name: 'checkout', namespace: 'shop', alertThresholds: { errorRatio: 0.01, p99LatencyMs: 1500 } },
 ];
 
 export default defineApp({
@@ -45,6 +45,6 @@ export default defineApp({
       },
       tracing: { istio: { samplingPercentage: 1 } },
     });
-    for (const s of shop) stack.monitor(s, s.thresholds);
+    for (const service of shop) stack.monitor(service);
   },
 });

@@ -3,48 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMonitoredService, standardLabels, toYaml } from './common';
+import { standardLabels, toYaml } from './common';
+import { IMonitoredService, ServiceThresholds } from './monitored-service';
 import { checkDnsLabel, checkDuration, checkRange } from './validators';
-
-/** Golden-signal thresholds for one monitored service (Istio standard metrics). */
-export interface ServiceThresholds {
-  /**
-   * Ratio of 5xx responses (0–1) above which `MeshServiceHighErrorRate` fires.
-   * @default 0.05
-   */
-  readonly errorRatio?: number;
-  /**
-   * p99 latency in milliseconds above which `MeshServiceHighLatencyP99` fires.
-   * @default 1000
-   */
-  readonly p99LatencyMs?: number;
-  /**
-   * How long a condition must hold before the alert fires.
-   * @default "5m"
-   */
-  readonly for?: string;
-  /**
-   * Window of the `rate()` in every expression.
-   * @default "5m"
-   */
-  readonly rateWindow?: string;
-  /**
-   * Fire `MeshServiceNoTraffic` when the service receives no requests for `noTrafficFor`.
-   * Turn off for services that are idle by design.
-   * @default true
-   */
-  readonly alertOnNoTraffic?: boolean;
-  /**
-   * How long a service must see no requests before `MeshServiceNoTraffic` fires.
-   * @default "15m"
-   */
-  readonly noTrafficFor?: string;
-  /**
-   * Severity label of the error-rate and latency alerts.
-   * @default "critical"
-   */
-  readonly severity?: 'critical' | 'warning';
-}
 
 /** Thresholds of the cluster rule set. */
 export interface ClusterRuleThresholds {
@@ -190,8 +151,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
   }
 
   /**
-   * Adds golden-signal alerts for `service`. Thresholds override the defaults
-   * given in `serviceDefaults`.
+   * Adds golden-signal alerts for `service`. `thresholds` override the
+   * service's own `alertThresholds`, which override `serviceDefaults`.
    */
   public monitor(service: IMonitoredService, thresholds: ServiceThresholds = {}): this {
     checkDnsLabel(this.node.path, 'service.name', service.name);
@@ -206,7 +167,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
         expected: 'each service passed to monitor() once',
       });
     }
-    const resolved = this.resolve(`thresholds[${key}]`, thresholds, this.serviceDefaults);
+    // Precedence: the thresholds argument, then the service's own alertThresholds, then serviceDefaults.
+    const resolved = this.resolve(`thresholds[${key}]`, { ...service.alertThresholds, ...thresholds }, this.serviceDefaults);
     this.services.push({ service: { name: service.name, namespace: service.namespace }, thresholds: resolved });
     if (this.delivery === 'prometheus-operator') {
       const groups = this.serviceGroups().slice(-1);

@@ -28,18 +28,6 @@ export const IMAGES = {
 /** `app.kubernetes.io/part-of` on every object of the stack. */
 export const PART_OF = 'meshforge-observability';
 
-/**
- * A service the stack monitors. meshforge's `MeshService` satisfies it
- * structurally (it exposes `name` and `namespace`), so the stack never imports
- * the mesh.
- */
-export interface IMonitoredService {
-  /** Kubernetes Service name, equal to Istio's `destination_service_name`. */
-  readonly name: string;
-  /** Namespace, equal to Istio's `destination_workload_namespace`. */
-  readonly namespace: string;
-}
-
 /** Reference to a key of an existing Kubernetes Secret; the value is never read by meshforge. */
 export interface SecretKeyRef {
   /** Name of the Secret in the component's namespace. */

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { IMonitoredService } from './common';
+import { IMonitoredService } from './monitored-service';
 import { istioSelector } from './alert-rules';
 
 /**

@@ -12,6 +12,7 @@ export * from './jaeger';
 export * from './kibana';
 export * from './kube-state-metrics';
 export * from './log-shipping-sidecar';
+export * from './monitored-service';
 export * from './node-exporter';
 export * from './observability-stack';
 export * from './operator-scrape-targets';

@@ -132,6 +132,13 @@ describe('components used alone', () => {
     );
   });
 
+  it('thresholds: the monitor() argument overrides the service\'s alertThresholds field by field, which override serviceDefaults', () => {
+    const rules = new AlertRules(chart(), 'rules', { serviceDefaults: { p99LatencyMs: 300, rateWindow: '2m' } });
+    const svc = { name: 'checkout', namespace: 'shop', alertThresholds: { errorRatio: 0.02, p99LatencyMs: 900 } };
+    rules.monitor(svc, { p99LatencyMs: 1200 });
+    expect(rules.thresholdsFor(svc)).toMatchObject({ errorRatio: 0.02, p99LatencyMs: 1200, rateWindow: '2m', for: '5m' });
+  });
+
   it('NodeExporter: host namespaces and a read-only root mount, annotated', () => {
     const c = chart();
     new NodeExporter(c, 'ne');
