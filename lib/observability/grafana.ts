@@ -70,7 +70,7 @@ export class GrafanaDataSource {
   ) {}
 }
 
-const DASHBOARD_DIR = '/var/lib/grafana/dashboards';
+const DASHBOARD_DIR = '/etc/grafana/dashboards';
 
 /**
  * Grafana: StatefulSet with a PVC, provisioned data sources and dashboards
