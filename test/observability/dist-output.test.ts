@@ -71,6 +71,13 @@ describe('dist/observability: Prometheus', () => {
     expect(r.code).toBe(0);
   });
 
+  it('needs the swap: Debian promtool 2.42 rejects kubernetes_sd_configs itself', () => {
+    // If this starts passing, promtool gained Kubernetes SD and the swap can go.
+    const r = run('promtool', ['check', 'config', '--syntax-only', writeTemp('prometheus.yml', configs[0].text)]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('field kubernetes_sd_configs not found');
+  });
+
   it('swaps only the kubernetes_sd_configs blocks for promtool', () => {
     const original = parse(configs[0].text);
     const copy = parse(promtoolCopy(configs[0].text, ruleFiles, tmpDir()));

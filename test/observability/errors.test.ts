@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { MeshforgeError, MeshforgeValidationError, validateApp } from '../../lib';
+import { AppSynthError, MeshforgeError, MeshforgeValidationError, defineApp, synthesizeApp, validateApp } from '../../lib';
 import {
   AlertRules,
   Alertmanager,
@@ -71,6 +71,22 @@ describe('observability input errors', () => {
     const app = new App();
     new Alertmanager(new Chart(app, 'test'), 'am');
     expect(() => validateApp(app)).toThrowError('[test/am] Alertmanager has no receivers; expected: at least one, added with addReceiver() or the receivers prop');
+  });
+
+  it('fails the whole app at synth, naming the app and the construct', () => {
+    const bad = defineApp({
+      name: 'obs-bad',
+      description: 'bad tracing',
+      build(app) {
+        new ObservabilityStack(new Chart(app, 'stack'), 'obs', {
+          alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })] },
+          tracing: { istio: { samplingPercentage: 150 } },
+        });
+      },
+    });
+    expect(() => synthesizeApp(bad)).toThrowError(AppSynthError);
+    expect(() => synthesizeApp(bad)).toThrowError('[stack/obs/IstioTracing] invalid sampling percentage; field: samplingPercentage; value: 150;');
+    expect(() => synthesizeApp(bad)).toThrowError(/^app "obs-bad" failed to synthesize/);
   });
 
   it('a sampling percentage of 150', () => {
