@@ -25,6 +25,19 @@ export const IMAGES = {
   busybox: 'docker.io/library/busybox:1.36.1',
 } as const;
 
+export type ImageName = keyof typeof IMAGES;
+
+/**
+ * A default image served from a mirror: the upstream registry host
+ * (`quay.io`, `docker.io`, ...) is replaced by `registry`, the path and tag kept.
+ * `undefined` returns the upstream image.
+ */
+export function mirroredImage(name: ImageName, registry?: string): string {
+  const image = IMAGES[name];
+  if (registry === undefined) return image;
+  return `${registry.replace(/\/+$/, '')}/${image.split('/').slice(1).join('/')}`;
+}
+
 /** `app.kubernetes.io/part-of` on every object of the stack. */
 export const PART_OF = 'meshforge-observability';
 

@@ -17,6 +17,8 @@ export interface ElasticsearchProps {
    * @default false
    */
   readonly sysctlInitContainer?: boolean;
+  /** Image of the sysctl init container. @default IMAGES.busybox (docker.io/library/busybox:1.36.1) */
+  readonly sysctlImage?: string;
   /** JVM heap (-Xms/-Xmx). @default "1g" */
   readonly heapSize?: string;
   /** @default "50Gi" */
@@ -43,6 +45,7 @@ export class Elasticsearch extends Construct {
     const image = checkImage(path, 'image', props.image ?? IMAGES.elasticsearch);
     this.passwordSecret = props.passwordSecret ?? { name: 'elasticsearch-credentials', key: 'elastic-password' };
     const sysctl = props.sysctlInitContainer ?? false;
+    const sysctlImage = checkImage(path, 'sysctlImage', props.sysctlImage ?? IMAGES.busybox);
     const heap = props.heapSize ?? '1g';
     const labels = standardLabels('elasticsearch', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
@@ -83,7 +86,7 @@ export class Elasticsearch extends Construct {
                   initContainers: [
                     {
                       name: 'sysctl',
-                      image: IMAGES.busybox,
+                      image: sysctlImage,
                       command: ['sysctl', '-w', 'vm.max_map_count=262144'],
                       resources: toResources({ cpuRequest: '10m', memoryRequest: '16Mi' }),
                       securityContext: { privileged: true, runAsUser: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },

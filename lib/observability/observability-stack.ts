@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AlertRules, AlertRulesProps } from './alert-rules';
 import { Alertmanager, AlertmanagerProps } from './alertmanager';
-import { PART_OF, SecretKeyRef } from './common';
+import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
 import { FluentBit, FluentBitProps } from './fluent-bit';
@@ -52,6 +52,14 @@ export type ScrapeMode = 'configmap' | 'prometheus-operator';
 export interface ObservabilityStackProps {
   /** @default - see ObservabilityNamespaces */
   readonly namespaces?: ObservabilityNamespaces;
+  /**
+   * Registry mirror for every default image (e.g. `registry.example.com`):
+   * `quay.io/prometheus/prometheus:v2.53.2` becomes
+   * `registry.example.com/prometheus/prometheus:v2.53.2`. A component's own
+   * `image` prop still wins.
+   * @default - the upstream registries
+   */
+  readonly imageRegistry?: string;
   /** Emit the Namespace objects with their Pod Security Admission labels. @default true */
   readonly createNamespaces?: boolean;
   /**
@@ -126,6 +134,7 @@ export class ObservabilityStack extends Construct {
     const logging = props.logging === false ? undefined : (props.logging ?? {});
     const tracing = props.tracing === false ? undefined : (props.tracing ?? {});
     const esSysctl = logging?.elasticsearch?.sysctlInitContainer ?? false;
+    const image = (name: ImageName, own?: string) => own ?? mirroredImage(name, props.imageRegistry);
 
     if (props.createNamespaces ?? true) {
       const namespace = (name: string, level: 'restricted' | 'privileged', why: string) =>
@@ -156,19 +165,24 @@ export class ObservabilityStack extends Construct {
       if (tracing) add(ns.tracing, 'restricted', 'Jaeger runs non-root without host access');
     }
 
-    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { ...props.nodeExporter, namespace: ns.nodeAgents });
-    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { ...props.kubeStateMetrics, namespace: ns.monitoring });
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { ...props.nodeExporter, namespace: ns.nodeAgents, image: image('nodeExporter', props.nodeExporter?.image) });
+    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { ...props.kubeStateMetrics, namespace: ns.monitoring, image: image('kubeStateMetrics', props.kubeStateMetrics?.image) });
     this.alertRules = new AlertRules(this, 'AlertRules', {
       ...props.alertRules,
       namespace: ns.monitoring,
       delivery: this.scrapeMode === 'configmap' ? 'configmap' : 'prometheus-operator',
       ruleSelectorLabels: props.operatorSelectorLabels,
     });
-    this.alertmanager = new Alertmanager(this, 'Alertmanager', { ...props.alertmanager, namespace: ns.monitoring });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', { ...props.alertmanager, namespace: ns.monitoring, image: image('alertmanager', props.alertmanager?.image) });
 
     let prometheusUrl: string;
     if (this.scrapeMode === 'configmap') {
-      this.prometheus = new Prometheus(this, 'Prometheus', { ...props.prometheus, namespace: ns.monitoring, alertmanagers: [this.alertmanager.target] });
+      this.prometheus = new Prometheus(this, 'Prometheus', {
+        ...props.prometheus,
+        namespace: ns.monitoring,
+        image: image('prometheus', props.prometheus?.image),
+        alertmanagers: [this.alertmanager.target],
+      });
       this.prometheus.addRules(this.alertRules);
       prometheusUrl = this.prometheus.url;
     } else {
@@ -181,22 +195,27 @@ export class ObservabilityStack extends Construct {
       prometheusUrl = props.operatorPrometheusUrl ?? `http://prometheus-operated.${ns.monitoring}.svc:9090`;
     }
 
-    this.grafana = new Grafana(this, 'Grafana', { ...props.grafana, namespace: ns.monitoring });
+    this.grafana = new Grafana(this, 'Grafana', { ...props.grafana, namespace: ns.monitoring, image: image('grafana', props.grafana?.image) });
     this.grafana.addDataSource(GrafanaDataSource.prometheus(prometheusUrl));
     this.grafana.addDashboard('cluster-overview', clusterOverviewDashboard());
 
     if (logging) {
-      this.elasticsearch = new Elasticsearch(this, 'Elasticsearch', { ...logging.elasticsearch, namespace: ns.logging });
+      this.elasticsearch = new Elasticsearch(this, 'Elasticsearch', {
+        ...logging.elasticsearch,
+        namespace: ns.logging,
+        image: image('elasticsearch', logging.elasticsearch?.image),
+        sysctlImage: image('busybox', logging.elasticsearch?.sysctlImage),
+      });
       const esSecret: SecretKeyRef = this.elasticsearch.passwordSecret;
-      this.fluentd = new Fluentd(this, 'Fluentd', { ...logging.fluentd, namespace: ns.logging, elasticsearchUrl: this.elasticsearch.url, elasticsearchPasswordSecret: esSecret });
-      this.fluentBit = new FluentBit(this, 'FluentBit', { ...logging.fluentBit, namespace: ns.nodeAgents, forwardTo: this.fluentd.forwardTarget });
-      this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, elasticsearchUrl: this.elasticsearch.url });
+      this.fluentd = new Fluentd(this, 'Fluentd', { ...logging.fluentd, namespace: ns.logging, image: image('fluentd', logging.fluentd?.image), elasticsearchUrl: this.elasticsearch.url, elasticsearchPasswordSecret: esSecret });
+      this.fluentBit = new FluentBit(this, 'FluentBit', { ...logging.fluentBit, namespace: ns.nodeAgents, image: image('fluentBit', logging.fluentBit?.image), forwardTo: this.fluentd.forwardTarget });
+      this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, image: image('kibana', logging.kibana?.image), elasticsearchUrl: this.elasticsearch.url });
       // Grafana reads logs as `elastic`; the Secret lives in the logging namespace, so it is
       // referenced by the same name in the monitoring namespace (copy it there, see README).
       this.grafana.addDataSource(GrafanaDataSource.elasticsearch(this.elasticsearch.url, { user: 'elastic', passwordSecret: esSecret }));
     }
     if (tracing) {
-      this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing });
+      this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing, image: image('jaeger', tracing.jaeger?.image) });
       this.grafana.addDataSource(GrafanaDataSource.jaeger(this.jaeger.queryUrl));
       if (tracing.istio !== false) {
         this.istioTracing = new IstioTracing(this, 'IstioTracing', { ...tracing.istio, collectorHost: this.jaeger.collectorHost, collectorPort: this.jaeger.otlpGrpcPort });

@@ -171,6 +171,33 @@ describe('components used alone', () => {
     expect(level(true)).toBe('privileged');
   });
 
+  it('imageRegistry mirrors every default image; a component image still wins', () => {
+    const c = chart();
+    new ObservabilityStack(c, 'obs', {
+      imageRegistry: 'registry.example.com/mirror/',
+      alertmanager: { receivers: [hook()] },
+      grafana: { image: 'docker.io/grafana/grafana:11.2.1' },
+      logging: { elasticsearch: { sysctlInitContainer: true } },
+    });
+    const images = synth(c)
+      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+      .flatMap((o) => [...o.spec.template.spec.containers, ...(o.spec.template.spec.initContainers ?? [])].map((x: any) => x.image))
+      .sort();
+    expect(images).toEqual([
+      'docker.io/grafana/grafana:11.2.1',
+      'registry.example.com/mirror/elasticsearch/elasticsearch:8.15.1',
+      'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
+      'registry.example.com/mirror/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
+      'registry.example.com/mirror/jaegertracing/jaeger:2.5.0',
+      'registry.example.com/mirror/kibana/kibana:8.15.1',
+      'registry.example.com/mirror/kube-state-metrics/kube-state-metrics:v2.13.0',
+      'registry.example.com/mirror/library/busybox:1.36.1',
+      'registry.example.com/mirror/prometheus/alertmanager:v0.27.0',
+      'registry.example.com/mirror/prometheus/node-exporter:v1.8.2',
+      'registry.example.com/mirror/prometheus/prometheus:v2.53.2',
+    ]);
+  });
+
   it('Jaeger with Elasticsearch storage takes the password from a Secret via env expansion', () => {
     const c = chart();
     const j = new Jaeger(c, 'jaeger', { storage: JaegerStorage.elasticsearch({ url: 'http://elasticsearch.logging.svc:9200', user: 'jaeger', passwordSecret: { name: 'jaeger-es', key: 'password' } }) });
