@@ -96,6 +96,8 @@ export function istioSelector(service: IMonitoredService, extra = ''): string {
  * Alerting rules: a cluster rule set from kube-state-metrics, node-exporter
  * and `up`, plus golden-signal rules (5xx ratio, p99 latency, no traffic) for
  * every service passed to `monitor()`.
+ *
+ * @see https://istio.io/latest/docs/reference/config/metrics/
  */
 export class AlertRules extends Construct implements IRuleFileSource {
   public readonly namespace: string;

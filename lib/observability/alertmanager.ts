@@ -69,6 +69,8 @@ const TEMPLATE_DIR = '/etc/alertmanager/template';
  * Alertmanager: route tree, inhibit rules and receivers (webhook, e-mail,
  * WeChat, WeChat Work group robot via an adapter) with every secret read from
  * a referenced Kubernetes Secret, as a file.
+ *
+ * @see https://prometheus.io/docs/alerting/0.27/configuration/
  */
 export class Alertmanager extends Construct {
   public readonly namespace: string;

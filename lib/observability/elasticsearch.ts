@@ -31,6 +31,8 @@ export interface ElasticsearchProps {
  * Single-node Elasticsearch 8 with security on: StatefulSet with a PVC and a
  * Service on 9200. HTTP TLS is off inside the cluster (put the namespace in
  * the mesh for mTLS); transport TLS is not needed with `discovery.type: single-node`.
+ *
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.15/docker.html
  */
 export class Elasticsearch extends Construct {
   public readonly namespace: string;

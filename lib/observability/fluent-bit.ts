@@ -36,6 +36,8 @@ const PARSERS = `[PARSER]
  * Fluent Bit on every node: tails `/var/log/containers/*.log` (docker and CRI
  * formats), enriches records with the Kubernetes filter (JSON logs merged,
  * per-pod parser and exclude annotations honoured) and forwards to Fluentd.
+ *
+ * @see https://docs.fluentbit.io/manual/pipeline/filters/kubernetes
  */
 export class FluentBit extends Construct {
   public readonly namespace: string;

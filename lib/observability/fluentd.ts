@@ -30,6 +30,8 @@ export interface FluentdProps {
  * Fluentd aggregator: `forward` input on 24224 → Elasticsearch output with a
  * file buffer on a PVC, exponential-backoff retries that never drop data, and
  * back-pressure (`overflow_action block`) when the buffer is full.
+ *
+ * @see https://github.com/uken/fluent-plugin-elasticsearch#buffer-options
  */
 export class Fluentd extends Construct {
   public readonly namespace: string;

@@ -75,6 +75,8 @@ const DASHBOARD_DIR = '/etc/grafana/dashboards';
 /**
  * Grafana: StatefulSet with a PVC, provisioned data sources and dashboards
  * (one ConfigMap each), admin credentials from a Secret, anonymous access off.
+ *
+ * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 export class Grafana extends Construct {
   public readonly namespace: string;

@@ -26,6 +26,8 @@ export const MESH_CONFIG_ANNOTATION = 'meshforge.io/required-mesh-config';
  * (`meshConfig.extensionProviders`), which meshforge does not own: the snippet
  * is returned by `meshConfigSnippet()`, documented in the README and recorded
  * as an annotation on the Telemetry object so the two never drift apart.
+ *
+ * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/
  */
 export class IstioTracing extends Construct {
   public readonly providerName: string;

@@ -46,6 +46,8 @@ export interface JaegerProps {
  * Jaeger v2 in one process (collector + query), configured by one YAML file:
  * OTLP on 4317/4318, Zipkin on 9411, UI/API on 16686. Services
  * `jaeger-collector` (OTLP + Zipkin) and `jaeger-query` (UI).
+ *
+ * @see https://www.jaegertracing.io/docs/2.5/deployment/configuration/
  */
 export class Jaeger extends Construct {
   public readonly namespace: string;

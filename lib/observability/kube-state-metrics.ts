@@ -31,7 +31,9 @@ const RESOURCES: readonly { readonly group: string; readonly resource: string }[
   { group: 'batch', resource: 'cronjobs' },
 ];
 
-/** kube-state-metrics: Deployment, read-only RBAC on the kinds it exports, Service. */
+/** kube-state-metrics: Deployment, read-only RBAC on the kinds it exports, Service. *
+ * @see https://github.com/kubernetes/kube-state-metrics/tree/main/docs
+ */
 export class KubeStateMetrics extends Construct {
   public readonly namespace: string;
   public readonly serviceName = 'kube-state-metrics';

@@ -25,6 +25,8 @@ export interface LogShippingSidecarProps {
  * Creates the sidecar's ConfigMap and exposes the container, the volumes and
  * the mount the app container needs; the workload (e.g. a MeshService) adds
  * them to its pod. Runs fully restricted: no host access.
+ *
+ * @see https://docs.fluentbit.io/manual/pipeline/inputs/tail
  */
 export class LogShippingSidecar extends Construct {
   /** The sidecar container. */

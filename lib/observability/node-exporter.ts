@@ -19,6 +19,8 @@ export interface NodeExporterProps {
  * and a read-only view of `/` to report real node metrics, so it runs in a
  * `privileged` PSA namespace; everything else stays restricted (non-root, no
  * capabilities, read-only root filesystem). Exceptions are annotated.
+ *
+ * @see https://github.com/prometheus/node_exporter#docker
  */
 export class NodeExporter extends Construct {
   public readonly namespace: string;

@@ -25,6 +25,8 @@ export interface OperatorScrapeTargetsProps {
  * Prometheus Operator mode: ServiceMonitors for the stack's exporters and a
  * PodMonitor for Istio sidecars, instead of raw scrape jobs. The operator's
  * own Prometheus scrapes the Kubernetes API server and kubelets.
+ *
+ * @see https://prometheus-operator.dev/docs/developer/getting-started/
  */
 export class OperatorScrapeTargets extends Construct {
   public readonly namespace: string;

@@ -62,6 +62,8 @@ export const RULES_DIR = '/etc/prometheus/rules';
  * Prometheus without an operator: a config file generated from typed props
  * (Kubernetes discovery jobs, static jobs, rule files, Alertmanager), a
  * StatefulSet with a PVC, a Service, and read-only RBAC for discovery.
+ *
+ * @see https://prometheus.io/docs/prometheus/2.53/configuration/configuration/
  */
 export class Prometheus extends Construct {
   public readonly namespace: string;
