@@ -7,15 +7,23 @@ import { checkDnsLabel } from './validators';
 export interface IstioTracingProps {
   /** Name of the extension provider; must equal the name in `meshConfig.extensionProviders`. @default "jaeger" */
   readonly providerName?: string;
-  /** OTLP gRPC collector host, e.g. `jaeger-collector.tracing.svc.cluster.local`. */
+  /**
+   * How Envoy sends spans: `opentelemetry` (OTLP gRPC) or `zipkin`.
+   * @default "opentelemetry"
+   */
+  readonly protocol?: TracingProtocol;
+  /** Collector host, e.g. `jaeger-collector.tracing.svc.cluster.local`. */
   readonly collectorHost: string;
-  /** @default 4317 */
+  /** @default 4317 for opentelemetry, 9411 for zipkin */
   readonly collectorPort?: number;
   /** Percentage of requests traced, 0–100 with at most two decimals. @default 1 */
   readonly samplingPercentage?: number;
   /** Namespace of the Telemetry object: the Istio root namespace makes it mesh-wide. @default "istio-system" */
   readonly namespace?: string;
 }
+
+/** The extension-provider type Envoy uses to export spans. */
+export type TracingProtocol = 'opentelemetry' | 'zipkin';
 
 /** Annotation on the Telemetry object carrying the mesh-config snippet it depends on. */
 export const MESH_CONFIG_ANNOTATION = 'meshforge.io/required-mesh-config';
@@ -32,6 +40,7 @@ export const MESH_CONFIG_ANNOTATION = 'meshforge.io/required-mesh-config';
 export class IstioTracing extends Construct {
   public readonly providerName: string;
   public readonly samplingPercentage: number;
+  public readonly protocol: TracingProtocol;
   private readonly collectorHost: string;
   private readonly collectorPort: number;
 
@@ -51,7 +60,8 @@ export class IstioTracing extends Construct {
     }
     this.samplingPercentage = pct;
     this.collectorHost = props.collectorHost;
-    this.collectorPort = props.collectorPort ?? 4317;
+    this.protocol = props.protocol ?? 'opentelemetry';
+    this.collectorPort = props.collectorPort ?? (this.protocol === 'zipkin' ? 9411 : 4317);
     new Telemetry(this, 'Resource', {
       metadata: {
         name: 'mesh-tracing',
@@ -67,7 +77,7 @@ export class IstioTracing extends Construct {
   public meshConfig(): Record<string, unknown> {
     return {
       enableTracing: true,
-      extensionProviders: [{ name: this.providerName, opentelemetry: { service: this.collectorHost, port: this.collectorPort } }],
+      extensionProviders: [{ name: this.providerName, [this.protocol]: { service: this.collectorHost, port: this.collectorPort } }],
     };
   }
 

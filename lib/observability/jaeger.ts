@@ -45,7 +45,7 @@ export interface JaegerProps {
 /**
  * Jaeger v2 in one process (collector + query), configured by one YAML file:
  * OTLP on 4317/4318, Zipkin on 9411, UI/API on 16686. Services
- * `jaeger-collector` (OTLP + Zipkin) and `jaeger-query` (UI).
+ * `jaeger-collector` (OTLP + Zipkin), `zipkin` (9411) and `jaeger-query` (UI).
  *
  * @see https://www.jaegertracing.io/docs/2.5/deployment/configuration/
  */
@@ -53,6 +53,8 @@ export class Jaeger extends Construct {
   public readonly namespace: string;
   public readonly collectorService = 'jaeger-collector';
   public readonly queryService = 'jaeger-query';
+  /** Zipkin-compatible endpoint for clients (and Istio's `zipkin` provider) that expect a `zipkin` Service. */
+  public readonly zipkinService = 'zipkin';
   public readonly otlpGrpcPort = 4317;
   public readonly queryPort = 16686;
   public readonly zipkinPort = 9411;
@@ -102,6 +104,10 @@ export class Jaeger extends Construct {
           { name: 'http-zipkin', port: this.zipkinPort, targetPort: k8s.IntOrString.fromString('zipkin') },
         ],
       },
+    });
+    new k8s.KubeService(this, 'ZipkinService', {
+      metadata: meta(this.zipkinService),
+      spec: { selector: selectorLabels('jaeger'), ports: [{ name: 'http-zipkin', port: this.zipkinPort, targetPort: k8s.IntOrString.fromString('zipkin') }] },
     });
     new k8s.KubeService(this, 'QueryService', {
       metadata: { ...meta(this.queryService), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8888' } },
@@ -157,6 +163,11 @@ export class Jaeger extends Construct {
   /** OTLP gRPC collector host (for Istio's `opentelemetry` extension provider). */
   public get collectorHost(): string {
     return `${this.collectorService}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /** Zipkin host (for Istio's `zipkin` extension provider). */
+  public get zipkinHost(): string {
+    return `${this.zipkinService}.${this.namespace}.svc.cluster.local`;
   }
 
   /** Query/UI URL. */

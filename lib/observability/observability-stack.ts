@@ -218,7 +218,12 @@ export class ObservabilityStack extends Construct {
       this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing, image: image('jaeger', tracing.jaeger?.image) });
       this.grafana.addDataSource(GrafanaDataSource.jaeger(this.jaeger.queryUrl));
       if (tracing.istio !== false) {
-        this.istioTracing = new IstioTracing(this, 'IstioTracing', { ...tracing.istio, collectorHost: this.jaeger.collectorHost, collectorPort: this.jaeger.otlpGrpcPort });
+        const zipkin = tracing.istio?.protocol === 'zipkin';
+        this.istioTracing = new IstioTracing(this, 'IstioTracing', {
+          ...tracing.istio,
+          collectorHost: zipkin ? this.jaeger.zipkinHost : this.jaeger.collectorHost,
+          collectorPort: zipkin ? this.jaeger.zipkinPort : this.jaeger.otlpGrpcPort,
+        });
       }
     }
   }

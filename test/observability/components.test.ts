@@ -223,6 +223,11 @@ describe('components used alone', () => {
     );
   });
 
+  it('the stack wires the zipkin protocol to the zipkin Service', () => {
+    const stack = new ObservabilityStack(chart(), 'obs', { alertmanager: { receivers: [hook()] }, logging: false, tracing: { istio: { protocol: 'zipkin', providerName: 'zipkin' } } });
+    expect(stack.istioTracing!.meshConfig()).toEqual({ enableTracing: true, extensionProviders: [{ name: 'zipkin', zipkin: { service: 'zipkin.tracing.svc.cluster.local', port: 9411 } }] });
+  });
+
   it('LogShippingSidecar: restricted container, shared log volume, config forwarding to Fluentd', () => {
     const c = chart();
     const s = new LogShippingSidecar(c, 'shipper', { namespace: 'shop', workload: 'legacy-billing', logDirectory: '/var/log/billing' });

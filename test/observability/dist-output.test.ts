@@ -216,6 +216,8 @@ describe('dist/observability: tracing', () => {
     const collector = byKind('Service').find((s) => s.metadata.name === 'jaeger-collector')!;
     expect(collector.metadata.namespace).toBe('tracing');
     expect(collector.spec.ports.map((p: any) => p.port)).toEqual([4317, 4318, 9411]);
+    const zipkin = byKind('Service').find((s) => s.metadata.name === 'zipkin')!;
+    expect([zipkin.metadata.namespace, zipkin.spec.ports[0].port]).toEqual(['tracing', 9411]);
   });
 
   it('runs Jaeger v2 configured by one file', () => {
