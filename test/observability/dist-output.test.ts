@@ -191,6 +191,19 @@ describe('dist/observability: Grafana', () => {
     }
   });
 
+  it('the exporters behind those metrics are scraped (annotated Services, envoy-stats job)', () => {
+    for (const name of ['node-exporter', 'kube-state-metrics']) {
+      const svc = byKind('Service').find((x) => x.metadata.name === name)!;
+      expect(svc.metadata.annotations['prometheus.io/scrape']).toBe('true');
+      const port = Number(svc.metadata.annotations['prometheus.io/port']);
+      const w = workloads.find((x) => x.metadata.name === name)!;
+      expect(w.spec.template.spec.containers[0].ports.map((p: any) => p.containerPort)).toContain(port);
+    }
+    const jobs = parse(dataEntries('prometheus.yml')[0].text).scrape_configs.map((j: any) => j.job_name);
+    expect(jobs).toContain('envoy-stats');
+    expect(jobs).toContain('kubernetes-service-endpoints');
+  });
+
   it('kube-state-metrics exports the kinds the dashboards and rules query', () => {
     const ksm = workloads.find((w) => w.metadata.name === 'kube-state-metrics')!;
     const resources = ksm.spec.template.spec.containers[0].args.find((a: string) => a.startsWith('--resources=')).split('=')[1].split(',');
