@@ -80,6 +80,7 @@ export class Alertmanager extends Construct {
   private readonly receivers: Receiver[] = [];
   private readonly routes: AlertRoute[] = [];
   private readonly props: AlertmanagerProps;
+  private configMap?: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps = {}) {
     super(scope, id);
@@ -104,6 +105,8 @@ export class Alertmanager extends Construct {
       metadata: meta('alertmanager-config'),
       data: Lazy.any({ produce: () => ({ 'alertmanager.yml': this.configYaml() }) }),
     });
+    this.configMap = config;
+    if (this.wechatSecrets().length > 0) this.annotatePlaceholders();
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
       spec: { selector: selectorLabels('alertmanager'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('web') }] },
@@ -239,6 +242,7 @@ export class Alertmanager extends Construct {
       }
     }
     this.receivers.push(receiver);
+    if (k.type === 'wechat') this.annotatePlaceholders();
     return this;
   }
 
@@ -383,6 +387,15 @@ export class Alertmanager extends Construct {
   /** Secrets Alertmanager itself reads as files (everything but WeChat API secrets). */
   private fileSecretNames(): string[] {
     return [...new Set(this.receivers.filter((r) => r.kind.type !== 'wechat').flatMap(receiverSecrets).map((s) => s.name))].sort();
+  }
+
+  /** Receivers given as props are added before the ConfigMap exists; annotate once it does. */
+  private annotatePlaceholders(): void {
+    const names = [...new Set(this.wechatSecrets().map((s) => s.name))].join(', ');
+    this.configMap?.metadata.addAnnotation(
+      'policy.meshforge.io/allow-inline-secrets',
+      `api_secret holds only a placeholder; the render-config init container substitutes it at start from Secret(s) ${names}`,
+    );
   }
 
   private wechatSecrets(): SecretKeyRef[] {

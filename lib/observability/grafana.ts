@@ -83,6 +83,7 @@ export class Grafana extends Construct {
   public readonly serviceName = 'grafana';
   public readonly port = 3000;
   private readonly dataSources: GrafanaDataSource[] = [];
+  private readonly dataSourcesConfigMap: k8s.KubeConfigMap;
   private readonly dashboards: { name: string; configMap: string; dashboard: GrafanaDashboard }[] = [];
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
@@ -95,10 +96,11 @@ export class Grafana extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('grafana'), automountServiceAccountToken: false });
-    const datasources = new k8s.KubeConfigMap(this, 'DataSources', {
+    this.dataSourcesConfigMap = new k8s.KubeConfigMap(this, 'DataSources', {
       metadata: meta('grafana-datasources'),
       data: Lazy.any({ produce: () => ({ 'datasources.yaml': this.dataSourcesYaml() }) }),
     });
+    const datasources = this.dataSourcesConfigMap;
     const providers = new k8s.KubeConfigMap(this, 'DashboardProviders', {
       metadata: meta('grafana-dashboard-providers'),
       data: {
@@ -192,6 +194,10 @@ export class Grafana extends Construct {
     }
     checkUrl(this.node.path, `dataSources[${ds.name}].url`, ds.definition.url as string);
     this.dataSources.push(ds);
+    if (ds.secretEnv) {
+      const refs = this.dataSources.filter((d) => d.secretEnv).map((d) => `\${${d.secretEnv!.env}} from Secret ${d.secretEnv!.secret.name}`);
+      this.dataSourcesConfigMap.metadata.addAnnotation('policy.meshforge.io/allow-inline-secrets', `passwords are environment placeholders expanded by Grafana at start: ${refs.join(', ')}`);
+    }
     return this;
   }
 
