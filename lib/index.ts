@@ -1,3 +1,2 @@
 export * from './synth';
 export * from './validation';
-export * from './observability';

@@ -56,7 +56,7 @@ export interface AlertmanagerProps {
   readonly inhibitRules?: readonly InhibitRule[];
   /** PVC size for silences and notification log. @default "1Gi" */
   readonly storageSize?: string;
-  /** @default { cpuRequest: "50m", memoryRequest: "128Mi" } */
+  /** @default { cpuRequest: "50m", memoryRequest: "128Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
 }
 
@@ -116,7 +116,7 @@ export class Alertmanager extends Construct {
     const secretVolumes = () =>
       this.secretNames().map((name) => ({ name: `secret-${name}`, secret: { secretName: name, defaultMode: 0o440 } }));
     const secretMounts = (names = this.secretNames()) => names.map((name) => ({ name: `secret-${name}`, mountPath: `${SECRETS_DIR}/${name}`, readOnly: true }));
-    const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi' });
+    const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m' });
 
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: meta('alertmanager'),

@@ -60,11 +60,8 @@ export interface ResourceProps {
    * @default - equal to the memory request (guaranteed memory, no OOM surprises)
    */
   readonly memoryLimit?: string;
-  /**
-   * CPU limit.
-   * @default - none (CPU limits throttle latency-sensitive scrapers)
-   */
-  readonly cpuLimit?: string;
+  /** CPU limit (required: meshforge's policy check rejects containers without one). */
+  readonly cpuLimit: string;
 }
 
 /** Selector labels (stable across upgrades: no version). */
@@ -87,11 +84,9 @@ export function standardLabels(name: string, component: string, image?: string):
 }
 
 export function toResources(r: ResourceProps): k8s.ResourceRequirements {
-  const limits: Record<string, k8s.Quantity> = { memory: k8s.Quantity.fromString(r.memoryLimit ?? r.memoryRequest) };
-  if (r.cpuLimit !== undefined) limits.cpu = k8s.Quantity.fromString(r.cpuLimit);
   return {
     requests: { cpu: k8s.Quantity.fromString(r.cpuRequest), memory: k8s.Quantity.fromString(r.memoryRequest) },
-    limits,
+    limits: { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit ?? r.memoryRequest) },
   };
 }
 

@@ -23,7 +23,7 @@ export interface ElasticsearchProps {
   readonly heapSize?: string;
   /** @default "50Gi" */
   readonly storageSize?: string;
-  /** @default { cpuRequest: "500m", memoryRequest: "2Gi" } */
+  /** @default { cpuRequest: "500m", memoryRequest: "2Gi", cpuLimit: "2" } */
   readonly resources?: ResourceProps;
 }
 
@@ -90,7 +90,7 @@ export class Elasticsearch extends Construct {
                       name: 'sysctl',
                       image: sysctlImage,
                       command: ['sysctl', '-w', 'vm.max_map_count=262144'],
-                      resources: toResources({ cpuRequest: '10m', memoryRequest: '16Mi' }),
+                      resources: toResources({ cpuRequest: '10m', memoryRequest: '16Mi', cpuLimit: '100m' }),
                       securityContext: { privileged: true, runAsUser: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
                     },
                   ],
@@ -113,7 +113,7 @@ export class Elasticsearch extends Construct {
                   { name: 'http', containerPort: 9200 },
                   { name: 'transport', containerPort: 9300 },
                 ],
-                resources: toResources(props.resources ?? { cpuRequest: '500m', memoryRequest: '2Gi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '500m', memoryRequest: '2Gi', cpuLimit: '2' }),
                 securityContext: restrictedContainer(false),
                 // TCP: the HTTP API needs credentials, which probes must not carry.
                 readinessProbe: tcpProbe('http', 20, 10),

@@ -13,7 +13,7 @@ export interface FluentBitProps {
   readonly forwardTo?: string;
   /** Host directory for the tail position DB and filesystem buffer (survives restarts: no re-shipping). @default "/var/lib/fluent-bit" */
   readonly stateHostPath?: string;
-  /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi" } */
+  /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
 }
 
@@ -120,7 +120,7 @@ export class FluentBit extends Construct {
                 image,
                 command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
                 ports: [{ name: 'http', containerPort: 2020 }],
-                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }),
                 securityContext: { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 },
                 readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
                 livenessProbe: httpProbe('/', 'http', 10, 20),

@@ -22,7 +22,7 @@ export interface FluentdProps {
   readonly flushInterval?: string;
   /** PVC size of the file buffer (logs survive Elasticsearch outages up to this size). @default "10Gi" */
   readonly bufferSize?: string;
-  /** @default { cpuRequest: "100m", memoryRequest: "512Mi" } */
+  /** @default { cpuRequest: "100m", memoryRequest: "512Mi", cpuLimit: "1" } */
   readonly resources?: ResourceProps;
 }
 
@@ -124,7 +124,7 @@ export class Fluentd extends Construct {
                   { name: 'forward', containerPort: this.port },
                   { name: 'monitor', containerPort: 24220 },
                 ],
-                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/api/plugins.json', 'monitor', 10, 10),
                 livenessProbe: tcpProbe('forward', 30, 20),

@@ -28,7 +28,7 @@ export interface GrafanaProps {
   readonly anonymousAccess?: boolean;
   /** PVC size of /var/lib/grafana. @default "10Gi" */
   readonly storageSize?: string;
-  /** @default { cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi" } */
+  /** @default { cpuRequest: "100m", memoryRequest: "256Mi", memoryLimit: "512Mi", cpuLimit: "1" } */
   readonly resources?: ResourceProps;
 }
 
@@ -83,7 +83,6 @@ export class Grafana extends Construct {
   public readonly serviceName = 'grafana';
   public readonly port = 3000;
   private readonly dataSources: GrafanaDataSource[] = [];
-  private readonly dataSourcesConfigMap: k8s.KubeConfigMap;
   private readonly dashboards: { name: string; configMap: string; dashboard: GrafanaDashboard }[] = [];
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
@@ -96,11 +95,10 @@ export class Grafana extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('grafana'), automountServiceAccountToken: false });
-    this.dataSourcesConfigMap = new k8s.KubeConfigMap(this, 'DataSources', {
+    const datasources = new k8s.KubeConfigMap(this, 'DataSources', {
       metadata: meta('grafana-datasources'),
       data: Lazy.any({ produce: () => ({ 'datasources.yaml': this.dataSourcesYaml() }) }),
     });
-    const datasources = this.dataSourcesConfigMap;
     const providers = new k8s.KubeConfigMap(this, 'DashboardProviders', {
       metadata: meta('grafana-dashboard-providers'),
       data: {
@@ -155,7 +153,7 @@ export class Grafana extends Construct {
                   ],
                 }),
                 ports: [{ name: 'http', containerPort: this.port }],
-                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/api/health', 'http', 10, 10),
                 livenessProbe: httpProbe('/api/health', 'http', 60, 20),
@@ -194,10 +192,6 @@ export class Grafana extends Construct {
     }
     checkUrl(this.node.path, `dataSources[${ds.name}].url`, ds.definition.url as string);
     this.dataSources.push(ds);
-    if (ds.secretEnv) {
-      const refs = this.dataSources.filter((d) => d.secretEnv).map((d) => `\${${d.secretEnv!.env}} from Secret ${d.secretEnv!.secret.name}`);
-      this.dataSourcesConfigMap.metadata.addAnnotation('policy.meshforge.io/allow-inline-secrets', `passwords are environment placeholders expanded by Grafana at start: ${refs.join(', ')}`);
-    }
     return this;
   }
 

@@ -1,7 +1,8 @@
 export * from './alert-rules';
 export * from './alertmanager';
 export * from './alertmanager-receiver';
-export * from './common';
+// Building blocks in common.ts and validators.ts stay internal; only the public types and image list are exported.
+export { IMAGES, ImageName, PART_OF, ResourceProps, SecretKeyRef, mirroredImage } from './common';
 export * from './dashboards';
 export * from './elasticsearch';
 export * from './fluent-bit';
@@ -18,4 +19,3 @@ export * from './observability-stack';
 export * from './operator-scrape-targets';
 export * from './prometheus';
 export * from './prometheus-config';
-export * from './validators';

@@ -38,7 +38,7 @@ export interface JaegerProps {
   readonly image?: string;
   /** @default JaegerStorage.memory(100000) */
   readonly storage?: JaegerStorage;
-  /** @default { cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "1Gi" } */
+  /** @default { cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "1Gi", cpuLimit: "1" } */
   readonly resources?: ResourceProps;
 }
 
@@ -146,7 +146,7 @@ export class Jaeger extends Construct {
                   { name: 'metrics', containerPort: 8888 },
                   { name: 'health', containerPort: 13133 },
                 ],
-                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '1Gi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '1Gi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/status', 'health', 5, 10),
                 livenessProbe: httpProbe('/status', 'health', 15, 20),

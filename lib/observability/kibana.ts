@@ -17,7 +17,7 @@ export interface KibanaProps {
    * @default { name: "kibana-credentials", key: "service-account-token" }
    */
   readonly serviceAccountTokenSecret?: SecretKeyRef;
-  /** @default { cpuRequest: "200m", memoryRequest: "1Gi" } */
+  /** @default { cpuRequest: "200m", memoryRequest: "1Gi", cpuLimit: "1" } */
   readonly resources?: ResourceProps;
 }
 
@@ -66,7 +66,7 @@ export class Kibana extends Construct {
                   { name: 'TELEMETRY_OPTIN', value: 'false' },
                 ],
                 ports: [{ name: 'http', containerPort: this.port }],
-                resources: toResources(props.resources ?? { cpuRequest: '200m', memoryRequest: '1Gi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '200m', memoryRequest: '1Gi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
                 // TCP: /api/status needs credentials once security is on.
                 readinessProbe: tcpProbe('http', 30, 10),

@@ -8,7 +8,7 @@ export interface KubeStateMetricsProps {
   readonly namespace?: string;
   /** @default IMAGES.kubeStateMetrics (registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0) */
   readonly image?: string;
-  /** @default { cpuRequest: "50m", memoryRequest: "128Mi", memoryLimit: "256Mi" } */
+  /** @default { cpuRequest: "50m", memoryRequest: "128Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
 }
 
@@ -81,7 +81,7 @@ export class KubeStateMetrics extends Construct {
                   { name: 'metrics', containerPort: 8080 },
                   { name: 'telemetry', containerPort: 8081 },
                 ],
-                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' }),
                 securityContext: restrictedContainer(),
                 livenessProbe: httpProbe('/livez', 'metrics', 5, 10),
                 readinessProbe: httpProbe('/readyz', 'telemetry', 5, 10),

@@ -16,7 +16,7 @@ export interface LogShippingSidecarProps {
   readonly forwardTo?: string;
   /** @default IMAGES.fluentBit */
   readonly image?: string;
-  /** @default { cpuRequest: "20m", memoryRequest: "32Mi", memoryLimit: "64Mi" } */
+  /** @default { cpuRequest: "20m", memoryRequest: "32Mi", memoryLimit: "64Mi", cpuLimit: "200m" } */
   readonly resources?: ResourceProps;
 }
 
@@ -87,7 +87,7 @@ export class LogShippingSidecar extends Construct {
       name: 'log-shipper',
       image,
       command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
-      resources: toResources(props.resources ?? { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
+      resources: toResources(props.resources ?? { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '64Mi', cpuLimit: '200m' }),
       securityContext: { ...restrictedContainer(), runAsUser: 65534 },
       ports: [{ name: 'shipper-http', containerPort: 2020 }],
       readinessProbe: httpProbe('/api/v1/health', 'shipper-http', 5, 10),

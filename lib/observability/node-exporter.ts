@@ -10,7 +10,7 @@ export interface NodeExporterProps {
   readonly image?: string;
   /** @default 9100 */
   readonly port?: number;
-  /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "128Mi" } */
+  /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "128Mi", cpuLimit: "250m" } */
   readonly resources?: ResourceProps;
 }
 
@@ -75,7 +75,7 @@ export class NodeExporter extends Construct {
                   '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/k3s/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+)($|/)',
                 ],
                 ports: [{ name: 'metrics', containerPort: this.port, hostPort: this.port }],
-                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi', cpuLimit: '250m' }),
                 securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/', 'metrics', 5, 10),
                 livenessProbe: httpProbe('/', 'metrics', 15, 20),

@@ -51,7 +51,7 @@ export interface PrometheusProps {
   readonly staticJobs?: readonly StaticScrapeJob[];
   /** Alertmanager `host:port` targets. @default [] (no alerting block) */
   readonly alertmanagers?: readonly string[];
-  /** @default { cpuRequest: "250m", memoryRequest: "2Gi" } */
+  /** @default { cpuRequest: "250m", memoryRequest: "2Gi", cpuLimit: "2" } */
   readonly resources?: ResourceProps;
 }
 
@@ -159,7 +159,7 @@ export class Prometheus extends Construct {
                 image: this.image,
                 args,
                 ports: [{ name: 'web', containerPort: this.port }],
-                resources: toResources(props.resources ?? { cpuRequest: '250m', memoryRequest: '2Gi' }),
+                resources: toResources(props.resources ?? { cpuRequest: '250m', memoryRequest: '2Gi', cpuLimit: '2' }),
                 securityContext: restrictedContainer(),
                 readinessProbe: httpProbe('/-/ready', 'web', 10, 10),
                 livenessProbe: httpProbe('/-/healthy', 'web', 30, 15),

@@ -292,6 +292,7 @@ describe('dist/observability: security', () => {
       for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
         expect(c.resources?.requests?.memory, `${w.metadata.name}/${c.name}`).toBeDefined();
         expect(c.resources?.limits?.memory, `${w.metadata.name}/${c.name}`).toBeDefined();
+        expect(c.resources?.limits?.cpu, `${w.metadata.name}/${c.name}`).toBeDefined();
       }
       for (const c of spec.containers) {
         expect(c.readinessProbe, `${w.metadata.name}`).toBeDefined();
