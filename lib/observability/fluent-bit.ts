@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
 import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
@@ -15,6 +16,24 @@ export interface FluentBitProps {
   readonly stateHostPath?: string;
   /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
+}
+
+/**
+ * The `[OUTPUT]` section forwarding everything to Fluentd at `target`
+ * (`host:port`), retrying forever: shared by the DaemonSet and the sidecar.
+ */
+export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'): string {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(target);
+  if (!m) {
+    throw new MeshforgeError('invalid forward target', { code: 'INVALID_TARGET', path, field: 'forwardTo', value: target, expected: 'a "host:port" such as "fluentd.logging.svc:24224"' });
+  }
+  return `[OUTPUT]
+    Name          forward
+    Match         *
+    Host          ${m[1]}
+    Port          ${m[2]}
+    Retry_Limit   False
+`;
 }
 
 /** Parsers shipped next to the built-in `docker` and `cri` multiline parsers. */
@@ -47,7 +66,7 @@ export class FluentBit extends Construct {
     const path = this.node.path;
     this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'monitoring-node');
     const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
-    const [host, port] = (props.forwardTo ?? 'fluentd.logging.svc:24224').split(':');
+    const output = forwardOutput(path, props.forwardTo);
     const state = props.stateHostPath ?? '/var/lib/fluent-bit';
     const labels = standardLabels('fluent-bit', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
@@ -88,13 +107,7 @@ export class FluentBit extends Construct {
     K8S-Logging.Parser  On
     K8S-Logging.Exclude On
 
-[OUTPUT]
-    Name              forward
-    Match             *
-    Host              ${host}
-    Port              ${port}
-    Retry_Limit       False
-`;
+${output}`;
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('fluent-bit-config'), data: { 'fluent-bit.conf': conf, 'parsers.conf': PARSERS } });
     new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: {

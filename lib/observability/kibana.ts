@@ -21,7 +21,9 @@ export interface KibanaProps {
   readonly resources?: ResourceProps;
 }
 
-/** Kibana 8: Deployment and Service on 5601, connecting with a service-account token. *
+/**
+ * Kibana 8: Deployment and Service on 5601, connecting with a service-account token.
+ *
  * @see https://www.elastic.co/guide/en/kibana/8.15/docker.html
  */
 export class Kibana extends Construct {

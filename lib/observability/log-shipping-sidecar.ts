@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IMAGES, ResourceProps, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
+import { forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface LogShippingSidecarProps {
@@ -43,7 +44,7 @@ export class LogShippingSidecar extends Construct {
     const name = checkDnsLabel(path, 'workload', `${props.workload}-log-shipper`);
     const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
     const dir = props.logDirectory ?? '/var/log/app';
-    const [host, port] = (props.forwardTo ?? 'fluentd.logging.svc:24224').split(':');
+    const output = forwardOutput(path, props.forwardTo);
     const conf = `[SERVICE]
     Flush         5
     Log_Level     info
@@ -66,13 +67,7 @@ export class LogShippingSidecar extends Construct {
     Record        workload ${props.workload}
     Record        hostname \${HOSTNAME}
 
-[OUTPUT]
-    Name          forward
-    Match         *
-    Host          ${host}
-    Port          ${port}
-    Retry_Limit   False
-`;
+${output}`;
     const cm = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name, namespace: props.namespace, labels: standardLabels('log-shipper', 'logging', image) },
       data: { 'fluent-bit.conf': conf },

@@ -4,6 +4,7 @@ import { AppSynthError, MeshforgeError, MeshforgeValidationError, defineApp, syn
 import {
   AlertRules,
   Alertmanager,
+  FluentBit,
   Fluentd,
   IstioTracing,
   ObservabilityStack,
@@ -168,6 +169,12 @@ describe('observability input errors', () => {
   it('node agents sharing a restricted namespace', () => {
     expect(() => new ObservabilityStack(chart(), 'obs', { namespaces: { nodeAgents: 'monitoring' } })).toThrowError(
       '[test/obs] node agents need their own namespace; field: namespaces.nodeAgents; value: "monitoring"; expected: a namespace other than monitoring, logging and tracing: it is labelled PSA privileged for host access',
+    );
+  });
+
+  it('a Fluent Bit forward target that is not host:port', () => {
+    expect(() => new FluentBit(chart(), 'fb', { forwardTo: 'fluentd.logging.svc' })).toThrowError(
+      '[test/fb] invalid forward target; field: forwardTo; value: "fluentd.logging.svc"; expected: a "host:port" such as "fluentd.logging.svc:24224"',
     );
   });
 
