@@ -3,14 +3,15 @@ import { defineApp } from '../../lib';
 import { IMonitoredService, ObservabilityStack, Receiver } from '../../lib/observability';
 
 /**
- * The services of the shop app, declared through the structural contract the
- * stack reads (`name`, `namespace`). When the shop app is built with
- * MeshService, its MeshService objects are passed here instead.
+ * The services of the shop app (apps/shop: storefront, catalog, cart in
+ * namespace `shop`), declared through the structural contract the stack reads
+ * (`name`, `namespace`, optional `alertThresholds`). The shop's MeshService
+ * objects satisfy it and can be passed here instead once the two apps share them.
  */
 const shop: readonly IMonitoredService[] = [
-  { name: 'frontend', namespace: 'shop', alertThresholds: { p99LatencyMs: 800 } },
+  { name: 'storefront', namespace: 'shop', alertThresholds: { p99LatencyMs: 800 } },
   { name: 'catalog', namespace: 'shop' },
-  { name: 'checkout', namespace: 'shop', alertThresholds: { errorRatio: 0.01, p99LatencyMs: 1500 } },
+  { name: 'cart', namespace: 'shop', alertThresholds: { errorRatio: 0.01, p99LatencyMs: 1500 } },
 ];
 
 export default defineApp({

@@ -136,6 +136,9 @@ export function kubernetesJobs(istio: boolean): ScrapeConfig[] {
     tls_config: { ca_file: `${SA_DIR}/ca.crt`, insecure_skip_verify: true },
     authorization: { credentials_file: `${SA_DIR}/token` },
   };
+  // Istio's merged endpoint (15020) repeats the Envoy series that envoy-stats scrapes on
+  // 15090; keep them from one job only, or every sum() over istio_requests_total doubles.
+  const dropMeshDuplicates = istio ? { metric_relabel_configs: [{ source_labels: ['__name__'], action: 'drop' as const, regex: 'istio_.*|envoy_.*' }] } : {};
   const jobs: ScrapeConfig[] = [
     {
       job_name: 'kubernetes-apiservers',
@@ -174,6 +177,8 @@ export function kubernetesJobs(istio: boolean): ScrapeConfig[] {
         ...annotationRelabels('service'),
         { source_labels: ['__meta_kubernetes_pod_node_name'], action: 'replace', target_label: 'node' },
       ],
+
+      ...dropMeshDuplicates,
     },
     {
       // With Istio metrics merging, injected pods' prometheus.io/* annotations
@@ -185,6 +190,8 @@ export function kubernetesJobs(istio: boolean): ScrapeConfig[] {
         ...annotationRelabels('pod'),
         { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed|Completed' },
       ],
+
+      ...dropMeshDuplicates,
     },
   ];
   if (istio) {

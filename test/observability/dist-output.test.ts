@@ -107,12 +107,20 @@ describe('dist/observability: Prometheus', () => {
 
   it('carries the per-service thresholds declared in apps/observability', () => {
     const groups = parse(ruleFiles['mesh-services.rules.yml']).groups;
-    expect(groups.map((g: any) => g.name)).toEqual(['meshforge.service.shop.frontend', 'meshforge.service.shop.catalog', 'meshforge.service.shop.checkout']);
+    expect(groups.map((g: any) => g.name)).toEqual(['meshforge.service.shop.storefront', 'meshforge.service.shop.catalog', 'meshforge.service.shop.cart']);
     const expr = (svc: string, alert: string) => groups.find((g: any) => g.name.endsWith(svc)).rules.find((r: any) => r.alert === alert).expr;
-    expect(expr('checkout', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.01$/);
-    expect(expr('checkout', 'MeshServiceHighLatencyP99')).toMatch(/ > 1500$/);
-    expect(expr('frontend', 'MeshServiceHighLatencyP99')).toMatch(/ > 800$/);
+    expect(expr('.cart', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.01$/);
+    expect(expr('.cart', 'MeshServiceHighLatencyP99')).toMatch(/ > 1500$/);
+    expect(expr('storefront', 'MeshServiceHighLatencyP99')).toMatch(/ > 800$/);
     expect(expr('catalog', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.05$/);
+  });
+
+  it('takes Istio series from envoy-stats only (the merged 15020 endpoint would double them)', () => {
+    const jobs = parse(dataEntries('prometheus.yml')[0].text).scrape_configs;
+    for (const name of ['kubernetes-pods', 'kubernetes-service-endpoints']) {
+      expect(jobs.find((j: any) => j.job_name === name).metric_relabel_configs).toEqual([{ source_labels: ['__name__'], action: 'drop', regex: 'istio_.*|envoy_.*' }]);
+    }
+    expect(jobs.find((j: any) => j.job_name === 'envoy-stats').metric_relabel_configs).toBeUndefined();
   });
 
   it('every metric in every rule is one the stack produces', () => {
@@ -168,7 +176,7 @@ describe('dist/observability: Grafana', () => {
   });
 
   it('has a cluster overview and one RED dashboard per monitored service', () => {
-    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'RED: shop/catalog', 'RED: shop/checkout', 'RED: shop/frontend']);
+    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'RED: shop/cart', 'RED: shop/catalog', 'RED: shop/storefront']);
   });
 
   it.each(dashboards.map((d) => [d.key, d.text]))('%s is valid dashboard JSON whose every query uses produced metrics', (_k, text) => {
