@@ -6,8 +6,11 @@ import {
   Alertmanager,
   FluentBit,
   Fluentd,
+  Grafana,
+  GrafanaDataSource,
   IstioTracing,
   ObservabilityStack,
+  clusterOverviewDashboard,
   Prometheus,
   Receiver,
   validateKubernetesSdConfig,
@@ -169,6 +172,34 @@ describe('observability input errors', () => {
   it('node agents sharing a restricted namespace', () => {
     expect(() => new ObservabilityStack(chart(), 'obs', { namespaces: { nodeAgents: 'monitoring' } })).toThrowError(
       '[test/obs] node agents need their own namespace; field: namespaces.nodeAgents; value: "monitoring"; expected: a namespace other than monitoring, logging and tracing: it is labelled PSA privileged for host access',
+    );
+  });
+
+  it('the remaining receiver, route, target and Grafana checks', () => {
+    const am = () => new Alertmanager(chart(), 'am');
+    expect(() => am().addReceiver(Receiver.email('mail', { to: 'a@example.com', from: 'b@example.com', smarthost: 'smtp.example.com' }))).toThrowError(
+      '[test/am] invalid SMTP smarthost; field: receivers[mail].smarthost; value: "smtp.example.com"; expected: a "host:port" such as "smtp.example.com:587"',
+    );
+    expect(() => am().addReceiver(Receiver.wechat('wx', { corpId: '', agentId: '1', apiSecret: { name: 'wx', key: 'k' } }))).toThrowError(
+      '[test/am] invalid WeChat setting; field: receivers[wx].corpId; value: ""; expected: a non-empty ID (letters, digits, "_", "-")',
+    );
+    expect(() => am().addReceiver(Receiver.webhook('ops', { url: 'http://hook:8080/', bearerTokenSecret: { name: 'Bad_Name', key: 'token' } }))).toThrowError(
+      '[test/am] invalid secret reference; field: receivers[ops]; value: {"name":"Bad_Name","key":"token"}; expected: an existing Secret name (DNS subdomain) and key',
+    );
+    expect(() => am().addRoute({ receiver: 'ops', matchers: [] })).toThrowError(
+      '[test/am] route has no matchers; field: routes[0].matchers; value: []; expected: at least one matcher such as severity="critical"',
+    );
+    expect(() => new Prometheus(chart(), 'prom').addAlertmanager('http://alertmanager:9093')).toThrowError(
+      '[test/prom] invalid Alertmanager target; field: alertmanagers; value: "http://alertmanager:9093"; expected: a "host:port" such as "alertmanager.monitoring.svc:9093"',
+    );
+    const grafana = new Grafana(chart(), 'grafana').addDataSource(GrafanaDataSource.jaeger('http://jaeger-query.tracing.svc:16686'));
+    expect(() => grafana.addDataSource(GrafanaDataSource.jaeger('http://other:16686'))).toThrowError(
+      '[test/grafana] duplicate data source; field: dataSources; value: "Jaeger"; expected: each data source once',
+    );
+    expect(() => grafana.addDataSource(GrafanaDataSource.prometheus('prometheus:9090'))).toThrowError('[test/grafana] invalid URL; field: dataSources[Prometheus].url; value: "prometheus:9090";');
+    grafana.addDashboard('overview', clusterOverviewDashboard());
+    expect(() => grafana.addDashboard('overview-2', clusterOverviewDashboard())).toThrowError(
+      '[test/grafana] duplicate dashboard; field: dashboards; value: "overview-2"; expected: a dashboard name and uid used once',
     );
   });
 

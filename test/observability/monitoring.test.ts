@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -19,8 +18,12 @@ function setup() {
       Receiver.email('mail', { to: 'oncall@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587', authUsername: 'am', authPasswordSecret: { name: 'smtp', key: 'password' } }),
       Receiver.wechat('wechat', { corpId: 'ww123', agentId: '1000002', toParty: '2', apiSecret: { name: 'wechat', key: 'api-secret' } }),
       Receiver.wechatRobot('robot', { adapterUrl: 'http://wechat-robot-adapter.monitoring.svc:8080/send', robotKeySecret: { name: 'wechat-robot', key: 'key' } }),
+      Receiver.blackhole('null'),
     ],
-    routes: [{ receiver: 'wechat', matchers: ['severity="critical"'], continue: true }],
+    routes: [
+      { receiver: 'wechat', matchers: ['severity="critical"'], continue: true, repeatInterval: '1h' },
+      { receiver: 'null', matchers: ['alertname=~"Watchdog|InfoInhibitor"'] },
+    ],
   });
   const prom = new Prometheus(chart, 'prom', { staticJobs: [{ name: 'external', targets: ['db.example.com:9187'] }] });
   prom.addRules(rules).addAlertmanager(am.target);
@@ -70,6 +73,5 @@ describe('promtool and amtool', () => {
       '/etc/prometheus/rules/prometheus-rules/cluster.rules.yml',
       '/etc/prometheus/rules/prometheus-rules/mesh-services.rules.yml',
     ]);
-    expect(path.basename('x')).toBe('x');
   });
 });
