@@ -1,4 +1,5 @@
 import { AppDefinition } from '../lib';
+import observability from './observability';
 import sandbox from './sandbox';
 import shop from './shop';
 
@@ -8,4 +9,4 @@ export { gitops } from './gitops';
  * Every app that `npm run synth` renders into dist/<name>/. A test fails if a
  * folder under apps/ is missing here.
  */
-export const apps: readonly AppDefinition[] = [sandbox, shop];
+export const apps: readonly AppDefinition[] = [observability, sandbox, shop];

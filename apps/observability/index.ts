@@ -1,0 +1,57 @@
+import { App, Chart } from 'cdk8s';
+import { AppDefinition, MeshService, defineApp } from '../../lib';
+import { ObservabilityStack, Receiver, ServiceThresholds } from '../../lib/observability';
+import shopApp from '../shop';
+
+/**
+ * The MeshServices an app declares, read by building it in a scratch cdk8s
+ * App (nothing of it is written). Monitoring them this way means a service
+ * added to the shop gets its alerts and dashboard without touching this file.
+ */
+function meshServicesOf(definition: AppDefinition): MeshService[] {
+  const scratch = new App({ outdir: '/nonexistent-meshforge-outdir' });
+  definition.build(scratch, { appName: definition.name });
+  return scratch.node.findAll().filter((c): c is MeshService => c instanceof MeshService);
+}
+
+/** Per-service alert thresholds where the defaults do not fit. */
+const thresholds: Readonly<Record<string, ServiceThresholds>> = {
+  storefront: { p99LatencyMs: 800 },
+  cart: { errorRatio: 0.01, p99LatencyMs: 1500 },
+};
+
+export default defineApp({
+  name: 'observability',
+  description: 'Prometheus, Alertmanager, Grafana, exporters, logging (Fluent Bit → Fluentd → Elasticsearch → Kibana) and tracing (Jaeger v2 + Istio Telemetry).',
+  build(app) {
+    const chart = new Chart(app, 'stack');
+    const stack = new ObservabilityStack(chart, 'observability', {
+      prometheus: { retentionTime: '15d', retentionSize: '45GB', storageSize: '50Gi', externalLabels: { cluster: 'prod' } },
+      alertmanager: {
+        receivers: [
+          Receiver.webhook('default', { url: 'http://alert-gateway.monitoring.svc:8080/alerts', bearerTokenSecret: { name: 'alert-gateway', key: 'token' } }),
+          Receiver.email('oncall-mail', {
+            to: 'oncall@example.com',
+            from: 'alertmanager@example.com',
+            smarthost: 'smtp.example.com:587',
+            authUsername: 'alertmanager@example.com',
+            authPasswordSecret: { name: 'alertmanager-smtp', key: 'password' },
+          }),
+          Receiver.wechat('oncall-wechat', { corpId: 'ww0123456789abcdef', agentId: '1000002', toParty: '2', apiSecret: { name: 'alertmanager-wechat', key: 'api-secret' } }),
+          Receiver.wechatRobot('team-robot', {
+            adapterUrl: 'http://wechat-robot-adapter.monitoring.svc:8080/send',
+            robotKeySecret: { name: 'alertmanager-wechat-robot', key: 'robot-key' },
+          }),
+        ],
+        defaultReceiver: 'default',
+        routes: [
+          { receiver: 'oncall-wechat', matchers: ['severity="critical"'], continue: true },
+          { receiver: 'oncall-mail', matchers: ['severity="critical"'], continue: true },
+          { receiver: 'team-robot', matchers: ['namespace="shop"'] },
+        ],
+      },
+      tracing: { istio: { samplingPercentage: 1 } },
+    });
+    for (const service of meshServicesOf(shopApp)) stack.monitor(service, thresholds[service.name]);
+  },
+});

@@ -1,0 +1,437 @@
+import { createHash } from 'crypto';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { Receiver } from './alertmanager-receiver';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
+
+/** A child route of the route tree. */
+export interface AlertRoute {
+  /** Receiver name (must be added with `addReceiver`). */
+  readonly receiver: string;
+  /** Matchers in Alertmanager syntax, e.g. `severity="critical"`, `namespace=~"shop|payments"`. */
+  readonly matchers: readonly string[];
+  /** Keep evaluating sibling routes after a match. @default false */
+  readonly continue?: boolean;
+  /** @default - inherited from the root route */
+  readonly groupWait?: string;
+  /** @default - inherited */
+  readonly groupInterval?: string;
+  /** @default - inherited */
+  readonly repeatInterval?: string;
+}
+
+/** An inhibit rule: alerts matching `source` mute alerts matching `target` with equal `equal` labels. */
+export interface InhibitRule {
+  readonly sourceMatchers: readonly string[];
+  readonly targetMatchers: readonly string[];
+  readonly equal: readonly string[];
+}
+
+export interface AlertmanagerProps {
+  /** @default "monitoring" */
+  readonly namespace?: string;
+  /** @default IMAGES.alertmanager (quay.io/prometheus/alertmanager:v0.27.0) */
+  readonly image?: string;
+  /** Receivers. More with `addReceiver`. @default [] */
+  readonly receivers?: readonly Receiver[];
+  /** Receiver of the root route. @default - the first receiver added */
+  readonly defaultReceiver?: string;
+  /** @default ["alertname", "namespace"] */
+  readonly groupBy?: readonly string[];
+  /** @default "30s" */
+  readonly groupWait?: string;
+  /** @default "5m" */
+  readonly groupInterval?: string;
+  /** @default "4h" */
+  readonly repeatInterval?: string;
+  /** Child routes. More with `addRoute`. @default [] */
+  readonly routes?: readonly AlertRoute[];
+  /**
+   * Inhibit rules.
+   * @default - a critical alert mutes the warning of the same alertname and namespace
+   */
+  readonly inhibitRules?: readonly InhibitRule[];
+  /** PVC size for silences and notification log. @default "1Gi" */
+  readonly storageSize?: string;
+  /** @default { cpuRequest: "50m", memoryRequest: "128Mi", cpuLimit: "500m" } */
+  readonly resources?: ResourceProps;
+}
+
+const MATCHER = /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*$/;
+const SECRETS_DIR = '/etc/alertmanager/secrets';
+const RENDERED_DIR = '/etc/alertmanager/rendered';
+const TEMPLATE_DIR = '/etc/alertmanager/template';
+
+/**
+ * Alertmanager: route tree, inhibit rules and receivers (webhook, e-mail,
+ * WeChat, WeChat Work group robot via an adapter) with every secret read from
+ * a referenced Kubernetes Secret, as a file.
+ *
+ * @see https://prometheus.io/docs/alerting/0.27/configuration/
+ */
+export class Alertmanager extends Construct {
+  public readonly namespace: string;
+  public readonly serviceName = 'alertmanager';
+  public readonly port = 9093;
+  public readonly image: string;
+  private readonly receivers: Receiver[] = [];
+  private readonly routes: AlertRoute[] = [];
+  private readonly props: AlertmanagerProps;
+  private configMap?: k8s.KubeConfigMap;
+
+  constructor(scope: Construct, id: string, props: AlertmanagerProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const path = this.node.path;
+    this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'monitoring');
+    this.image = checkImage(path, 'image', props.image ?? IMAGES.alertmanager);
+    checkDuration(path, 'groupWait', props.groupWait ?? '30s');
+    checkDuration(path, 'groupInterval', props.groupInterval ?? '5m');
+    checkDuration(path, 'repeatInterval', props.repeatInterval ?? '4h');
+    for (const r of props.receivers ?? []) this.addReceiver(r);
+    for (const r of props.routes ?? []) this.addRoute(r);
+    (props.inhibitRules ?? []).forEach((rule, i) => {
+      [...rule.sourceMatchers, ...rule.targetMatchers].forEach((m) => this.checkMatcher(`inhibitRules[${i}]`, m));
+    });
+    this.node.addValidation({ validate: () => this.validateTree() });
+
+    const labels = standardLabels('alertmanager', 'monitoring', this.image);
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+    const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('alertmanager'), automountServiceAccountToken: false });
+    const config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: meta('alertmanager-config'),
+      data: Lazy.any({ produce: () => ({ 'alertmanager.yml': this.configYaml() }) }),
+    });
+    this.configMap = config;
+    if (this.wechatSecrets().length > 0) this.annotatePlaceholders();
+    new k8s.KubeService(this, 'Service', {
+      metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
+      spec: { selector: selectorLabels('alertmanager'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('web') }] },
+    });
+
+    const needsRender = () => this.wechatSecrets().length > 0;
+    const secretVolumes = () =>
+      this.secretNames().map((name) => ({ name: `secret-${name}`, secret: { secretName: name, defaultMode: 0o440 } }));
+    const secretMounts = (names = this.secretNames()) => names.map((name) => ({ name: `secret-${name}`, mountPath: `${SECRETS_DIR}/${name}`, readOnly: true }));
+    const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m' });
+
+    new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: meta('alertmanager'),
+      spec: {
+        serviceName: this.serviceName,
+        replicas: 1,
+        selector: { matchLabels: selectorLabels('alertmanager') },
+        template: {
+          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': createHash('sha256').update(this.configYaml()).digest('hex') }) }) },
+          spec: {
+            serviceAccountName: sa.name,
+            automountServiceAccountToken: false,
+            securityContext: restrictedPod(65534),
+            initContainers: Lazy.any({
+              produce: () =>
+                needsRender()
+                  ? [
+                      {
+                        // Alertmanager has no api_secret_file for WeChat: copy the secret into a
+                        // config on an in-memory volume at start; Git only holds the placeholder.
+                        name: 'render-config',
+                        image: this.image,
+                        command: ['/bin/sh', '-c', this.renderScript()],
+                        resources,
+                        securityContext: restrictedContainer(),
+                        volumeMounts: [
+                          { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+                          { name: 'rendered', mountPath: RENDERED_DIR },
+                          ...secretMounts(),
+                        ],
+                      },
+                    ]
+                  : undefined,
+            }),
+            containers: [
+              {
+                name: 'alertmanager',
+                image: this.image,
+                args: Lazy.any({
+                  produce: () => [
+                    `--config.file=${needsRender() ? RENDERED_DIR : TEMPLATE_DIR}/alertmanager.yml`,
+                    '--storage.path=/alertmanager',
+                    `--web.listen-address=:${this.port}`,
+                    // Single replica: gossip clustering off.
+                    '--cluster.listen-address=',
+                  ],
+                }),
+                ports: [{ name: 'web', containerPort: this.port }],
+                resources,
+                securityContext: restrictedContainer(),
+                readinessProbe: httpProbe('/-/ready', 'web', 5, 10),
+                livenessProbe: httpProbe('/-/healthy', 'web', 15, 15),
+                volumeMounts: Lazy.any({
+                  produce: () => [
+                    { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+                    ...(needsRender() ? [{ name: 'rendered', mountPath: RENDERED_DIR, readOnly: true }] : []),
+                    // The WeChat API secret is only read by the init container.
+                    ...secretMounts(this.fileSecretNames()),
+                    { name: 'data', mountPath: '/alertmanager' },
+                  ],
+                }),
+              },
+            ],
+            volumes: Lazy.any({
+              produce: () => [
+                { name: 'config', configMap: { name: config.name } },
+                ...(needsRender() ? [{ name: 'rendered', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : []),
+                ...secretVolumes(),
+              ],
+            }),
+          },
+        },
+        volumeClaimTemplates: [
+          { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize ?? '1Gi') } } } },
+        ],
+      },
+    });
+  }
+
+  /** `host:port` of the Alertmanager Service, for Prometheus' alerting block. */
+  public get target(): string {
+    return `${this.serviceName}.${this.namespace}.svc:${this.port}`;
+  }
+
+  /** Adds a receiver; its fields are checked now. */
+  public addReceiver(receiver: Receiver): this {
+    const path = this.node.path;
+    const field = `receivers[${receiver.name}]`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(receiver.name)) {
+      throw new MeshforgeError('invalid receiver name', { code: 'INVALID_RECEIVER', path, field: 'receivers', value: receiver.name, expected: 'letters, digits, "_", "." and "-"' });
+    }
+    if (this.receivers.some((r) => r.name === receiver.name)) {
+      throw new MeshforgeError('duplicate receiver name', { code: 'DUPLICATE_RECEIVER', path, field: 'receivers', value: receiver.name, expected: 'each receiver name once' });
+    }
+    const k = receiver.kind;
+    if (k.type === 'webhook') checkUrl(path, `${field}.url`, k.options.url);
+    if (k.type === 'wechat-robot') checkUrl(path, `${field}.adapterUrl`, k.options.adapterUrl);
+    if (k.type === 'email') {
+      const o = k.options;
+      for (const [f, v] of [['to', o.to], ['from', o.from]] as const) {
+        if (!v || v.split(',').some((a) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.trim()))) {
+          throw new MeshforgeError('invalid e-mail address', { code: 'INVALID_RECEIVER', path, field: `${field}.${f}`, value: v, expected: 'one or more comma-separated addresses like "oncall@example.com"' });
+        }
+      }
+      if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(o.smarthost ?? '')) {
+        throw new MeshforgeError('invalid SMTP smarthost', { code: 'INVALID_RECEIVER', path, field: `${field}.smarthost`, value: o.smarthost, expected: 'a "host:port" such as "smtp.example.com:587"' });
+      }
+      if ((o.authUsername === undefined) !== (o.authPasswordSecret === undefined)) {
+        throw new MeshforgeError('SMTP username and password secret go together', { code: 'INVALID_RECEIVER', path, field: `${field}.authPasswordSecret`, value: o.authPasswordSecret ?? null, expected: 'both authUsername and authPasswordSecret, or neither' });
+      }
+    }
+    if (k.type === 'wechat') {
+      for (const [f, v] of [['corpId', k.options.corpId], ['agentId', k.options.agentId]] as const) {
+        if (!v || !/^[A-Za-z0-9_-]+$/.test(v)) {
+          throw new MeshforgeError('invalid WeChat setting', { code: 'INVALID_RECEIVER', path, field: `${field}.${f}`, value: v, expected: 'a non-empty ID (letters, digits, "_", "-")' });
+        }
+      }
+      if (k.options.apiUrl !== undefined) checkUrl(path, `${field}.apiUrl`, k.options.apiUrl);
+    }
+    for (const ref of receiverSecrets(receiver)) {
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+        throw new MeshforgeError('invalid secret reference', { code: 'INVALID_SECRET_REF', path, field, value: ref, expected: 'an existing Secret name (DNS subdomain) and key' });
+      }
+    }
+    this.receivers.push(receiver);
+    if (k.type === 'wechat') this.annotatePlaceholders();
+    return this;
+  }
+
+  /** Adds a child route under the root route. */
+  public addRoute(route: AlertRoute): this {
+    const field = `routes[${this.routes.length}]`;
+    if (route.matchers.length === 0) {
+      throw new MeshforgeError('route has no matchers', { code: 'INVALID_ROUTE', path: this.node.path, field: `${field}.matchers`, value: [], expected: 'at least one matcher such as severity="critical"' });
+    }
+    route.matchers.forEach((m) => this.checkMatcher(field, m));
+    for (const f of ['groupWait', 'groupInterval', 'repeatInterval'] as const) if (route[f] !== undefined) checkDuration(this.node.path, `${field}.${f}`, route[f]!);
+    this.routes.push(route);
+    return this;
+  }
+
+  /** The generated `alertmanager.yml` as an object (WeChat secrets as placeholders). */
+  public config(): Record<string, unknown> {
+    const p = this.props;
+    const smtpRequireTls = (o: { requireTls?: boolean }) => o.requireTls ?? true;
+    const receivers = this.receivers.map((r) => {
+      const k = r.kind;
+      switch (k.type) {
+        case 'webhook':
+          return {
+            name: r.name,
+            webhook_configs: [
+              {
+                url: k.options.url,
+                send_resolved: k.options.sendResolved ?? true,
+                ...(k.options.bearerTokenSecret ? { http_config: { authorization: { type: 'Bearer', credentials_file: secretPath(k.options.bearerTokenSecret) } } } : {}),
+              },
+            ],
+          };
+        case 'wechat-robot':
+          return {
+            name: r.name,
+            webhook_configs: [
+              {
+                url: k.options.adapterUrl,
+                send_resolved: k.options.sendResolved ?? true,
+                http_config: { authorization: { type: 'Bearer', credentials_file: secretPath(k.options.robotKeySecret) } },
+              },
+            ],
+          };
+        case 'email': {
+          const o = k.options;
+          return {
+            name: r.name,
+            email_configs: [
+              {
+                to: o.to,
+                from: o.from,
+                smarthost: o.smarthost,
+                require_tls: smtpRequireTls(o),
+                send_resolved: o.sendResolved ?? false,
+                ...(o.authUsername ? { auth_username: o.authUsername, auth_password_file: secretPath(o.authPasswordSecret!) } : {}),
+              },
+            ],
+          };
+        }
+        case 'wechat': {
+          const o = k.options;
+          const to = o.toParty || o.toUser || o.toTag ? {} : { to_user: '@all' };
+          return {
+            name: r.name,
+            wechat_configs: [
+              {
+                api_url: o.apiUrl ?? 'https://qyapi.weixin.qq.com/cgi-bin/',
+                corp_id: o.corpId,
+                agent_id: o.agentId,
+                api_secret: placeholder(o.apiSecret),
+                ...(o.toParty ? { to_party: o.toParty } : {}),
+                ...(o.toUser ? { to_user: o.toUser } : {}),
+                ...(o.toTag ? { to_tag: o.toTag } : {}),
+                ...to,
+                send_resolved: o.sendResolved ?? false,
+              },
+            ],
+          };
+        }
+        default:
+          return { name: r.name };
+      }
+    });
+    const inhibit = p.inhibitRules ?? [{ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }];
+    return {
+      route: {
+        receiver: this.defaultReceiver() ?? '',
+        group_by: [...(p.groupBy ?? ['alertname', 'namespace'])],
+        group_wait: p.groupWait ?? '30s',
+        group_interval: p.groupInterval ?? '5m',
+        repeat_interval: p.repeatInterval ?? '4h',
+        ...(this.routes.length > 0
+          ? {
+              routes: this.routes.map((r) => ({
+                receiver: r.receiver,
+                matchers: [...r.matchers],
+                ...(r.continue ? { continue: true } : {}),
+                ...(r.groupWait ? { group_wait: r.groupWait } : {}),
+                ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
+                ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
+              })),
+            }
+          : {}),
+      },
+      inhibit_rules: inhibit.map((i) => ({ source_matchers: [...i.sourceMatchers], target_matchers: [...i.targetMatchers], equal: [...i.equal] })),
+      receivers,
+    };
+  }
+
+  /** The generated `alertmanager.yml` text, exactly as written into the ConfigMap. */
+  public configYaml(): string {
+    return toYaml(this.config());
+  }
+
+  private defaultReceiver(): string | undefined {
+    return this.props.defaultReceiver ?? this.receivers[0]?.name;
+  }
+
+  private validateTree(): string[] {
+    const errors: string[] = [];
+    const names = new Set(this.receivers.map((r) => r.name));
+    if (this.receivers.length === 0) errors.push('Alertmanager has no receivers; expected: at least one, added with addReceiver() or the receivers prop');
+    const def = this.defaultReceiver();
+    if (def !== undefined && !names.has(def)) errors.push(`default receiver ${JSON.stringify(def)} is not defined; expected: one of ${[...names].map((n) => JSON.stringify(n)).join(', ')}`);
+    this.routes.forEach((r, i) => {
+      if (!names.has(r.receiver)) errors.push(`routes[${i}] receiver ${JSON.stringify(r.receiver)} is not defined; expected: one of ${[...names].map((n) => JSON.stringify(n)).join(', ')}`);
+    });
+    return errors;
+  }
+
+  private checkMatcher(field: string, m: string): void {
+    if (!MATCHER.test(m)) {
+      throw new MeshforgeError('invalid matcher', { code: 'INVALID_MATCHER', path: this.node.path, field, value: m, expected: 'label, an operator (=, !=, =~, !~) and a double-quoted value, e.g. severity="critical"' });
+    }
+  }
+
+  private secretNames(): string[] {
+    return [...new Set(this.receivers.flatMap(receiverSecrets).map((s) => s.name))].sort();
+  }
+
+  /** Secrets Alertmanager itself reads as files (everything but WeChat API secrets). */
+  private fileSecretNames(): string[] {
+    return [...new Set(this.receivers.filter((r) => r.kind.type !== 'wechat').flatMap(receiverSecrets).map((s) => s.name))].sort();
+  }
+
+  /** Receivers given as props are added before the ConfigMap exists; annotate once it does. */
+  private annotatePlaceholders(): void {
+    const names = [...new Set(this.wechatSecrets().map((s) => s.name))].join(', ');
+    this.configMap?.metadata.addAnnotation(
+      'policy.meshforge.io/allow-inline-secrets',
+      `api_secret holds only a placeholder; the render-config init container substitutes it at start from Secret(s) ${names}`,
+    );
+  }
+
+  private wechatSecrets(): SecretKeyRef[] {
+    return this.receivers.flatMap((r) => (r.kind.type === 'wechat' ? [r.kind.options.apiSecret] : []));
+  }
+
+  private renderScript(): string {
+    const steps = this.wechatSecrets().map(
+      (s) =>
+        `awk -v t='${placeholder(s)}' -v f='${secretPath(s)}' 'BEGIN{getline v < f} {while((i=index($0,t))>0){$0=substr($0,1,i-1) v substr($0,i+length(t))} print}' ${RENDERED_DIR}/alertmanager.yml > ${RENDERED_DIR}/next.yml && mv ${RENDERED_DIR}/next.yml ${RENDERED_DIR}/alertmanager.yml`,
+    );
+    return ['set -eu', `cp ${TEMPLATE_DIR}/alertmanager.yml ${RENDERED_DIR}/alertmanager.yml`, ...steps].join('\n');
+  }
+}
+
+function receiverSecrets(r: Receiver): SecretKeyRef[] {
+  const k = r.kind;
+  switch (k.type) {
+    case 'webhook':
+      return k.options.bearerTokenSecret ? [k.options.bearerTokenSecret] : [];
+    case 'wechat-robot':
+      return [k.options.robotKeySecret];
+    case 'email':
+      return k.options.authPasswordSecret ? [k.options.authPasswordSecret] : [];
+    case 'wechat':
+      return [k.options.apiSecret];
+    default:
+      return [];
+  }
+}
+
+function secretPath(ref: SecretKeyRef): string {
+  return `${SECRETS_DIR}/${ref.name}/${ref.key}`;
+}
+
+/** Placeholder written into Git instead of the WeChat API secret. */
+function placeholder(ref: SecretKeyRef): string {
+  return `MESHFORGE_SECRET__${ref.name}__${ref.key}`;
+}

@@ -1,0 +1,157 @@
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
+import { checkDnsLabel, checkImage } from './validators';
+
+export interface FluentBitProps {
+  /** A namespace whose PSA level is `privileged` (hostPath /var/log). @default "monitoring-node" */
+  readonly namespace?: string;
+  /** @default IMAGES.fluentBit (cr.fluentbit.io/fluent/fluent-bit:3.1.7) */
+  readonly image?: string;
+  /** Fluentd forward endpoint `host:port`. @default "fluentd.logging.svc:24224" */
+  readonly forwardTo?: string;
+  /** Host directory for the tail position DB and filesystem buffer (survives restarts: no re-shipping). @default "/var/lib/fluent-bit" */
+  readonly stateHostPath?: string;
+  /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
+  readonly resources?: ResourceProps;
+}
+
+/**
+ * The `[OUTPUT]` section forwarding everything to Fluentd at `target`
+ * (`host:port`), retrying forever: shared by the DaemonSet and the sidecar.
+ */
+export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'): string {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(target);
+  if (!m) {
+    throw new MeshforgeError('invalid forward target', { code: 'INVALID_TARGET', path, field: 'forwardTo', value: target, expected: 'a "host:port" such as "fluentd.logging.svc:24224"' });
+  }
+  return `[OUTPUT]
+    Name          forward
+    Match         *
+    Host          ${m[1]}
+    Port          ${m[2]}
+    Retry_Limit   False
+`;
+}
+
+/** Parsers shipped next to the built-in `docker` and `cri` multiline parsers. */
+const PARSERS = `[PARSER]
+    Name        json
+    Format      json
+    Time_Key    time
+    Time_Format %Y-%m-%dT%H:%M:%S.%L%z
+
+[PARSER]
+    Name        envoy
+    Format      regex
+    Regex       ^\\[(?<start_time>[^\\]]*)\\] "(?<method>\\S+) (?<path>[^ ]*) (?<protocol>\\S+)" (?<response_code>\\d+) (?<response_flags>\\S+)
+    Time_Key    start_time
+    Time_Format %Y-%m-%dT%H:%M:%S.%L%z
+`;
+
+/**
+ * Fluent Bit on every node: tails `/var/log/containers/*.log` (docker and CRI
+ * formats), enriches records with the Kubernetes filter (JSON logs merged,
+ * per-pod parser and exclude annotations honoured) and forwards to Fluentd.
+ *
+ * @see https://docs.fluentbit.io/manual/pipeline/filters/kubernetes
+ */
+export class FluentBit extends Construct {
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: FluentBitProps = {}) {
+    super(scope, id);
+    const path = this.node.path;
+    this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'monitoring-node');
+    const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
+    const output = forwardOutput(path, props.forwardTo);
+    const state = props.stateHostPath ?? '/var/lib/fluent-bit';
+    const labels = standardLabels('fluent-bit', 'logging', image);
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+
+    const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
+    bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
+    const conf = `[SERVICE]
+    Flush             5
+    Daemon            off
+    Log_Level         info
+    Parsers_File      /fluent-bit/etc/custom/parsers.conf
+    HTTP_Server       On
+    HTTP_Listen       0.0.0.0
+    HTTP_Port         2020
+    Health_Check      On
+    storage.path      /state/buffer
+    storage.sync      normal
+
+[INPUT]
+    Name              tail
+    Tag               kube.*
+    Path              /var/log/containers/*.log
+    Exclude_Path      /var/log/containers/fluent-bit-*.log
+    multiline.parser  docker, cri
+    DB                /state/tail.db
+    Mem_Buf_Limit     50MB
+    Skip_Long_Lines   On
+    Refresh_Interval  10
+    storage.type      filesystem
+
+[FILTER]
+    Name                kubernetes
+    Match               kube.*
+    Kube_URL            https://kubernetes.default.svc:443
+    Kube_Tag_Prefix     kube.var.log.containers.
+    Merge_Log           On
+    Keep_Log            Off
+    K8S-Logging.Parser  On
+    K8S-Logging.Exclude On
+
+${output}`;
+    const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('fluent-bit-config'), data: { 'fluent-bit.conf': conf, 'parsers.conf': PARSERS } });
+    new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: {
+        ...meta('fluent-bit'),
+        annotations: {
+          ...policyException('host-path', 'Fluent Bit reads container logs from /var/log (read-only) and keeps its tail position DB in a host directory'),
+          ...policyException('run-as-non-root', 'container log files are root-owned (0640); reading them needs uid 0 (all capabilities dropped)'),
+        },
+      },
+      spec: {
+        selector: { matchLabels: selectorLabels('fluent-bit') },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        template: {
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(conf + PARSERS).digest('hex') } },
+          spec: {
+            serviceAccountName: sa.name,
+            priorityClassName: 'system-node-critical',
+            tolerations: [{ operator: 'Exists' }],
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'fluent-bit',
+                image,
+                command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
+                ports: [{ name: 'http', containerPort: 2020 }],
+                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }),
+                securityContext: { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 },
+                readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
+                livenessProbe: httpProbe('/', 'http', 10, 20),
+                volumeMounts: [
+                  { name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true },
+                  { name: 'varlog', mountPath: '/var/log', readOnly: true },
+                  { name: 'state', mountPath: '/state' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: config.name } },
+              { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
+              { name: 'state', hostPath: { path: state, type: 'DirectoryOrCreate' } },
+            ],
+          },
+        },
+      },
+    });
+  }
+}

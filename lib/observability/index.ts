@@ -1,0 +1,21 @@
+export * from './alert-rules';
+export * from './alertmanager';
+export * from './alertmanager-receiver';
+// Building blocks in common.ts and validators.ts stay internal; only the public types and image list are exported.
+export { IMAGES, ImageName, PART_OF, ResourceProps, SecretKeyRef, mirroredImage } from './common';
+export * from './dashboards';
+export * from './elasticsearch';
+export * from './fluent-bit';
+export * from './fluentd';
+export * from './grafana';
+export * from './istio-tracing';
+export * from './jaeger';
+export * from './kibana';
+export * from './kube-state-metrics';
+export * from './log-shipping-sidecar';
+export * from './monitored-service';
+export * from './node-exporter';
+export * from './observability-stack';
+export * from './operator-scrape-targets';
+export * from './prometheus';
+export * from './prometheus-config';

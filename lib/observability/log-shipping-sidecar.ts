@@ -1,0 +1,97 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
+import { forwardOutput } from './fluent-bit';
+import { checkDnsLabel, checkImage } from './validators';
+
+export interface LogShippingSidecarProps {
+  /** Namespace of the workload (the ConfigMap goes there). */
+  readonly namespace: string;
+  /** Workload name; the ConfigMap is `<workload>-log-shipper`. */
+  readonly workload: string;
+  /** Directory the app writes its log files to (shared emptyDir). @default "/var/log/app" */
+  readonly logDirectory?: string;
+  /** Glob of the files to ship inside `logDirectory`. @default "*.log" */
+  readonly filePattern?: string;
+  /** Fluentd forward endpoint. @default "fluentd.logging.svc:24224" */
+  readonly forwardTo?: string;
+  /** @default IMAGES.fluentBit */
+  readonly image?: string;
+  /** @default { cpuRequest: "20m", memoryRequest: "32Mi", memoryLimit: "64Mi", cpuLimit: "200m" } */
+  readonly resources?: ResourceProps;
+}
+
+/**
+ * A per-pod Fluent Bit sidecar for apps that log to files instead of stdout.
+ * Creates the sidecar's ConfigMap and exposes the container, the volumes and
+ * the mount the app container needs; the workload (e.g. a MeshService) adds
+ * them to its pod. Runs fully restricted: no host access.
+ *
+ * @see https://docs.fluentbit.io/manual/pipeline/inputs/tail
+ */
+export class LogShippingSidecar extends Construct {
+  /** The sidecar container. */
+  public readonly container: k8s.Container;
+  /** Volumes to add to the pod (shared log dir, sidecar config, tail DB). */
+  public readonly volumes: readonly k8s.Volume[];
+  /** Mount for the app container: where it writes its log files. */
+  public readonly appVolumeMount: k8s.VolumeMount;
+
+  constructor(scope: Construct, id: string, props: LogShippingSidecarProps) {
+    super(scope, id);
+    const path = this.node.path;
+    checkDnsLabel(path, 'namespace', props.namespace);
+    const name = checkDnsLabel(path, 'workload', `${props.workload}-log-shipper`);
+    const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
+    const dir = props.logDirectory ?? '/var/log/app';
+    const output = forwardOutput(path, props.forwardTo);
+    const conf = `[SERVICE]
+    Flush         5
+    Log_Level     info
+    HTTP_Server   On
+    HTTP_Listen   0.0.0.0
+    HTTP_Port     2020
+    Health_Check  On
+
+[INPUT]
+    Name          tail
+    Tag           app.${props.namespace}.${props.workload}
+    Path          ${dir}/${props.filePattern ?? '*.log'}
+    DB            /state/tail.db
+    Mem_Buf_Limit 16MB
+
+[FILTER]
+    Name          record_modifier
+    Match         *
+    Record        namespace ${props.namespace}
+    Record        workload ${props.workload}
+    Record        hostname \${HOSTNAME}
+
+${output}`;
+    const cm = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name, namespace: props.namespace, labels: standardLabels('log-shipper', 'logging', image) },
+      data: { 'fluent-bit.conf': conf },
+    });
+    this.appVolumeMount = { name: 'app-logs', mountPath: dir };
+    this.volumes = [
+      { name: 'app-logs', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+      { name: 'log-shipper-config', configMap: { name: cm.name } },
+      { name: 'log-shipper-state', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+    ];
+    this.container = {
+      name: 'log-shipper',
+      image,
+      command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
+      resources: toResources(props.resources ?? { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '64Mi', cpuLimit: '200m' }),
+      securityContext: { ...restrictedContainer(), runAsUser: 65534 },
+      ports: [{ name: 'shipper-http', containerPort: 2020 }],
+      readinessProbe: httpProbe('/api/v1/health', 'shipper-http', 5, 10),
+      livenessProbe: httpProbe('/', 'shipper-http', 10, 20),
+      volumeMounts: [
+        { name: 'app-logs', mountPath: dir, readOnly: true },
+        { name: 'log-shipper-config', mountPath: '/fluent-bit/etc/custom', readOnly: true },
+        { name: 'log-shipper-state', mountPath: '/state' },
+      ],
+    };
+  }
+}

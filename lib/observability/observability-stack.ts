@@ -1,0 +1,241 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { AlertRules, AlertRulesProps } from './alert-rules';
+import { Alertmanager, AlertmanagerProps } from './alertmanager';
+import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
+import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
+import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
+import { FluentBit, FluentBitProps } from './fluent-bit';
+import { Fluentd, FluentdProps } from './fluentd';
+import { Grafana, GrafanaDataSource, GrafanaProps } from './grafana';
+import { IstioTracing, IstioTracingProps } from './istio-tracing';
+import { Jaeger, JaegerProps } from './jaeger';
+import { Kibana, KibanaProps } from './kibana';
+import { KubeStateMetrics, KubeStateMetricsProps } from './kube-state-metrics';
+import { IMonitoredService, ServiceThresholds } from './monitored-service';
+import { NodeExporter, NodeExporterProps } from './node-exporter';
+import { OperatorScrapeTargets } from './operator-scrape-targets';
+import { Prometheus, PrometheusProps } from './prometheus';
+import { checkDnsLabel } from './validators';
+
+/** Namespaces of the stack. */
+export interface ObservabilityNamespaces {
+  /** Prometheus, Alertmanager, Grafana, kube-state-metrics (PSA restricted). @default "monitoring" */
+  readonly monitoring?: string;
+  /** node-exporter and Fluent Bit, which need host access (PSA privileged). @default "monitoring-node" */
+  readonly nodeAgents?: string;
+  /** Fluentd, Elasticsearch, Kibana (PSA restricted, privileged with the ES sysctl init container). @default "logging" */
+  readonly logging?: string;
+  /** Jaeger (PSA restricted). @default "tracing" */
+  readonly tracing?: string;
+}
+
+/** Logging components; each takes its own props. */
+export interface LoggingOptions {
+  readonly fluentBit?: Omit<FluentBitProps, 'namespace' | 'forwardTo'>;
+  readonly fluentd?: Omit<FluentdProps, 'namespace' | 'elasticsearchUrl' | 'elasticsearchPasswordSecret'>;
+  readonly elasticsearch?: Omit<ElasticsearchProps, 'namespace'>;
+  readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl'>;
+}
+
+/** Tracing components. */
+export interface TracingOptions {
+  readonly jaeger?: Omit<JaegerProps, 'namespace'>;
+  /** The Istio Telemetry resource; `false` to leave mesh tracing alone. @default {} (provider "jaeger", 1% sampling) */
+  readonly istio?: Omit<IstioTracingProps, 'collectorHost' | 'collectorPort'> | false;
+}
+
+/** How scrape targets and rules reach Prometheus. */
+export type ScrapeMode = 'configmap' | 'prometheus-operator';
+
+export interface ObservabilityStackProps {
+  /** @default - see ObservabilityNamespaces */
+  readonly namespaces?: ObservabilityNamespaces;
+  /**
+   * Registry mirror for every default image (e.g. `registry.example.com`):
+   * `quay.io/prometheus/prometheus:v2.53.2` becomes
+   * `registry.example.com/prometheus/prometheus:v2.53.2`. A component's own
+   * `image` prop still wins.
+   * @default - the upstream registries
+   */
+  readonly imageRegistry?: string;
+  /** Emit the Namespace objects with their Pod Security Admission labels. @default true */
+  readonly createNamespaces?: boolean;
+  /**
+   * `configmap`: meshforge's own Prometheus with a generated config and rule files.
+   * `prometheus-operator`: no Prometheus workload; ServiceMonitors, a PodMonitor
+   * and PrometheusRules for an existing Prometheus Operator instead.
+   * @default "configmap"
+   */
+  readonly scrapeMode?: ScrapeMode;
+  /** Labels the operator's ServiceMonitor/PodMonitor/rule selectors match (operator mode). @default {} */
+  readonly operatorSelectorLabels?: Record<string, string>;
+  /** URL of the operator-managed Prometheus, for Grafana (operator mode). @default "http://prometheus-operated.<monitoring>.svc:9090" */
+  readonly operatorPrometheusUrl?: string;
+  readonly prometheus?: Omit<PrometheusProps, 'namespace' | 'alertmanagers'>;
+  readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'>;
+  readonly alertRules?: Omit<AlertRulesProps, 'namespace' | 'delivery' | 'ruleSelectorLabels'>;
+  readonly grafana?: Omit<GrafanaProps, 'namespace'>;
+  readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'>;
+  readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'>;
+  /** Logging pipeline; `false` to leave it out. @default {} (all four components) */
+  readonly logging?: LoggingOptions | false;
+  /** Tracing; `false` to leave it out. @default {} (Jaeger in memory + Istio Telemetry) */
+  readonly tracing?: TracingOptions | false;
+}
+
+/**
+ * The whole observability stack, kube-prometheus style: each component is its
+ * own construct (exposed as a public field), the shared settings (namespaces,
+ * scrape mode, service URLs) flow down from here, and `monitor()` adds a
+ * service's golden-signal alerts and RED dashboard.
+ */
+export class ObservabilityStack extends Construct {
+  public readonly namespaces: Required<ObservabilityNamespaces>;
+  public readonly scrapeMode: ScrapeMode;
+  /** Undefined in `prometheus-operator` mode. */
+  public readonly prometheus?: Prometheus;
+  /** Defined in `prometheus-operator` mode. */
+  public readonly operatorTargets?: OperatorScrapeTargets;
+  public readonly alertRules: AlertRules;
+  public readonly alertmanager: Alertmanager;
+  public readonly grafana: Grafana;
+  public readonly nodeExporter: NodeExporter;
+  public readonly kubeStateMetrics: KubeStateMetrics;
+  public readonly fluentBit?: FluentBit;
+  public readonly fluentd?: Fluentd;
+  public readonly elasticsearch?: Elasticsearch;
+  public readonly kibana?: Kibana;
+  public readonly jaeger?: Jaeger;
+  public readonly istioTracing?: IstioTracing;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
+    super(scope, id);
+    const path = this.node.path;
+    const ns = {
+      monitoring: checkDnsLabel(path, 'namespaces.monitoring', props.namespaces?.monitoring ?? 'monitoring'),
+      nodeAgents: checkDnsLabel(path, 'namespaces.nodeAgents', props.namespaces?.nodeAgents ?? 'monitoring-node'),
+      logging: checkDnsLabel(path, 'namespaces.logging', props.namespaces?.logging ?? 'logging'),
+      tracing: checkDnsLabel(path, 'namespaces.tracing', props.namespaces?.tracing ?? 'tracing'),
+    };
+    const restrictedNs = [ns.monitoring, ns.logging, ns.tracing];
+    if (restrictedNs.includes(ns.nodeAgents)) {
+      throw new MeshforgeError('node agents need their own namespace', {
+        code: 'NAMESPACE_CONFLICT',
+        path,
+        field: 'namespaces.nodeAgents',
+        value: ns.nodeAgents,
+        expected: 'a namespace other than monitoring, logging and tracing: it is labelled PSA privileged for host access',
+      });
+    }
+    this.namespaces = ns;
+    this.scrapeMode = props.scrapeMode ?? 'configmap';
+    const logging = props.logging === false ? undefined : (props.logging ?? {});
+    const tracing = props.tracing === false ? undefined : (props.tracing ?? {});
+    const esSysctl = logging?.elasticsearch?.sysctlInitContainer ?? false;
+    const image = (name: ImageName, own?: string) => own ?? mirroredImage(name, props.imageRegistry);
+
+    if (props.createNamespaces ?? true) {
+      const namespace = (name: string, level: 'restricted' | 'privileged', why: string) =>
+        new k8s.KubeNamespace(this, `Namespace-${name}`, {
+          metadata: {
+            name,
+            labels: {
+              'app.kubernetes.io/part-of': PART_OF,
+              'app.kubernetes.io/managed-by': 'meshforge',
+              'pod-security.kubernetes.io/enforce': level,
+              'pod-security.kubernetes.io/warn': level,
+              'pod-security.kubernetes.io/audit': level,
+              // The stack stays outside the mesh: Prometheus scrapes sidecars on plain-text 15020/15090.
+              'istio-injection': 'disabled',
+            },
+            annotations: { 'meshforge.io/pod-security-reason': why },
+          },
+        });
+      const seen = new Set<string>();
+      const add = (name: string, level: 'restricted' | 'privileged', why: string) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        namespace(name, level, why);
+      };
+      add(ns.monitoring, 'restricted', 'monitoring workloads run non-root without host access');
+      add(ns.nodeAgents, 'privileged', 'node-exporter and Fluent Bit need host namespaces and hostPath volumes');
+      if (logging) add(ns.logging, esSysctl ? 'privileged' : 'restricted', esSysctl ? 'Elasticsearch sysctl init container is privileged (sysctlInitContainer: true)' : 'Elasticsearch runs with node.store.allow_mmap=false, no privileged init container');
+      if (tracing) add(ns.tracing, 'restricted', 'Jaeger runs non-root without host access');
+    }
+
+    this.nodeExporter = new NodeExporter(this, 'NodeExporter', { ...props.nodeExporter, namespace: ns.nodeAgents, image: image('nodeExporter', props.nodeExporter?.image) });
+    this.kubeStateMetrics = new KubeStateMetrics(this, 'KubeStateMetrics', { ...props.kubeStateMetrics, namespace: ns.monitoring, image: image('kubeStateMetrics', props.kubeStateMetrics?.image) });
+    this.alertRules = new AlertRules(this, 'AlertRules', {
+      ...props.alertRules,
+      namespace: ns.monitoring,
+      delivery: this.scrapeMode === 'configmap' ? 'configmap' : 'prometheus-operator',
+      ruleSelectorLabels: props.operatorSelectorLabels,
+    });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', { ...props.alertmanager, namespace: ns.monitoring, image: image('alertmanager', props.alertmanager?.image) });
+
+    let prometheusUrl: string;
+    if (this.scrapeMode === 'configmap') {
+      this.prometheus = new Prometheus(this, 'Prometheus', {
+        ...props.prometheus,
+        namespace: ns.monitoring,
+        image: image('prometheus', props.prometheus?.image),
+        alertmanagers: [this.alertmanager.target],
+      });
+      this.prometheus.addRules(this.alertRules);
+      prometheusUrl = this.prometheus.url;
+    } else {
+      this.operatorTargets = new OperatorScrapeTargets(this, 'OperatorTargets', { namespace: ns.monitoring, selectorLabels: props.operatorSelectorLabels });
+      this.operatorTargets
+        .addService({ name: 'node-exporter', namespace: ns.nodeAgents, port: 'http-metrics' })
+        .addService({ name: 'kube-state-metrics', namespace: ns.monitoring, port: 'http-metrics' })
+        .addService({ name: 'alertmanager', namespace: ns.monitoring, port: 'http-web' })
+        .addService({ name: 'grafana', namespace: ns.monitoring, port: 'http-web' });
+      prometheusUrl = props.operatorPrometheusUrl ?? `http://prometheus-operated.${ns.monitoring}.svc:9090`;
+    }
+
+    this.grafana = new Grafana(this, 'Grafana', { ...props.grafana, namespace: ns.monitoring, image: image('grafana', props.grafana?.image) });
+    this.grafana.addDataSource(GrafanaDataSource.prometheus(prometheusUrl));
+    this.grafana.addDashboard('cluster-overview', clusterOverviewDashboard());
+
+    if (logging) {
+      this.elasticsearch = new Elasticsearch(this, 'Elasticsearch', {
+        ...logging.elasticsearch,
+        namespace: ns.logging,
+        image: image('elasticsearch', logging.elasticsearch?.image),
+        sysctlImage: image('busybox', logging.elasticsearch?.sysctlImage),
+      });
+      const esSecret: SecretKeyRef = this.elasticsearch.passwordSecret;
+      this.fluentd = new Fluentd(this, 'Fluentd', { ...logging.fluentd, namespace: ns.logging, image: image('fluentd', logging.fluentd?.image), elasticsearchUrl: this.elasticsearch.url, elasticsearchPasswordSecret: esSecret });
+      this.fluentBit = new FluentBit(this, 'FluentBit', { ...logging.fluentBit, namespace: ns.nodeAgents, image: image('fluentBit', logging.fluentBit?.image), forwardTo: this.fluentd.forwardTarget });
+      this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, image: image('kibana', logging.kibana?.image), elasticsearchUrl: this.elasticsearch.url });
+      // Grafana reads logs as `elastic`; the Secret lives in the logging namespace, so it is
+      // referenced by the same name in the monitoring namespace (copy it there, see README).
+      this.grafana.addDataSource(GrafanaDataSource.elasticsearch(this.elasticsearch.url, { user: 'elastic', passwordSecret: esSecret }));
+    }
+    if (tracing) {
+      this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing, image: image('jaeger', tracing.jaeger?.image) });
+      this.grafana.addDataSource(GrafanaDataSource.jaeger(this.jaeger.queryUrl));
+      if (tracing.istio !== false) {
+        const zipkin = tracing.istio?.protocol === 'zipkin';
+        this.istioTracing = new IstioTracing(this, 'IstioTracing', {
+          ...tracing.istio,
+          collectorHost: zipkin ? this.jaeger.zipkinHost : this.jaeger.collectorHost,
+          collectorPort: zipkin ? this.jaeger.zipkinPort : this.jaeger.otlpGrpcPort,
+        });
+      }
+    }
+  }
+
+  /**
+   * Monitors a service (a MeshService or anything with `name` and `namespace`):
+   * golden-signal alerts from Istio metrics and a RED dashboard.
+   */
+  public monitor(service: IMonitoredService, thresholds: ServiceThresholds = {}): this {
+    this.alertRules.monitor(service, thresholds);
+    const resolved = this.alertRules.thresholdsFor(service)!;
+    this.grafana.addDashboard(`red-${service.namespace}-${service.name}`, serviceRedDashboard(service, resolved.rateWindow));
+    return this;
+  }
+}
