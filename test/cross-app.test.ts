@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { apps, gitops } from '../apps';
+import { synthesizeAll } from '../lib';
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const byApp = new Map(
+  synthesizeAll(apps, { gitops }).map((a) => [
+    a.name,
+    [...a.files].filter(([f]) => f.endsWith('.k8s.yaml')).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Obj)),
+  ]),
+);
+
+// The apps are synthesized separately; these checks keep their contracts with each other true.
+describe('shop ↔ observability', () => {
+  it("the shop's NetworkPolicies admit the Prometheus pods that apps/observability deploys", () => {
+    const peers = byApp
+      .get('shop')!
+      .filter((o) => o.kind === 'NetworkPolicy' && o.spec.ingress)
+      .flatMap((o) => o.spec.ingress.flatMap((r: any) => r.from)) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .filter((p: any) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'prometheus'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(peers.length).toBeGreaterThan(0);
+    const prometheus = byApp.get('observability')!.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus')!;
+    for (const peer of peers) {
+      expect(peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe(prometheus.metadata.namespace);
+      expect(prometheus.spec.template.metadata.labels).toMatchObject(peer.podSelector.matchLabels);
+    }
+  });
+
+  it('every MeshService of the shop has golden-signal alerts and a RED dashboard', () => {
+    const services = byApp.get('shop')!.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name).sort();
+    const obs = byApp.get('observability')!;
+    const rules = obs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-rules') as unknown as { data: Record<string, string> };
+    const dashboards = obs.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
+    expect(services).toEqual(['cart', 'catalog', 'storefront']);
+    for (const s of services) {
+      expect(rules.data['mesh-services.rules.yml']).toContain(`destination_service_name="${s}",destination_workload_namespace="shop"`);
+      expect(dashboards).toContain(`grafana-dashboard-red-shop-${s}`);
+    }
+  });
+});
