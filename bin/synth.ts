@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { apps as registeredApps, gitops as registeredGitops } from '../apps';
-import { AppDefinition, GitOpsConfig, synthToDist } from '../lib';
+import { AppDefinition, GitOpsConfig, MeshforgeError, synthToDist } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
@@ -23,6 +23,31 @@ function projectRoot(): string {
   return dir;
 }
 
+/** Folders of the project that the `cdk8s synth` mirror must never delete. */
+const PROTECTED = ['apps', 'bin', 'bench', 'dist', 'imports', 'lib', 'test', '.ci', '.git', 'node_modules'];
+
+function within(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The mirror folder is deleted and rewritten on every synth, so it must not
+ * overlap dist/ or anything of the project's sources.
+ */
+function checkMirror(cliOut: string, outdir: string, root: string): void {
+  const target = path.resolve(cliOut);
+  const guarded = [path.resolve(outdir), ...PROTECTED.map((d) => path.join(root, d))];
+  if (within(root, target) || guarded.some((g) => within(target, g) || within(g, target))) {
+    throw new MeshforgeError('unsafe cdk8s output folder', {
+      code: 'UNSAFE_OUTDIR',
+      field: 'CDK8S_OUTDIR (cdk8s.yaml output / cdk8s synth -o)',
+      value: cliOut,
+      expected: 'a scratch folder outside dist/ and the sources, e.g. build/cdk8s.out (it is deleted on every synth)',
+    });
+  }
+}
+
 /**
  * The `npm run synth` entry point. Returns the process exit code instead of
  * exiting so tests can drive it in-process.
@@ -30,16 +55,18 @@ function projectRoot(): string {
 export function main(options: SynthCliOptions = {}): number {
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const error = options.error ?? ((l: string) => process.stderr.write(l + '\n'));
-  const outdir = options.outdir ?? path.join(projectRoot(), 'dist');
+  const root = projectRoot();
+  const outdir = options.outdir ?? path.join(root, 'dist');
+  const cliOut = process.env.CDK8S_OUTDIR;
   try {
+    if (cliOut) checkMirror(cliOut, outdir, root);
     const result = synthToDist(options.apps ?? registeredApps, outdir, { gitops: options.gitops ?? registeredGitops });
     for (const app of result) {
       log(`  ${path.relative(process.cwd(), path.join(outdir, app.name)) || '.'}/ (${app.files.size} files)`);
     }
     // `npx cdk8s synth` points CDK8S_OUTDIR at a scratch folder and lists what it finds there;
     // dist/ stays the real output so the cli's own `rm -rf` of its outdir cannot break atomicity.
-    const cliOut = process.env.CDK8S_OUTDIR;
-    if (cliOut && path.resolve(cliOut) !== path.resolve(outdir)) {
+    if (cliOut) {
       fs.rmSync(cliOut, { recursive: true, force: true });
       fs.cpSync(outdir, cliOut, { recursive: true });
     }

@@ -40,3 +40,13 @@ describe('shop ↔ observability', () => {
     }
   });
 });
+
+describe('CRDs the apps rely on', () => {
+  it('no app emits Prometheus Operator resources while the observability stack runs without the operator', () => {
+    const operatorMode = byApp.get('observability')!.some((o) => o.kind === 'PrometheusRule');
+    for (const [app, objs] of byApp) {
+      const monitoring = objs.filter((o) => ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].includes(o.kind));
+      if (!operatorMode) expect(monitoring.map((o) => `${app}: ${o.kind}/${o.metadata.name}`)).toEqual([]);
+    }
+  });
+});

@@ -23,6 +23,7 @@ const thresholds: Readonly<Record<string, ServiceThresholds>> = {
 export default defineApp({
   name: 'observability',
   description: 'Prometheus, Alertmanager, Grafana, exporters, logging (Fluent Bit → Fluentd → Elasticsearch → Kibana) and tracing (Jaeger v2 + Istio Telemetry).',
+  gitops: { argocd: true, flux: true },
   build(app) {
     const chart = new Chart(app, 'stack');
     const stack = new ObservabilityStack(chart, 'observability', {

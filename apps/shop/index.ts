@@ -29,6 +29,8 @@ const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
 export default defineApp({
   name: 'shop',
   description: 'An online shop on Istio: gateway, gRPC backend with circuit breaking, a canary and an external database.',
+  // Applied after the observability app, whose Prometheus the shop's NetworkPolicies admit.
+  gitops: { argocd: { syncWave: 1 }, flux: { dependsOn: ['observability'] } },
   build(app) {
     const partOf = 'shop';
     const ns = new MeshNamespace(new Chart(app, 'namespace'), 'shop', { labels: { 'app.kubernetes.io/part-of': partOf } });
@@ -63,7 +65,9 @@ export default defineApp({
       retries: { attempts: 2, perTryTimeout: Duration.millis(800), retryOn: 'unavailable,cancelled,resource-exhausted' },
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 },
       disruptionBudget: { maxUnavailable: 1 },
-      metrics: { port: 9464, monitor: 'pod' },
+      // Scraped through the pod annotations (Istio rewrites them to :15020). No PodMonitor:
+      // apps/observability runs Prometheus without the operator, so its CRD is not installed.
+      metrics: { port: 9464 },
     });
 
     const cart = new MeshService(new Chart(app, 'cart'), 'cart', {

@@ -27,6 +27,7 @@ export const POLICY_RULE_IDS = [
   'inline-secrets',
   'rbac-wildcards',
   'service-selector',
+  'mesh-zero-trust',
 ] as const;
 
 /** The id of a policy rule (see `POLICY_RULE_IDS`). */

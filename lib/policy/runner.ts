@@ -1,9 +1,10 @@
 import { parseExceptions } from './exceptions';
-import { metadataOf, str, stringMap } from './manifest';
+import { apiGroup, metadataOf, str, stringMap } from './manifest';
 import { RULES } from './rules';
 import {
   CheckContext,
   HonouredException,
+  Manifest,
   ObjectRef,
   PolicyObject,
   PolicyReport,
@@ -40,7 +41,12 @@ export function refOf(object: PolicyObject): ObjectRef {
  */
 export function buildContext(objects: readonly PolicyObject[]): CheckContext {
   const byLabel = new Map<string, Record<string, string>[]>();
+  const byKind = new Map<string, Manifest[]>();
   for (const { manifest } of objects) {
+    const kindKey = `${str(metadataOf(manifest).namespace) ?? ''}\u0000${apiGroup(manifest)}\u0000${str(manifest.kind) ?? ''}`;
+    const same = byKind.get(kindKey);
+    if (same) same.push(manifest);
+    else byKind.set(kindKey, [manifest]);
     const pod = podTemplateOf(manifest);
     if (!pod) continue;
     const namespace = str(metadataOf(manifest).namespace) ?? '';
@@ -63,6 +69,9 @@ export function buildContext(objects: readonly PolicyObject[]): CheckContext {
         if (!candidates || list.length < candidates.length) candidates = list;
       }
       return candidates!.some((labels) => pairs.every(([k, v]) => labels[k] === v));
+    },
+    objectsIn(namespace, kind, group) {
+      return byKind.get(`${namespace}\u0000${group}\u0000${kind}`) ?? [];
     },
   };
 }

@@ -78,6 +78,8 @@ export interface CheckContext {
    * `namespace` is `''` for objects without one.
    */
   selectsPods(namespace: string, selector: Readonly<Record<string, string>>): boolean;
+  /** The checked objects of `kind` (in API group `group`, `''` for core) in `namespace`. */
+  objectsIn(namespace: string, kind: string, group: string): readonly Manifest[];
 }
 
 /** One policy rule. Rules are pure: same object and context, same findings. */

@@ -9,6 +9,8 @@ export interface ResolvedCaller {
   /** Istio `from.source`: mTLS principals, or whole namespaces. */
   readonly principals?: readonly string[];
   readonly namespaces?: readonly string[];
+  /** The caller is a workload without a sidecar: it cannot present an mTLS identity. */
+  readonly outsideMesh?: boolean;
   /** NetworkPolicy peer. */
   readonly peer: {
     readonly namespace?: string;
@@ -117,6 +119,7 @@ class WorkloadCaller extends Caller {
     return {
       description: `${w.namespace}/${this.label}`,
       principals: [principal(trustDomain, w.namespace, w.serviceAccountName)],
+      outsideMesh: !w.meshEnabled,
       peer: { namespace: w.namespace, podLabels: w.selectorLabels },
     };
   }

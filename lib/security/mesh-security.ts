@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Caller, IngressGatewayOptions } from './caller';
 import { IMeshWorkload, isHttpFamilyPort } from './mesh-workload';
@@ -105,6 +106,7 @@ export class MeshSecurity extends Construct {
     }
     const access = new ServiceAccess(this, `${workload.namespace}-${workload.name}`, {
       workload,
+      plaintextAccepted: ns.mtlsMode.mode !== PeerAuthenticationSpecMtlsMode.STRICT,
       trustDomain: this.props.trustDomain,
       prometheus: this.props.prometheus === false ? undefined : (this.props.prometheus ?? DEFAULT_PROMETHEUS_PEER),
       lookup: (name, namespace) =>

@@ -37,3 +37,12 @@ export interface IMeshWorkload {
 export function isHttpFamilyPort(port: WorkloadPort): boolean {
   return /^(http|http2|grpc|grpc-web)(-|$)/.test(port.name);
 }
+
+/** Labels on every object lib/security emits (same convention as the mesh's). */
+export function securityLabels(workload?: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'meshforge',
+    'app.kubernetes.io/component': 'security',
+    ...(workload ? { 'app.kubernetes.io/name': workload } : {}),
+  };
+}

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { AuthorizationPolicy, PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { securityLabels } from './mesh-workload';
 
 /**
  * Namespace-wide mTLS mode. STRICT unless a migration explicitly needs
@@ -60,16 +61,20 @@ export class NamespaceSecurity extends Construct {
   public readonly peerAuthentication?: PeerAuthentication;
   public readonly denyAll?: AuthorizationPolicy;
   public readonly defaultDenyIngress: k8s.KubeNetworkPolicy;
+  /** The namespace's mTLS mode. */
+  public readonly mtlsMode: MtlsMode;
 
   constructor(scope: Construct, id: string, props: NamespaceSecurityProps) {
     super(scope, id);
     const namespace = props.namespace;
     const mtls = props.mtls ?? MtlsMode.strict();
+    this.mtlsMode = mtls;
     if (props.mesh ?? true) {
       this.peerAuthentication = new PeerAuthentication(this, 'mtls', {
         metadata: {
           name: 'default',
           namespace,
+          labels: securityLabels(),
           annotations: mtls.reason ? { 'security.meshforge.io/permissive-reason': mtls.reason } : undefined,
         },
         spec: { mtls: { mode: mtls.mode } },
@@ -77,12 +82,12 @@ export class NamespaceSecurity extends Construct {
       // An ALLOW policy without rules matches nothing: with it in place a
       // request is admitted only by a workload's own ALLOW policy.
       this.denyAll = new AuthorizationPolicy(this, 'allow-nothing', {
-        metadata: { name: 'allow-nothing', namespace },
+        metadata: { name: 'allow-nothing', namespace, labels: securityLabels() },
         spec: {},
       });
     }
     this.defaultDenyIngress = new k8s.KubeNetworkPolicy(this, 'default-deny', {
-      metadata: { name: 'default-deny-ingress', namespace },
+      metadata: { name: 'default-deny-ingress', namespace, labels: securityLabels() },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   }

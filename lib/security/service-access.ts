@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Caller, ResolvedCaller, WorkloadLookup } from './caller';
-import { IMeshWorkload, WorkloadPort } from './mesh-workload';
+import { IMeshWorkload, WorkloadPort, securityLabels } from './mesh-workload';
 
 /** Narrows what a caller may do. */
 export interface AllowOptions {
@@ -50,6 +50,13 @@ export interface ServiceAccessProps {
   readonly prometheus?: PrometheusPeer;
   /** Resolves `Caller.service(name)`; set by MeshSecurity. @default only object references resolve */
   readonly lookup?: WorkloadLookup;
+  /**
+   * Whether the workload's namespace accepts plain text (PERMISSIVE mTLS).
+   * Under STRICT, a caller without a sidecar can never connect, so declaring
+   * one is an error.
+   * @default false (STRICT)
+   */
+  readonly plaintextAccepted?: boolean;
 }
 
 interface Grant {
@@ -75,6 +82,7 @@ export class ServiceAccess extends Construct {
   private readonly grants: Grant[] = [];
   private readonly trustDomain: string;
   private readonly lookup: WorkloadLookup;
+  private readonly plaintextAccepted: boolean;
   private resolved?: { grant: Grant; caller: ResolvedCaller }[];
 
   constructor(scope: Construct, id: string, props: ServiceAccessProps) {
@@ -82,11 +90,12 @@ export class ServiceAccess extends Construct {
     this.workload = props.workload;
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.lookup = props.lookup ?? (() => []);
+    this.plaintextAccepted = props.plaintextAccepted ?? false;
     const w = this.workload;
     const name = w.name;
     if (w.meshEnabled) {
       this.authorizationPolicy = new AuthorizationPolicy(this, 'authz', {
-        metadata: { name, namespace: w.namespace },
+        metadata: { name, namespace: w.namespace, labels: securityLabels(name) },
         spec: {
           selector: { matchLabels: { ...w.selectorLabels } },
           action: AuthorizationPolicySpecAction.ALLOW,
@@ -95,7 +104,7 @@ export class ServiceAccess extends Construct {
       });
     }
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'netpol', {
-      metadata: { name, namespace: w.namespace },
+      metadata: { name, namespace: w.namespace, labels: securityLabels(name) },
       spec: {
         podSelector: { matchLabels: { ...w.selectorLabels } },
         policyTypes: ['Ingress'],
@@ -151,10 +160,19 @@ export class ServiceAccess extends Construct {
   }
 
   private resolveCallers(): { grant: Grant; caller: ResolvedCaller }[] {
-    this.resolved ??= this.grants.map((grant) => ({
-      grant,
-      caller: grant.caller.resolve(this.trustDomain, this.workload.namespace, this.lookup, this.node.path),
-    }));
+    this.resolved ??= this.grants.map((grant) => {
+      const caller = grant.caller.resolve(this.trustDomain, this.workload.namespace, this.lookup, this.node.path);
+      if (caller.outsideMesh && this.workload.meshEnabled && !this.plaintextAccepted) {
+        throw new MeshforgeError('declared caller has no sidecar and cannot reach a STRICT mTLS service', {
+          code: 'CALLER_NOT_IN_MESH',
+          path: this.node.path,
+          field: 'allowFrom',
+          value: caller.description,
+          expected: `mesh: true on the caller, or MtlsMode.permissive(reason) for namespace "${this.workload.namespace}"`,
+        });
+      }
+      return { grant, caller };
+    });
     return this.resolved;
   }
 

@@ -32,7 +32,6 @@ describe('apps/shop', () => {
         'PodDisruptionBudget/catalog-v1',
         'PodDisruptionBudget/cart-v1',
         'PodDisruptionBudget/cart-v2',
-        'PodMonitor/catalog',
         'PeerAuthentication/default',
         'AuthorizationPolicy/allow-nothing',
         'NetworkPolicy/default-deny-ingress',

@@ -193,3 +193,30 @@ describe('MeshSecurity with MeshService', () => {
     });
   });
 });
+
+describe('MeshSecurity checks and labels', () => {
+  it('rejects a caller without a sidecar into a STRICT service, and accepts it under PERMISSIVE', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const sec = new MeshSecurity(chart, 'sec');
+    const batch = workload('batch', 'jobs', { meshEnabled: false });
+    sec.protect(workload('api')).allowFrom(Caller.workload(batch));
+    expect(() => collectManifests(app)).toThrowError(
+      '[c/sec/shop-api] declared caller has no sidecar and cannot reach a STRICT mTLS service; field: allowFrom; value: "jobs/batch"; expected: mesh: true on the caller, or MtlsMode.permissive(reason) for namespace "shop"',
+    );
+
+    const app2 = Testing.app();
+    const sec2 = new MeshSecurity(new Chart(app2, 'c'), 'sec');
+    sec2.namespace('shop', { mtls: MtlsMode.permissive('batch jobs migrate in Q3') });
+    sec2.protect(workload('api')).allowFrom(Caller.workload(batch));
+    expect(() => collectManifests(app2)).not.toThrow();
+  });
+
+  it('labels every security object as managed by meshforge', () => {
+    const chart = Testing.chart();
+    new MeshSecurity(chart, 'sec').protect(workload('api'));
+    for (const d of synth(chart) as (Manifest & { metadata: { labels?: Record<string, string> } })[]) {
+      expect(d.metadata.labels?.['app.kubernetes.io/managed-by'], `${d.kind}/${d.metadata.name}`).toBe('meshforge');
+    }
+  });
+});

@@ -36,3 +36,30 @@ describe('synth CLI', () => {
     expect(readTree(cliOut)).toEqual(readTree(out));
   });
 });
+
+describe('synth CLI mirror guard', () => {
+  const saved = process.env.CDK8S_OUTDIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = saved;
+  });
+
+  it.each(['.', 'apps', 'lib/synth', 'dist', '..'])('refuses CDK8S_OUTDIR=%s before writing anything', (dir) => {
+    const out = path.join(tmpDir(), 'dist');
+    process.env.CDK8S_OUTDIR = path.resolve(__dirname, '..', '..', dir);
+    const errors: string[] = [];
+    expect(main({ apps: [namespaceApp('good')], outdir: out, error: (l) => errors.push(l) })).toBe(1);
+    expect(errors[1]).toBe(
+      `unsafe cdk8s output folder; field: CDK8S_OUTDIR (cdk8s.yaml output / cdk8s synth -o); value: ${JSON.stringify(process.env.CDK8S_OUTDIR)}; expected: a scratch folder outside dist/ and the sources, e.g. build/cdk8s.out (it is deleted on every synth)`,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses a mirror inside or around the outdir', () => {
+    const out = path.join(tmpDir(), 'dist');
+    for (const dir of [out, path.join(out, 'x'), path.dirname(out)]) {
+      process.env.CDK8S_OUTDIR = dir;
+      expect(main({ apps: [namespaceApp('good')], outdir: out, error: () => undefined })).toBe(1);
+    }
+  });
+});

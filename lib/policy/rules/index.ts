@@ -6,6 +6,7 @@ import { hostPath } from './host-path';
 import { hostPorts } from './host-ports';
 import { imageTag } from './image-tag';
 import { inlineSecrets } from './inline-secrets';
+import { meshZeroTrust } from './mesh-zero-trust';
 import { privilegeEscalation } from './privilege-escalation';
 import { privileged } from './privileged';
 import { probes } from './probes';
@@ -52,6 +53,7 @@ export const RULES: readonly PolicyRule[] = [
   inlineSecrets,
   rbacWildcards,
   serviceSelector,
+  meshZeroTrust,
 ];
 
 /** The id of the rule that judges exception annotations themselves; it has no exception. */
