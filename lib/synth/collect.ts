@@ -45,15 +45,32 @@ function resolveDependencies(all: readonly IConstruct[]): void {
 }
 
 /**
+ * The order cdk8s's `new DependencyGraph(scope.node).topology()` gives, for
+ * constructs of which none has a dependency: its vertices are the constructs
+ * keyed by path in a plain object, so the order is the `Object.values` order
+ * of that object (insertion order, except that integer-like paths come
+ * first). Building that object is much cheaper than building the graph. With
+ * any dependency, the real graph is used.
+ */
+function topology(scope: IConstruct, constructs: readonly IConstruct[]): IConstruct[] {
+  if (constructs.some((c) => c.node.dependencies.length > 0)) return new DependencyGraph(scope.node).topology();
+  const byPath: Record<string, IConstruct> = {};
+  for (const c of constructs) byPath[c.node.path] = c;
+  return Object.values(byPath);
+}
+
+/**
  * Validates the app, resolves dependencies and renders every chart's API
- * objects to JSON. Nothing is written.
+ * objects to JSON, charts and objects in the order cdk8s uses (`App.charts`,
+ * then each chart's dependency order). Nothing is written.
  */
 export function collectManifests(app: App): ChartManifests[] {
   validateApp(app);
   resolveDependencies(app.node.findAll());
-  return app.charts.map((chart) => {
-    const objects = new DependencyGraph(chart.node)
-      .topology()
+  const all = app.node.findAll();
+  const charts = topology(app, all).filter((x): x is Chart => x instanceof Chart);
+  return charts.map((chart) => {
+    const objects = topology(chart, chart.node.findAll())
       .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
       .map((o) => {
         try {
