@@ -20,7 +20,7 @@ function meshforgeOrder(build: (app: App) => void): { chart: string; names: stri
   }));
 }
 
-const cm = (scope: Chart, id: string): ApiObject => new kplus.ConfigMap(scope, id, { metadata: { name: id } }).apiObject;
+const cm = (scope: Chart, id: string): ApiObject => ApiObject.of(new kplus.ConfigMap(scope, id, { metadata: { name: id } }));
 
 describe('collectManifests ordering', () => {
   it.each<[string, (app: App) => void]>([
