@@ -28,6 +28,8 @@ interface Measurement {
   readonly minMs: number;
   readonly medianMs: number;
   readonly maxRssMiB: number;
+  /** Minimum user + system CPU time of the process: less sensitive than wall time to other load on the machine. */
+  readonly minCpuMs: number;
   readonly objects: number;
   readonly bytes: number;
   readonly files: number;
@@ -100,7 +102,7 @@ function countOutput(dir: string): { objects: number; bytes: number; files: numb
   return { objects, bytes, files: files.length };
 }
 
-function runOnce(config: Config, n: number): { ms: number; rssKiB: number; outdir: string } {
+function runOnce(config: Config, n: number): { ms: number; rssKiB: number; cpuMs: number; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-bench-'));
   const target = path.join(outdir, 'dist');
   const start = process.hrtime.bigint();
@@ -113,24 +115,25 @@ function runOnce(config: Config, n: number): { ms: number; rssKiB: number; outdi
   if (res.status !== 0) {
     throw new Error(`${config.variant}/${config.layout} N=${n} failed (${res.status ?? res.signal}): ${res.stderr}`);
   }
-  const { maxRssKiB } = JSON.parse(res.stdout.trim().split('\n').pop()!) as { maxRssKiB: number };
-  return { ms, rssKiB: maxRssKiB, outdir };
+  const { maxRssKiB, cpuMs } = JSON.parse(res.stdout.trim().split('\n').pop()!) as { maxRssKiB: number; cpuMs: number };
+  return { ms, rssKiB: maxRssKiB, cpuMs, outdir };
 }
 
 function measure(ns: readonly number[], runs: number): Measurement[] {
   const results: Measurement[] = [];
   for (const n of ns) {
-    const samples = new Map<Config, { ms: number[]; rss: number[]; count?: ReturnType<typeof countOutput> }>();
-    for (const c of CONFIGS) samples.set(c, { ms: [], rss: [] });
+    const samples = new Map<Config, { ms: number[]; rss: number[]; cpu: number[]; count?: ReturnType<typeof countOutput> }>();
+    for (const c of CONFIGS) samples.set(c, { ms: [], rss: [], cpu: [] });
     // interleave configurations so a noisy neighbour affects all of them alike
     for (let r = 0; r < runs; r++) {
       for (const c of CONFIGS) {
         if (r > 0 && c.variant === 'cdk8s' && c.layout === 'chart-per-service' && n > RAW_PER_SERVICE_SINGLE_RUN_ABOVE) continue;
         const s = samples.get(c)!;
-        const { ms, rssKiB, outdir } = runOnce(c, n);
+        const { ms, rssKiB, cpuMs, outdir } = runOnce(c, n);
         try {
           s.ms.push(ms);
           s.rss.push(rssKiB);
+          s.cpu.push(cpuMs);
           if (!s.count) s.count = countOutput(path.join(outdir, 'dist'));
         } finally {
           fs.rmSync(outdir, { recursive: true, force: true });
@@ -149,6 +152,7 @@ function measure(ns: readonly number[], runs: number): Measurement[] {
         minMs: Math.round(Math.min(...s.ms)),
         medianMs: Math.round(median(s.ms)),
         maxRssMiB: Math.round(Math.max(...s.rss) / 1024),
+        minCpuMs: Math.min(...s.cpu),
         ...s.count!,
         note: s.ms.length < runs ? `${s.ms.length} run(s): raw cdk8s chart-per-service is quadratic, see RESULTS.md` : undefined,
       });
@@ -223,7 +227,7 @@ function markdown(results: readonly Measurement[], checks: readonly Target[], en
     '',
     'Each service: ConfigMap (mounted config file), 2 Deployments (v1, v2), Service, VirtualService (90/10 canary),',
     'DestinationRule (subsets, connection pool, outlier detection) = 6 objects. Every cell is a fresh Node process',
-    '(module loading included): wall time min / median of the runs, peak RSS (max over runs).',
+    '(module loading included): wall time min / median of the runs, user + system CPU time (min), peak RSS (max over runs).',
     '',
     '- **meshforge**: the services built by `bench/services.ts` (today cdk8s-plus-27 + Istio imports, see the README)',
     '  synthesized by meshforge (`synthToDist`, fast YAML writer), including `kustomization.yaml`.',
@@ -231,15 +235,15 @@ function markdown(results: readonly Measurement[], checks: readonly Target[], en
     '- **plain objects → yaml / JSON**: the identical objects (`bench/plain-objects.ts`, checked equal to the cdk8s',
     '  output by a test) as plain JS, serialized per chart file with `yaml` (cdk8s\'s options) or `JSON.stringify`; no cdk8s loaded.',
     '',
-    '| N | variant | layout | wall min / median (s) | runs | peak RSS (MiB) | objects | bytes | files | vs raw cdk8s (min) | vs JSON floor (min) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | variant | layout | wall min / median (s) | CPU min (s) | runs | peak RSS (MiB) | objects | bytes | files | vs raw cdk8s (min) | vs JSON floor (min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const n of ns) {
     for (const r of results.filter((m) => m.n === n)) {
       const raw = results.find((m) => m.n === n && m.variant === 'cdk8s' && m.layout === r.layout);
       const json = results.find((m) => m.n === n && m.variant === 'json' && m.layout === r.layout);
       lines.push(
-        `| ${n} | ${LABEL[r.variant]} | ${r.layout} | ${s(r.minMs)} / ${s(r.medianMs)} | ${r.runs} | ${r.maxRssMiB} | ${r.objects} | ${r.bytes} | ${r.files} | ` +
+        `| ${n} | ${LABEL[r.variant]} | ${r.layout} | ${s(r.minMs)} / ${s(r.medianMs)} | ${s(r.minCpuMs)} | ${r.runs} | ${r.maxRssMiB} | ${r.objects} | ${r.bytes} | ${r.files} | ` +
           `${raw && r.variant !== 'cdk8s' ? x(r.minMs / raw.minMs) : '–'} | ${json && r.variant !== 'json' ? x(r.minMs / json.minMs) : '–'} |`,
       );
     }

@@ -4,7 +4,7 @@
  *
  *   node build/bench/worker.js <variant> <layout> <n> <outdir>
  *
- * Prints one JSON line: { maxRssKiB }. Modules are required lazily so each
+ * Prints one JSON line: { maxRssKiB, cpuMs } (peak RSS, user + system CPU time). Modules are required lazily so each
  * variant loads only what it needs (the floors never load cdk8s).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -100,5 +100,6 @@ const RUNNERS: Record<Variant, (layout: Layout, n: number, outdir: string) => vo
 if (require.main === module) {
   const [variant, layout, n, outdir] = process.argv.slice(2);
   RUNNERS[variant as Variant](layout as Layout, Number(n), outdir);
-  process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+  const usage = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ maxRssKiB: usage.maxRSS, cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) }) + '\n');
 }

@@ -45,44 +45,74 @@ function resolveDependencies(all: readonly IConstruct[]): void {
 }
 
 /**
- * The order cdk8s's `new DependencyGraph(scope.node).topology()` gives, for
- * constructs of which none has a dependency: its vertices are the constructs
- * keyed by path in a plain object, so the order is the `Object.values` order
- * of that object (insertion order, except that integer-like paths come
- * first). Building that object is much cheaper than building the graph. With
- * any dependency, the real graph is used.
+ * The charts whose subtree holds a construct with dependencies: only those
+ * need cdk8s's `DependencyGraph` to order their objects.
  */
-function topology(scope: IConstruct, constructs: readonly IConstruct[]): IConstruct[] {
-  if (constructs.some((c) => c.node.dependencies.length > 0)) return new DependencyGraph(scope.node).topology();
-  const byPath: Record<string, IConstruct> = {};
-  for (const c of constructs) byPath[c.node.path] = c;
+function chartsWithDependencies(all: readonly IConstruct[]): Set<IConstruct> {
+  const dirty = new Set<IConstruct>();
+  for (const c of all) {
+    if (c.node.dependencies.length === 0) continue;
+    for (const scope of c.node.scopes) if (scope instanceof Chart) dirty.add(scope);
+    dirty.add(c.node.root); // the app-level chart order changes too
+  }
+  return dirty;
+}
+
+/**
+ * `new DependencyGraph(scope.node).topology()` restricted to `wanted`, cheaply
+ * when nothing under `scope` depends on anything: the graph's vertices are
+ * the constructs keyed by path in a plain object, so without edges its order
+ * is that object's `Object.values` order (insertion order, except that
+ * integer-like paths come first). Filtering before or after gives the same
+ * relative order, so only the wanted constructs are keyed.
+ */
+function topology<T extends IConstruct>(scope: IConstruct, dirty: boolean, wanted: (c: IConstruct) => c is T): T[] {
+  if (dirty) return new DependencyGraph(scope.node).topology().filter(wanted);
+  const byPath: Record<string, T> = {};
+  for (const c of scope.node.findAll()) if (wanted(c)) byPath[c.node.path] = c;
   return Object.values(byPath);
+}
+
+/** A chart and its API objects in dependency order, not rendered yet. */
+export interface ChartPlan {
+  readonly chart: Chart;
+  readonly apiObjects: readonly ApiObject[];
+}
+
+/**
+ * Validates the app, resolves dependencies once and lists the charts and
+ * their API objects in the order cdk8s uses (`App.charts`, then each chart's
+ * dependency order). Nothing is rendered: see {@link renderObject}.
+ */
+export function planCharts(app: App): ChartPlan[] {
+  validateApp(app);
+  resolveDependencies(app.node.findAll());
+  const dirty = chartsWithDependencies(app.node.findAll());
+  const isChart = (x: IConstruct): x is Chart => x instanceof Chart;
+  return topology(app, dirty.has(app), isChart).map((chart) => ({
+    chart,
+    apiObjects: topology(chart, dirty.has(chart), (x: IConstruct): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart),
+  }));
+}
+
+/** Renders one API object to JSON (`ApiObject.toJson`), naming its construct path on failure. */
+export function renderObject(o: ApiObject): Record<string, unknown> {
+  try {
+    return o.toJson() as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof MeshforgeError) throw e;
+    throw new MeshforgeError(`cannot render object: ${(e as Error).message}`, {
+      code: 'RENDER_FAILED',
+      path: o.node.path,
+    });
+  }
 }
 
 /**
  * Validates the app, resolves dependencies and renders every chart's API
- * objects to JSON, charts and objects in the order cdk8s uses (`App.charts`,
- * then each chart's dependency order). Nothing is written.
+ * objects to JSON, in cdk8s's order. Nothing is written. (Synth itself renders
+ * object by object with {@link planCharts} so rendered JSON does not pile up.)
  */
 export function collectManifests(app: App): ChartManifests[] {
-  validateApp(app);
-  resolveDependencies(app.node.findAll());
-  const all = app.node.findAll();
-  const charts = topology(app, all).filter((x): x is Chart => x instanceof Chart);
-  return charts.map((chart) => {
-    const objects = topology(chart, chart.node.findAll())
-      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
-      .map((o) => {
-        try {
-          return o.toJson() as Record<string, unknown>;
-        } catch (e) {
-          if (e instanceof MeshforgeError) throw e;
-          throw new MeshforgeError(`cannot render object: ${(e as Error).message}`, {
-            code: 'RENDER_FAILED',
-            path: o.node.path,
-          });
-        }
-      });
-    return { chart, objects };
-  });
+  return planCharts(app).map(({ chart, apiObjects }) => ({ chart, objects: apiObjects.map(renderObject) }));
 }

@@ -258,12 +258,25 @@ function isPlainObject(v: object): boolean {
   return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
+/**
+ * Writes into an array of parts joined once per document: building the text
+ * with `+=` would leave a rope of millions of tiny cons-strings that costs
+ * far more memory than the text itself.
+ */
 class Writer {
+  private readonly out: string[] = [];
   private readonly seen = new Set<object>();
   constructor(private readonly tagTests: readonly RegExp[]) {}
 
+  /** The whole document: a collection at the root, then a final newline. */
+  document(doc: object): string {
+    this.collection(doc, '');
+    this.out.push('\n');
+    return this.out.join('');
+  }
+
   /** Any non-collection value in value position (map value or sequence item). */
-  scalar(v: unknown, indent: string): string {
+  private scalar(v: unknown, indent: string): string {
     switch (typeof v) {
       case 'string':
         return scalarString(v, false, indent, this.tagTests);
@@ -285,52 +298,66 @@ class Writer {
     this.seen.add(o);
   }
 
-  /** A map at context indent `indent` (its pairs are joined with newline + indent). */
-  map(o: Record<string, unknown>, indent: string): string {
-    this.enter(o);
-    if (!isPlainObject(o)) throw UNSUPPORTED;
-    const keys = Object.keys(o);
-    if (keys.length === 0) return '{}';
+  /** A map or sequence at context indent `indent`; empty ones are flow `{}` / `[]`. */
+  private collection(v: object, indent: string): void {
+    this.enter(v);
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) throw UNSUPPORTED;
+      this.seq(v, indent);
+    } else {
+      if (!isPlainObject(v)) throw UNSUPPORTED;
+      this.map(v as Record<string, unknown>, Object.keys(v), indent);
+    }
+  }
+
+  /** Pairs joined with newline + indent. */
+  private map(o: Record<string, unknown>, keys: readonly string[], indent: string): void {
+    const out = this.out;
+    if (keys.length === 0) {
+      out.push('{}');
+      return;
+    }
     const inner = indent + INDENT_STEP;
-    let out = '';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       const k = scalarString(key, true, inner, this.tagTests);
       // longer keys become explicit `? key` entries
       if (k.length > 1024) throw UNSUPPORTED;
-      if (i > 0) out += '\n' + indent;
-      out += k + ':' + this.value(o[key], inner);
+      if (i > 0) out.push('\n', indent);
+      out.push(k, ':');
+      const v = o[key];
+      if (v !== null && typeof v === 'object') {
+        // a block collection starts on the next line, an empty (flow) one after a space
+        const empty = Array.isArray(v) ? v.length === 0 : isEmptyObject(v);
+        out.push(empty ? ' ' : '\n' + inner);
+        this.collection(v, inner);
+      } else {
+        out.push(' ', this.scalar(v, inner));
+      }
     }
-    return out;
   }
 
-  /** A sequence at context indent `indent`. */
-  seq(a: readonly unknown[], indent: string): string {
-    this.enter(a);
-    if (Object.getPrototypeOf(a) !== Array.prototype) throw UNSUPPORTED;
-    if (a.length === 0) return '[]';
+  /** Items `- ` joined with newline + indent; their content is indented one step more. */
+  private seq(a: readonly unknown[], indent: string): void {
+    const out = this.out;
+    if (a.length === 0) {
+      out.push('[]');
+      return;
+    }
     const item = indent + INDENT_STEP;
-    let out = '';
     for (let i = 0; i < a.length; i++) {
-      if (i > 0) out += '\n' + indent;
+      if (i > 0) out.push('\n', indent);
+      out.push('- ');
       const v = a[i];
-      out += '- ' + (v !== null && typeof v === 'object' ? this.collection(v, item) : this.scalar(v, item));
+      if (v !== null && typeof v === 'object') this.collection(v, item);
+      else out.push(this.scalar(v, item));
     }
-    return out;
   }
+}
 
-  collection(v: object, indent: string): string {
-    return Array.isArray(v) ? this.seq(v, indent) : this.map(v as Record<string, unknown>, indent);
-  }
-
-  /** What follows `key:` — a space and a scalar or empty collection, or a newline and a block collection. */
-  private value(v: unknown, indent: string): string {
-    if (v !== null && typeof v === 'object') {
-      const s = this.collection(v, indent);
-      return s === '{}' || s === '[]' ? ' ' + s : '\n' + indent + s;
-    }
-    return ' ' + this.scalar(v, indent);
-  }
+function isEmptyObject(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return false;
+  return true;
 }
 
 /**
@@ -345,7 +372,7 @@ export function tryEmitDocument(doc: unknown): string | undefined {
   if (version !== VERIFIED_YAML_VERSION) return undefined;
   if (doc === null || typeof doc !== 'object') return undefined;
   try {
-    return new Writer(tagTests).collection(doc, '') + '\n';
+    return new Writer(tagTests).document(doc);
   } catch (e) {
     if (e === UNSUPPORTED) return undefined;
     throw e;

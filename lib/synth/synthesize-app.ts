@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition } from './app-definition';
-import { collectManifests } from './collect';
+import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { emitYaml } from './yaml-emitter';
 
@@ -48,6 +48,10 @@ function chartFileStem(chart: Chart): string {
   return stem;
 }
 
+function* lazyMap<T, U>(items: readonly T[], fn: (item: T) => U): Generator<U> {
+  for (const item of items) yield fn(item);
+}
+
 /**
  * Builds one app in a fresh cdk8s `App` and renders it to files in memory:
  * one `<chart>.k8s.yaml` per chart that has objects, plus `kustomization.yaml`.
@@ -59,9 +63,10 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
     definition.build(app, { appName: definition.name });
     const files = new Map<string, string>();
-    for (const { chart, objects } of collectManifests(app)) {
-      if (objects.length === 0) continue;
-      files.set(chartFileStem(chart) + MANIFEST_EXTENSION, emitYaml(objects));
+    for (const { chart, apiObjects } of planCharts(app)) {
+      if (apiObjects.length === 0) continue;
+      // render and serialize one object at a time: rendered JSON never piles up (less GC, lower peak memory)
+      files.set(chartFileStem(chart) + MANIFEST_EXTENSION, emitYaml(lazyMap(apiObjects, renderObject)));
     }
     if (files.size === 0) {
       throw new MeshforgeError('app produced no Kubernetes objects', {

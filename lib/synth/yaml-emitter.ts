@@ -6,14 +6,14 @@ import { tryEmitDocument } from './fast-yaml';
  * `Yaml.stringify` does (`yaml` library, YAML 1.1 schema, no line folding,
  * `undefined` kept as `null`, documents joined by `---`). Each document goes
  * through the fast writer (`fast-yaml.ts`); a document it cannot prove it
- * renders identically is handed to cdk8s's `Yaml.stringify` instead.
+ * renders identically is handed to cdk8s's `Yaml.stringify` instead. `docs`
+ * may be lazy (a generator): each document is serialized as soon as it is produced.
  */
-export function emitYaml(docs: readonly unknown[]): string {
-  let out = '';
-  for (let i = 0; i < docs.length; i++) {
-    if (i > 0) out += '---\n';
-    const doc = docs[i];
-    out += doc === undefined ? '\n' : (tryEmitDocument(doc) ?? Yaml.stringify(doc));
+export function emitYaml(docs: Iterable<unknown>): string {
+  const out: string[] = [];
+  for (const doc of docs) {
+    if (out.length > 0) out.push('---\n');
+    out.push(doc === undefined ? '\n' : (tryEmitDocument(doc) ?? Yaml.stringify(doc)));
   }
-  return out;
+  return out.join('');
 }
