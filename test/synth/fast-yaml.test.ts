@@ -117,6 +117,10 @@ describe('fast YAML writer', () => {
     expect(same({})).toBe(true);
     expect(same([])).toBe(true);
     expect(tryEmitDocument({ a: undefined, b: [undefined, null] })).toBe('a: null\nb:\n  - null\n  - null\n');
+    // JSON-shaped but unusual: null-prototype maps, sparse arrays, integer-like keys (ordered first by JS)
+    expect(same(Object.assign(Object.create(null) as object, { b: 1, a: { c: [] } }))).toBe(true);
+    expect(same({ sparse: [1, , 3] })).toBe(true);
+    expect(same({ z: 1, '10': 2, '2': 3, '-1': 4, '01': 5 })).toBe(true);
   });
 
   it('handles the common strings on the fast path, not by fallback', () => {
