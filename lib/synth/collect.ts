@@ -13,8 +13,12 @@ export interface ChartManifests {
  * `MeshforgeValidationError` listing all failures with their construct paths.
  */
 export function validateApp(app: App): void {
+  validateConstructs(app.node.findAll());
+}
+
+function validateConstructs(all: readonly IConstruct[]): void {
   const failures: { path: string; message: string }[] = [];
-  for (const c of app.node.findAll()) {
+  for (const c of all) {
     for (const message of c.node.validate()) failures.push({ path: c.node.path, message });
   }
   if (failures.length > 0) throw new MeshforgeValidationError(failures);
@@ -66,10 +70,10 @@ function chartsWithDependencies(all: readonly IConstruct[]): Set<IConstruct> {
  * integer-like paths come first). Filtering before or after gives the same
  * relative order, so only the wanted constructs are keyed.
  */
-function topology<T extends IConstruct>(scope: IConstruct, dirty: boolean, wanted: (c: IConstruct) => c is T): T[] {
+function topology<T extends IConstruct>(scope: IConstruct, dirty: boolean, wanted: (c: IConstruct) => c is T, all = scope.node.findAll()): T[] {
   if (dirty) return new DependencyGraph(scope.node).topology().filter(wanted);
   const byPath: Record<string, T> = {};
-  for (const c of scope.node.findAll()) if (wanted(c)) byPath[c.node.path] = c;
+  for (const c of all) if (wanted(c)) byPath[c.node.path] = c;
   return Object.values(byPath);
 }
 
@@ -85,11 +89,13 @@ export interface ChartPlan {
  * dependency order). Nothing is rendered: see {@link renderObject}.
  */
 export function planCharts(app: App): ChartPlan[] {
-  validateApp(app);
-  resolveDependencies(app.node.findAll());
-  const dirty = chartsWithDependencies(app.node.findAll());
+  // one traversal serves validation, dependency resolution and chart order: none of them adds constructs
+  const all = app.node.findAll();
+  validateConstructs(all);
+  resolveDependencies(all);
+  const dirty = chartsWithDependencies(all);
   const isChart = (x: IConstruct): x is Chart => x instanceof Chart;
-  return topology(app, dirty.has(app), isChart).map((chart) => ({
+  return topology(app, dirty.has(app), isChart, all).map((chart) => ({
     chart,
     apiObjects: topology(chart, dirty.has(chart), (x: IConstruct): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart),
   }));
