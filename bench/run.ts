@@ -281,8 +281,10 @@ function main(): void {
     // re-render a results file (e.g. after a change to the report format) without measuring again
     const saved = JSON.parse(fs.readFileSync(from, 'utf8')) as { environment: Record<string, string>; args: string[]; results: Measurement[] };
     const stem = from.replace(/(results)?\.json$/, (_m, r: string | undefined) => (r ? 'RESULTS' : ''));
-    fs.writeFileSync(`${stem}.md`, markdown(saved.results, targets(saved.results), saved.environment, saved.args));
-    console.log(`wrote ${stem}.md`);
+    const checks = targets(saved.results);
+    fs.writeFileSync(`${stem}.md`, markdown(saved.results, checks, saved.environment, saved.args));
+    fs.writeFileSync(from, JSON.stringify({ ...saved, targets: checks }, null, 2) + '\n');
+    console.log(`wrote ${stem}.md and ${from}`);
     return;
   }
   const { ns, runs, quick, out } = parseArgs(argv);
