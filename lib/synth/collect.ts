@@ -13,8 +13,12 @@ export interface ChartManifests {
  * `MeshforgeValidationError` listing all failures with their construct paths.
  */
 export function validateApp(app: App): void {
+  validateConstructs(app.node.findAll());
+}
+
+function validateConstructs(all: readonly IConstruct[]): void {
   const failures: { path: string; message: string }[] = [];
-  for (const c of app.node.findAll()) {
+  for (const c of all) {
     for (const message of c.node.validate()) failures.push({ path: c.node.path, message });
   }
   if (failures.length > 0) throw new MeshforgeValidationError(failures);
@@ -45,27 +49,76 @@ function resolveDependencies(all: readonly IConstruct[]): void {
 }
 
 /**
+ * The charts whose subtree holds a construct with dependencies: only those
+ * need cdk8s's `DependencyGraph` to order their objects.
+ */
+function chartsWithDependencies(all: readonly IConstruct[]): Set<IConstruct> {
+  const dirty = new Set<IConstruct>();
+  for (const c of all) {
+    if (c.node.dependencies.length === 0) continue;
+    for (const scope of c.node.scopes) if (scope instanceof Chart) dirty.add(scope);
+    dirty.add(c.node.root); // the app-level chart order changes too
+  }
+  return dirty;
+}
+
+/**
+ * `new DependencyGraph(scope.node).topology()` restricted to `wanted`, cheaply
+ * when nothing under `scope` depends on anything: the graph's vertices are
+ * the constructs keyed by path in a plain object, so without edges its order
+ * is that object's `Object.values` order (insertion order, except that
+ * integer-like paths come first). Filtering before or after gives the same
+ * relative order, so only the wanted constructs are keyed.
+ */
+function topology<T extends IConstruct>(scope: IConstruct, dirty: boolean, wanted: (c: IConstruct) => c is T, all = scope.node.findAll()): T[] {
+  if (dirty) return new DependencyGraph(scope.node).topology().filter(wanted);
+  const byPath: Record<string, T> = {};
+  for (const c of all) if (wanted(c)) byPath[c.node.path] = c;
+  return Object.values(byPath);
+}
+
+/** A chart and its API objects in dependency order, not rendered yet. */
+export interface ChartPlan {
+  readonly chart: Chart;
+  readonly apiObjects: readonly ApiObject[];
+}
+
+/**
+ * Validates the app, resolves dependencies once and lists the charts and
+ * their API objects in the order cdk8s uses (`App.charts`, then each chart's
+ * dependency order). Nothing is rendered: see {@link renderObject}.
+ */
+export function planCharts(app: App): ChartPlan[] {
+  // one traversal serves validation, dependency resolution and chart order: none of them adds constructs
+  const all = app.node.findAll();
+  validateConstructs(all);
+  resolveDependencies(all);
+  const dirty = chartsWithDependencies(all);
+  const isChart = (x: IConstruct): x is Chart => x instanceof Chart;
+  return topology(app, dirty.has(app), isChart, all).map((chart) => ({
+    chart,
+    apiObjects: topology(chart, dirty.has(chart), (x: IConstruct): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart),
+  }));
+}
+
+/** Renders one API object to JSON (`ApiObject.toJson`), naming its construct path on failure. */
+export function renderObject(o: ApiObject): Record<string, unknown> {
+  try {
+    return o.toJson() as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof MeshforgeError) throw e;
+    throw new MeshforgeError(`cannot render object: ${(e as Error).message}`, {
+      code: 'RENDER_FAILED',
+      path: o.node.path,
+    });
+  }
+}
+
+/**
  * Validates the app, resolves dependencies and renders every chart's API
- * objects to JSON. Nothing is written.
+ * objects to JSON, in cdk8s's order. Nothing is written. (Synth itself renders
+ * object by object with {@link planCharts} so rendered JSON does not pile up.)
  */
 export function collectManifests(app: App): ChartManifests[] {
-  validateApp(app);
-  resolveDependencies(app.node.findAll());
-  return app.charts.map((chart) => {
-    const objects = new DependencyGraph(chart.node)
-      .topology()
-      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
-      .map((o) => {
-        try {
-          return o.toJson() as Record<string, unknown>;
-        } catch (e) {
-          if (e instanceof MeshforgeError) throw e;
-          throw new MeshforgeError(`cannot render object: ${(e as Error).message}`, {
-            code: 'RENDER_FAILED',
-            path: o.node.path,
-          });
-        }
-      });
-    return { chart, objects };
-  });
+  return planCharts(app).map(({ chart, apiObjects }) => ({ chart, objects: apiObjects.map(renderObject) }));
 }

@@ -1,7 +1,7 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition } from './app-definition';
-import { collectManifests } from './collect';
+import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
@@ -53,22 +53,6 @@ function chartFileStem(chart: Chart): string {
 }
 
 /**
- * Construct paths of a chart's API objects by apiVersion/kind/name, in tree
- * order, to name the constructs behind rendered objects in error messages.
- */
-function constructPaths(chart: Chart): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const c of chart.node.findAll()) {
-    if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
-    const key = `${c.apiVersion}/${c.kind}/${c.name}`;
-    const list = out.get(key);
-    if (list) list.push(c.node.path);
-    else out.set(key, [c.node.path]);
-  }
-  return out;
-}
-
-/**
  * Builds one app in a fresh cdk8s `App` and renders it to files in memory:
  * one `<prefix>-<group>.<chart>.k8s.yaml` per sync-order group and chart that
  * has objects (see sync-order.ts), in apply order, plus `kustomization.yaml`.
@@ -83,20 +67,18 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // group index → file → objects; charts keep their order inside a group
     const byGroup = SYNC_GROUPS.map(() => new Map<string, Record<string, unknown>[]>());
     const objects: EmittedObject[] = [];
-    for (const { chart, objects: rendered } of collectManifests(app)) {
-      if (rendered.length === 0) continue;
+    for (const { chart, apiObjects } of planCharts(app)) {
+      if (apiObjects.length === 0) continue;
       const stem = chartFileStem(chart);
-      const paths = constructPaths(chart);
-      for (const obj of rendered) {
+      for (const apiObject of apiObjects) {
+        const obj = renderObject(apiObject);
         const group = syncGroupOf(obj);
         const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
         const files = byGroup[SYNC_GROUPS.indexOf(group)];
         const list = files.get(file);
         if (list) list.push(withSyncWave(obj));
         else files.set(file, [withSyncWave(obj)]);
-        const id = identityOf(obj);
-        const path = paths.get(`${String(obj.apiVersion)}/${id.kind}/${id.name}`)?.shift() ?? chart.node.path;
-        objects.push({ ...id, app: definition.name, path, file });
+        objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file });
       }
     }
     const files = new Map<string, string>();

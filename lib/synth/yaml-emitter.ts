@@ -1,10 +1,19 @@
 import { Yaml } from 'cdk8s';
+import { tryEmitDocument } from './fast-yaml';
 
 /**
- * Serializes manifests to a multi-document YAML string exactly as cdk8s does
- * (`yaml` library, YAML 1.1 schema, no line folding). Kept behind one function
- * so the emitter can be replaced without touching the rest of the pipeline.
+ * Serializes manifests to a multi-document YAML string exactly as cdk8s's
+ * `Yaml.stringify` does (`yaml` library, YAML 1.1 schema, no line folding,
+ * `undefined` kept as `null`, documents joined by `---`). Each document goes
+ * through the fast writer (`fast-yaml.ts`); a document it cannot prove it
+ * renders identically is handed to cdk8s's `Yaml.stringify` instead. `docs`
+ * may be lazy (a generator): each document is serialized as soon as it is produced.
  */
-export function emitYaml(docs: readonly unknown[]): string {
-  return Yaml.stringify(...docs);
+export function emitYaml(docs: Iterable<unknown>): string {
+  const out: string[] = [];
+  for (const doc of docs) {
+    if (out.length > 0) out.push('---\n');
+    out.push(doc === undefined ? '\n' : (tryEmitDocument(doc) ?? Yaml.stringify(doc)));
+  }
+  return out.join('');
 }

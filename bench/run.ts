@@ -1,0 +1,305 @@
+/**
+ * `npm run bench` — synth benchmark. Every measurement is a fresh
+ * `node build/bench/worker.js` child process (module loading included), timed
+ * from spawn to exit; peak RSS is the child's `process.resourceUsage().maxRSS`.
+ *
+ *   npm run bench                  N = 10, 100, 1000, 3000; 3 runs each → bench/RESULTS.md + bench/results.json
+ *   npm run bench -- --quick       N = 10, 100, 500; 2 runs → build/bench-quick.{md,json} (for iteration)
+ *   npm run bench -- --n=1000 --runs=5 --out=/tmp/x   custom sizes / runs / output stem
+ *   npm run bench -- --report-from=bench/results.json  re-render bench/RESULTS.md from saved results
+ */
+/* eslint-disable no-console */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Layout, Variant } from './worker';
+
+interface Config {
+  readonly variant: Variant;
+  readonly layout: Layout;
+}
+
+interface Measurement {
+  readonly variant: Variant;
+  readonly layout: Layout;
+  readonly n: number;
+  readonly runs: number;
+  readonly wallMs: number[];
+  readonly minMs: number;
+  readonly medianMs: number;
+  readonly maxRssMiB: number;
+  /** Minimum user + system CPU time of the process: less sensitive than wall time to other load on the machine. */
+  readonly minCpuMs: number;
+  readonly objects: number;
+  readonly bytes: number;
+  readonly files: number;
+  /** Why this configuration ran fewer times than the others, if it did. */
+  readonly note?: string;
+}
+
+const CONFIGS: readonly Config[] = [
+  { variant: 'meshforge', layout: 'one-chart' },
+  { variant: 'meshforge', layout: 'chart-per-service' },
+  { variant: 'cdk8s', layout: 'one-chart' },
+  { variant: 'cdk8s', layout: 'chart-per-service' },
+  { variant: 'yaml', layout: 'one-chart' },
+  { variant: 'json', layout: 'one-chart' },
+  { variant: 'json', layout: 'chart-per-service' },
+];
+
+const LABEL: Record<Variant, string> = {
+  meshforge: 'meshforge',
+  cdk8s: 'raw cdk8s (app.synth)',
+  yaml: 'plain objects → yaml',
+  json: 'plain objects → JSON',
+};
+
+/**
+ * Raw cdk8s chart-per-service is quadratic (about 140 s per run at N=3000):
+ * above this size it runs once, not `runs` times, to keep the benchmark
+ * within minutes. Documented in RESULTS.md.
+ */
+const RAW_PER_SERVICE_SINGLE_RUN_ABOVE = 1000;
+
+function parseArgs(argv: readonly string[]): { ns: number[]; runs: number; quick: boolean; out?: string } {
+  const quick = argv.includes('--quick');
+  const get = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const ns = get('n')?.split(',').map(Number) ?? (quick ? [10, 100, 500] : [10, 100, 1000, 3000]);
+  const runs = Number(get('runs') ?? (quick ? 2 : 3));
+  if (ns.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
+    throw new Error(`usage: run.js [--quick] [--n=10,100] [--runs=3] [--out=path/stem]; got ${argv.join(' ')}`);
+  }
+  return { ns, runs, quick, out: get('out') };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Every file under `dir` with its size. */
+function walk(dir: string): { file: string; size: number }[] {
+  const out: { file: string; size: number }[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else out.push({ file: p, size: fs.statSync(p).size });
+  }
+  return out;
+}
+
+/** Objects, bytes and files a finished run wrote (counted outside the timed region). */
+function countOutput(dir: string): { objects: number; bytes: number; files: number } {
+  let objects = 0;
+  let bytes = 0;
+  const files = walk(dir).filter((f) => !f.file.endsWith('kustomization.yaml'));
+  for (const { file, size } of files) {
+    bytes += size;
+    const text = fs.readFileSync(file, 'utf8');
+    objects += file.endsWith('.json') ? (JSON.parse(text) as unknown[]).length : text.split(/^---$/m).length;
+  }
+  return { objects, bytes, files: files.length };
+}
+
+function runOnce(config: Config, n: number): { ms: number; rssKiB: number; cpuMs: number; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-bench-'));
+  const target = path.join(outdir, 'dist');
+  const start = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, [path.join(__dirname, 'worker.js'), config.variant, config.layout, String(n), target], {
+    encoding: 'utf8',
+    timeout: 900_000,
+    maxBuffer: 1 << 20,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (res.status !== 0) {
+    throw new Error(`${config.variant}/${config.layout} N=${n} failed (${res.status ?? res.signal}): ${res.stderr}`);
+  }
+  const { maxRssKiB, cpuMs } = JSON.parse(res.stdout.trim().split('\n').pop()!) as { maxRssKiB: number; cpuMs: number };
+  return { ms, rssKiB: maxRssKiB, cpuMs, outdir };
+}
+
+function measure(ns: readonly number[], runs: number): Measurement[] {
+  const results: Measurement[] = [];
+  for (const n of ns) {
+    const samples = new Map<Config, { ms: number[]; rss: number[]; cpu: number[]; count?: ReturnType<typeof countOutput> }>();
+    for (const c of CONFIGS) samples.set(c, { ms: [], rss: [], cpu: [] });
+    // interleave configurations so a noisy neighbour affects all of them alike
+    for (let r = 0; r < runs; r++) {
+      for (const c of CONFIGS) {
+        if (r > 0 && c.variant === 'cdk8s' && c.layout === 'chart-per-service' && n > RAW_PER_SERVICE_SINGLE_RUN_ABOVE) continue;
+        const s = samples.get(c)!;
+        const { ms, rssKiB, cpuMs, outdir } = runOnce(c, n);
+        try {
+          s.ms.push(ms);
+          s.rss.push(rssKiB);
+          s.cpu.push(cpuMs);
+          if (!s.count) s.count = countOutput(path.join(outdir, 'dist'));
+        } finally {
+          fs.rmSync(outdir, { recursive: true, force: true });
+        }
+        console.log(`  N=${n} ${c.variant}/${c.layout} run ${r + 1}: ${(ms / 1000).toFixed(2)} s, ${(rssKiB / 1024).toFixed(0)} MiB`);
+      }
+    }
+    for (const c of CONFIGS) {
+      const s = samples.get(c)!;
+      results.push({
+        variant: c.variant,
+        layout: c.layout,
+        n,
+        runs: s.ms.length,
+        wallMs: s.ms.map((x) => Math.round(x)),
+        minMs: Math.round(Math.min(...s.ms)),
+        medianMs: Math.round(median(s.ms)),
+        maxRssMiB: Math.round(Math.max(...s.rss) / 1024),
+        minCpuMs: Math.min(...s.cpu),
+        ...s.count!,
+        note: s.ms.length < runs ? `${s.ms.length} run(s): raw cdk8s chart-per-service is quadratic, see RESULTS.md` : undefined,
+      });
+    }
+  }
+  return results;
+}
+
+interface Target {
+  readonly name: string;
+  readonly limit: string;
+  /** Ratio computed from minimum wall times (and from medians and minimum CPU times, for reference). */
+  readonly min?: number;
+  readonly median?: number;
+  readonly cpu?: number;
+  readonly pass?: boolean;
+}
+
+function targets(results: readonly Measurement[]): Target[] {
+  const get = (variant: Variant, layout: Layout, n: number): Measurement | undefined =>
+    results.find((r) => r.variant === variant && r.layout === layout && r.n === n);
+  const ratio = (name: string, limit: number, a?: Measurement, b?: Measurement, key: 'time' | 'rss' = 'time'): Target => {
+    if (!a || !b) return { name, limit: `≤ ${limit}` };
+    if (key === 'rss') {
+      const r = a.maxRssMiB / b.maxRssMiB;
+      return { name, limit: `≤ ${limit}`, min: r, median: r, cpu: r, pass: r <= limit };
+    }
+    const min = a.minMs / b.minMs;
+    return { name, limit: `≤ ${limit}`, min, median: a.medianMs / b.medianMs, cpu: a.minCpuMs / b.minCpuMs, pass: min <= limit };
+  };
+  const out: Target[] = [ratio('N=1000: meshforge one-chart / raw cdk8s one-chart', 0.33, get('meshforge', 'one-chart', 1000), get('cdk8s', 'one-chart', 1000))];
+  for (const n of [...new Set(results.map((r) => r.n))]) {
+    out.push(ratio(`N=${n}: meshforge chart-per-service / one-chart`, 1.2, get('meshforge', 'chart-per-service', n), get('meshforge', 'one-chart', n)));
+  }
+  for (const layout of ['one-chart', 'chart-per-service'] as const) {
+    out.push(ratio(`meshforge ${layout}: N=3000 / N=1000`, 3.3, get('meshforge', layout, 3000), get('meshforge', layout, 1000)));
+  }
+  for (const layout of ['one-chart', 'chart-per-service'] as const) {
+    out.push(ratio(`N=3000: meshforge ${layout} / JSON.stringify floor (${layout})`, 8, get('meshforge', layout, 3000), get('json', layout, 3000)));
+  }
+  for (const layout of ['one-chart', 'chart-per-service'] as const) {
+    out.push(ratio(`N=3000: peak RSS meshforge / raw cdk8s (${layout})`, 1, get('meshforge', layout, 3000), get('cdk8s', layout, 3000), 'rss'));
+  }
+  return out;
+}
+
+function environment(): Record<string, string> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,
+    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    commit,
+  };
+}
+
+const s = (ms: number): string => (ms / 1000).toFixed(2);
+const x = (r?: number): string => (r === undefined ? '–' : `${r.toFixed(2)}×`);
+
+function markdown(results: readonly Measurement[], checks: readonly Target[], env: Record<string, string>, args: string[]): string {
+  const ns = [...new Set(results.map((r) => r.n))];
+  const lines: string[] = [
+    '# Synth benchmark results',
+    '',
+    `Generated by \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.ts); do not edit by hand.`,
+    `${env.date}, Node ${env.node}, ${env.cpus}, load average at the end ${env.loadavg}, commit ${env.commit}.`,
+    '',
+    'Each service: ConfigMap (mounted config file), 2 Deployments (v1, v2), Service, VirtualService (90/10 canary),',
+    'DestinationRule (subsets, connection pool, outlier detection) = 6 objects. Every cell is a fresh Node process',
+    '(module loading included): wall time min / median of the runs, user + system CPU time (min), peak RSS (max over runs).',
+    '',
+    '- **meshforge**: the services built by `bench/services.ts` (today cdk8s-plus-27 + Istio imports, see the README)',
+    '  synthesized by meshforge (`synthToDist`, fast YAML writer), including `kustomization.yaml`.',
+    '- **raw cdk8s**: the same constructs, `new App({ outdir }).synth()`.',
+    '- **plain objects → yaml / JSON**: the identical objects (`bench/plain-objects.ts`, checked equal to the cdk8s',
+    '  output by a test) as plain JS, serialized per chart file with `yaml` (cdk8s\'s options) or `JSON.stringify`; no cdk8s loaded.',
+    '',
+    '| N | variant | layout | wall min / median (s) | CPU min (s) | runs | peak RSS (MiB) | objects | bytes | files | vs raw cdk8s (min) | vs JSON floor (min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const n of ns) {
+    for (const r of results.filter((m) => m.n === n)) {
+      const raw = results.find((m) => m.n === n && m.variant === 'cdk8s' && m.layout === r.layout);
+      const json = results.find((m) => m.n === n && m.variant === 'json' && m.layout === r.layout);
+      lines.push(
+        `| ${n} | ${LABEL[r.variant]} | ${r.layout} | ${s(r.minMs)} / ${s(r.medianMs)} | ${s(r.minCpuMs)} | ${r.runs} | ${r.maxRssMiB} | ${r.objects} | ${r.bytes} | ${r.files} | ` +
+          `${raw && r.variant !== 'cdk8s' ? x(r.minMs / raw.minMs) : '–'} | ${json && r.variant !== 'json' ? x(r.minMs / json.minMs) : '–'} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '## Targets (issue 6)',
+    '',
+    'Judged on minimum wall times (least disturbed by other processes on this shared 2-core machine); the ratios of',
+    'median wall times and of minimum CPU times are given because background load makes single ratios move by ±30 %.',
+    '',
+  );
+  lines.push('| target | limit | ratio (min wall) | ratio (median wall) | ratio (min CPU) | result |', '|---|---|---|---|---|---|');
+  for (const t of checks) {
+    lines.push(
+      `| ${t.name} | ${t.limit} | ${x(t.min)} | ${x(t.median)} | ${x(t.cpu)} | ${t.pass === undefined ? 'not measured' : t.pass ? 'pass' : '**FAIL**'} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Raw cdk8s chart-per-service above N=${RAW_PER_SERVICE_SINGLE_RUN_ABOVE} runs once (it is quadratic: each chart's \`toJson\` re-resolves`,
+    'dependencies and re-validates the whole app), so its min and median are that single run.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  const root = path.resolve(__dirname, '..', '..');
+  const from = argv.find((a) => a.startsWith('--report-from='))?.split('=')[1];
+  if (from) {
+    // re-render a results file (e.g. after a change to the report format) without measuring again
+    const saved = JSON.parse(fs.readFileSync(from, 'utf8')) as { environment: Record<string, string>; args: string[]; results: Measurement[] };
+    const stem = from.replace(/(results)?\.json$/, (_m, r: string | undefined) => (r ? 'RESULTS' : ''));
+    const checks = targets(saved.results);
+    fs.writeFileSync(`${stem}.md`, markdown(saved.results, checks, saved.environment, saved.args));
+    fs.writeFileSync(from, JSON.stringify({ ...saved, targets: checks }, null, 2) + '\n');
+    console.log(`wrote ${stem}.md and ${from}`);
+    return;
+  }
+  const { ns, runs, quick, out } = parseArgs(argv);
+  const stem = out ?? (quick ? path.join(root, 'build', 'bench-quick') : path.join(root, 'bench', 'RESULTS'));
+  console.log(`synth benchmark: N = ${ns.join(', ')}, ${runs} run(s) each`);
+  const results = measure(ns, runs);
+  const checks = targets(results);
+  const env = environment();
+  const md = markdown(results, checks, env, argv);
+  fs.mkdirSync(path.dirname(stem), { recursive: true });
+  fs.writeFileSync(`${stem}.md`, md);
+  const jsonFile = out || quick ? `${stem}.json` : path.join(root, 'bench', 'results.json');
+  fs.writeFileSync(jsonFile, JSON.stringify({ environment: env, args: argv, results, targets: checks }, null, 2) + '\n');
+  console.log('\n' + md);
+  console.log(`wrote ${path.relative(process.cwd(), `${stem}.md`)} and ${path.relative(process.cwd(), jsonFile)}`);
+}
+
+main();
