@@ -1,10 +1,9 @@
-import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Receiver } from './alertmanager-receiver';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 /** A child route of the route tree. */
@@ -125,7 +124,7 @@ export class Alertmanager extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('alertmanager') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': createHash('sha256').update(this.configYaml()).digest('hex') }) }) },
+          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': configChecksum({ 'alertmanager.yml': this.configYaml() }) }) }) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

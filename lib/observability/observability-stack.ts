@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AlertRules, AlertRulesProps } from './alert-rules';
 import { Alertmanager, AlertmanagerProps } from './alertmanager';
-import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
+import { ImageName, PART_OF, PSA_VERSION, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
 import { FluentBit, FluentBitProps } from './fluent-bit';
@@ -145,8 +145,11 @@ export class ObservabilityStack extends Construct {
               'app.kubernetes.io/part-of': PART_OF,
               'app.kubernetes.io/managed-by': 'meshforge',
               'pod-security.kubernetes.io/enforce': level,
+              'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
               'pod-security.kubernetes.io/warn': level,
+              'pod-security.kubernetes.io/warn-version': PSA_VERSION,
               'pod-security.kubernetes.io/audit': level,
+              'pod-security.kubernetes.io/audit-version': PSA_VERSION,
               // The stack stays outside the mesh: Prometheus scrapes sidecars on plain-text 15020/15090.
               'istio-injection': 'disabled',
             },
