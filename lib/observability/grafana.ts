@@ -31,6 +31,16 @@ export interface GrafanaProps {
   readonly resources?: ResourceProps;
 }
 
+/** Options of `GrafanaDataSource.elasticsearch`. */
+export interface GrafanaElasticsearchOptions {
+  /** User for basic auth. */
+  readonly user: string;
+  /** Secret key holding that user's password. */
+  readonly passwordSecret: SecretKeyRef;
+  /** Index pattern. @default "logs-*" */
+  readonly index?: string;
+}
+
 /** A provisioned data source. */
 export class GrafanaDataSource {
   /** Prometheus at `url` (the default data source). */
@@ -41,7 +51,7 @@ export class GrafanaDataSource {
    * Elasticsearch at `url`, basic auth as `user` with the password from a Secret
    * (injected as an environment variable, expanded by Grafana at provisioning).
    */
-  public static elasticsearch(url: string, options: { readonly user: string; readonly passwordSecret: SecretKeyRef; readonly index?: string }): GrafanaDataSource {
+  public static elasticsearch(url: string, options: GrafanaElasticsearchOptions): GrafanaDataSource {
     return new GrafanaDataSource(
       'Elasticsearch',
       {

@@ -3,6 +3,18 @@ import { Construct } from 'constructs';
 import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkImage, checkRange, checkUrl } from './validators';
 
+/** Options of `JaegerStorage.elasticsearch`. */
+export interface JaegerElasticsearchOptions {
+  /** Elasticsearch URL, e.g. `http://elasticsearch.logging.svc:9200`. */
+  readonly url: string;
+  /** User for basic auth. */
+  readonly user: string;
+  /** Secret key holding that user's password (passed as the env var `ES_PASSWORD`). */
+  readonly passwordSecret: SecretKeyRef;
+  /** Prefix of the span/service indices. @default "jaeger" */
+  readonly indexPrefix?: string;
+}
+
 /** Where Jaeger keeps traces. */
 export class JaegerStorage {
   /** In memory (lost on restart): the all-in-one default, fine for development. */
@@ -10,7 +22,7 @@ export class JaegerStorage {
     return new JaegerStorage({ memory: { max_traces: maxTraces } });
   }
   /** Elasticsearch; the password comes from a Secret through an environment variable. */
-  public static elasticsearch(options: { readonly url: string; readonly user: string; readonly passwordSecret: SecretKeyRef; readonly indexPrefix?: string }): JaegerStorage {
+  public static elasticsearch(options: JaegerElasticsearchOptions): JaegerStorage {
     return new JaegerStorage(
       {
         elasticsearch: {

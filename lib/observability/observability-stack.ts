@@ -33,14 +33,19 @@ export interface ObservabilityNamespaces {
 
 /** Logging components; each takes its own props. */
 export interface LoggingOptions {
+  /** Fluent Bit DaemonSet (namespace `nodeAgents`, forwards to the stack's Fluentd). @default {} (see FluentBitProps) */
   readonly fluentBit?: Omit<FluentBitProps, 'namespace' | 'forwardTo'>;
+  /** Fluentd aggregator (writes to the stack's Elasticsearch with its password Secret). @default {} (see FluentdProps) */
   readonly fluentd?: Omit<FluentdProps, 'namespace' | 'elasticsearchUrl' | 'elasticsearchPasswordSecret'>;
+  /** Single-node Elasticsearch. @default {} (see ElasticsearchProps) */
   readonly elasticsearch?: Omit<ElasticsearchProps, 'namespace'>;
+  /** Kibana (pointed at the stack's Elasticsearch). @default {} (see KibanaProps) */
   readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl'>;
 }
 
 /** Tracing components. */
 export interface TracingOptions {
+  /** Jaeger v2 (namespace `tracing`). @default {} (in-memory storage, see JaegerProps) */
   readonly jaeger?: Omit<JaegerProps, 'namespace'>;
   /** The Istio Telemetry resource; `false` to leave mesh tracing alone. @default {} (provider "jaeger", 1% sampling) */
   readonly istio?: Omit<IstioTracingProps, 'collectorHost' | 'collectorPort'> | false;
@@ -73,11 +78,17 @@ export interface ObservabilityStackProps {
   readonly operatorSelectorLabels?: Record<string, string>;
   /** URL of the operator-managed Prometheus, for Grafana (operator mode). @default "http://prometheus-operated.<monitoring>.svc:9090" */
   readonly operatorPrometheusUrl?: string;
+  /** Prometheus (configmap mode only; the stack adds its Alertmanager target). @default {} (see PrometheusProps) */
   readonly prometheus?: Omit<PrometheusProps, 'namespace' | 'alertmanagers'>;
+  /** Alertmanager; give it at least one receiver, or synth fails. @default {} (see AlertmanagerProps) */
   readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'>;
+  /** Alert rules (delivery follows `scrapeMode`). @default {} (see AlertRulesProps) */
   readonly alertRules?: Omit<AlertRulesProps, 'namespace' | 'delivery' | 'ruleSelectorLabels'>;
+  /** Grafana with the stack's data sources and dashboards. @default {} (see GrafanaProps) */
   readonly grafana?: Omit<GrafanaProps, 'namespace'>;
+  /** node-exporter DaemonSet (namespace `nodeAgents`). @default {} (see NodeExporterProps) */
   readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'>;
+  /** kube-state-metrics. @default {} (see KubeStateMetricsProps) */
   readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'>;
   /** Logging pipeline; `false` to leave it out. @default {} (all four components) */
   readonly logging?: LoggingOptions | false;
