@@ -109,9 +109,9 @@ export class Grafana extends Construct {
       metadata: meta('grafana-datasources'),
       data: Lazy.any({ produce: () => ({ 'datasources.yaml': this.dataSourcesYaml() }) }),
     });
-    // Data sources are read only at start; dashboards are also polled, but the projected
-    // volume only refreshes existing ConfigMaps. The pod-template checksum covers every
-    // provisioning file, so any change (including a new dashboard) rolls the pod.
+    // Grafana reads data sources only at start (dashboards are polled, but only after a
+    // kubelet sync). The pod-template checksum covers every provisioning file, so any
+    // change rolls the pod and takes effect at once.
     this.providersYaml = toYaml({
       apiVersion: 1,
       providers: [{ name: 'meshforge', orgId: 1, folder: 'meshforge', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }],

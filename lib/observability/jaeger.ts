@@ -90,9 +90,9 @@ export class Jaeger extends Construct {
       service: {
         extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
         pipelines: { traces: { receivers: ['otlp', 'zipkin'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
-        // Jaeger 2.5 embeds OpenTelemetry Collector ~v0.123: `metrics.address` is deprecated
-        // there (ignored from v0.123, rejected as "invalid keys: address" from v0.128).
-        // A pull reader with a Prometheus exporter is the supported form.
+        // `metrics.address` is deprecated since Collector v0.111 (collector PR #11205), ignored
+        // from v0.123 and rejected ("invalid keys: address") from v0.128; Jaeger's own configs
+        // switched to a pull reader (jaeger PR #6679, Feb 2025) before 2.5.0 (Apr 2025).
         telemetry: { metrics: { level: 'basic', readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: Jaeger.METRICS_PORT } } } }] } },
       },
       extensions: {

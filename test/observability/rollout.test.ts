@@ -140,7 +140,7 @@ describe('Jaeger, Fluent Bit sidecar', () => {
   });
 });
 
-describe('Jaeger v2 configuration (Jaeger 2.5.0, OpenTelemetry Collector ~v0.123)', () => {
+describe('Jaeger v2 configuration (Jaeger 2.5.0)', () => {
   const c = chart();
   const jaeger = new Jaeger(c, 'jaeger');
   const objs = synth(c);
