@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { standardLabels, toYaml } from './common';
+import { configChecksum, standardLabels, toYaml } from './common';
 import { IMonitoredService, ServiceThresholds } from './monitored-service';
 import { checkDnsLabel, checkDuration, checkRange } from './validators';
 
@@ -83,6 +83,12 @@ export interface IRuleFileSource {
   readonly configMapName: string;
   /** File names (ConfigMap keys), resolved at synth time. */
   ruleFileNames(): string[];
+  /**
+   * sha256 over every rule file (sorted by name, name and content), resolved at
+   * synth time. Prometheus puts it in its pod-template checksum, so any change to
+   * a rule rolls the pod: nothing else makes Prometheus re-read its rules.
+   */
+  ruleFilesHash(): string;
 }
 
 type ResolvedThresholds = Required<ServiceThresholds>;
@@ -195,6 +201,10 @@ export class AlertRules extends Construct implements IRuleFileSource {
   /** Rule file names (ConfigMap keys) in deterministic order. */
   public ruleFileNames(): string[] {
     return Object.keys(this.ruleFiles());
+  }
+
+  public ruleFilesHash(): string {
+    return configChecksum(this.ruleFiles());
   }
 
   /** Rule files as file name → YAML text (the exact content Prometheus loads). */

@@ -1,17 +1,23 @@
-import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Receiver } from './alertmanager-receiver';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 /** A child route of the route tree. */
 export interface AlertRoute {
   /** Receiver name (must be added with `addReceiver`). */
   readonly receiver: string;
-  /** Matchers in Alertmanager syntax, e.g. `severity="critical"`, `namespace=~"shop|payments"`. */
+  /**
+   * Matchers in Alertmanager syntax, one per entry: a label name, an operator
+   * (`=`, `!=`, `=~`, `!~`) and a value, unquoted (`severity=critical`,
+   * `namespace=~shop|payments`) or double-quoted (`severity="critical"`).
+   * Unquoted values may not contain whitespace, quotes, commas, braces, `!`, `=`,
+   * `~` or `\`: quote those (Alertmanager 0.27's parser reads them differently).
+   * An empty value is written `""`.
+   */
   readonly matchers: readonly string[];
   /** Keep evaluating sibling routes after a match. @default false */
   readonly continue?: boolean;
@@ -25,8 +31,11 @@ export interface AlertRoute {
 
 /** An inhibit rule: alerts matching `source` mute alerts matching `target` with equal `equal` labels. */
 export interface InhibitRule {
+  /** Matchers of the muting alert (same syntax as `AlertRoute.matchers`). */
   readonly sourceMatchers: readonly string[];
+  /** Matchers of the muted alert. */
   readonly targetMatchers: readonly string[];
+  /** Labels that must be equal in source and target. */
   readonly equal: readonly string[];
 }
 
@@ -60,7 +69,14 @@ export interface AlertmanagerProps {
   readonly resources?: ResourceProps;
 }
 
-const MATCHER = /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*$/;
+/**
+ * One matcher as both Alertmanager parsers read it alike (0.25's classic parser,
+ * 0.27's UTF-8 parser with its classic fallback): name, operator, then a
+ * double-quoted value with `\` escapes or an unquoted value without reserved characters.
+ */
+const MATCHER = /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*(?:"(?:[^"\\]|\\.)*"|[^\s{}!=~,\\"'`]+)\s*$/;
+const MATCHER_EXPECTED =
+  'a label name, an operator (=, !=, =~, !~) and a value, unquoted without whitespace, quotes, commas, braces, "!", "=", "~" or "\\" (severity=critical) or double-quoted (namespace=~"shop|payments")';
 const SECRETS_DIR = '/etc/alertmanager/secrets';
 const RENDERED_DIR = '/etc/alertmanager/rendered';
 const TEMPLATE_DIR = '/etc/alertmanager/template';
@@ -94,7 +110,8 @@ export class Alertmanager extends Construct {
     for (const r of props.receivers ?? []) this.addReceiver(r);
     for (const r of props.routes ?? []) this.addRoute(r);
     (props.inhibitRules ?? []).forEach((rule, i) => {
-      [...rule.sourceMatchers, ...rule.targetMatchers].forEach((m) => this.checkMatcher(`inhibitRules[${i}]`, m));
+      rule.sourceMatchers.forEach((m, k) => this.checkMatcher(`inhibitRules[${i}].sourceMatchers[${k}]`, m));
+      rule.targetMatchers.forEach((m, k) => this.checkMatcher(`inhibitRules[${i}].targetMatchers[${k}]`, m));
     });
     this.node.addValidation({ validate: () => this.validateTree() });
 
@@ -125,7 +142,7 @@ export class Alertmanager extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('alertmanager') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': createHash('sha256').update(this.configYaml()).digest('hex') }) }) },
+          metadata: { labels: podLabels(labels), annotations: Lazy.any({ produce: () => ({ 'checksum/config': configChecksum({ 'alertmanager.yml': this.configYaml() }) }) }) },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,
@@ -252,7 +269,7 @@ export class Alertmanager extends Construct {
     if (route.matchers.length === 0) {
       throw new MeshforgeError('route has no matchers', { code: 'INVALID_ROUTE', path: this.node.path, field: `${field}.matchers`, value: [], expected: 'at least one matcher such as severity="critical"' });
     }
-    route.matchers.forEach((m) => this.checkMatcher(field, m));
+    route.matchers.forEach((m, k) => this.checkMatcher(`${field}.matchers[${k}]`, m));
     for (const f of ['groupWait', 'groupInterval', 'repeatInterval'] as const) if (route[f] !== undefined) checkDuration(this.node.path, `${field}.${f}`, route[f]!);
     this.routes.push(route);
     return this;
@@ -363,20 +380,28 @@ export class Alertmanager extends Construct {
   }
 
   private validateTree(): string[] {
+    // Same shape as a thrown MeshforgeError (field, value, expected); the synth
+    // pipeline prefixes the construct path.
     const errors: string[] = [];
-    const names = new Set(this.receivers.map((r) => r.name));
-    if (this.receivers.length === 0) errors.push('Alertmanager has no receivers; expected: at least one, added with addReceiver() or the receivers prop');
+    const names = this.receivers.map((r) => r.name);
+    const oneOf = `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+    const unknown = (field: string, value: string) =>
+      errors.push(new MeshforgeError('receiver is not defined', { code: 'UNKNOWN_RECEIVER', field, value, expected: oneOf }).detail);
+    if (names.length === 0) {
+      errors.push(new MeshforgeError('Alertmanager has no receivers', { code: 'NO_RECEIVERS', field: 'receivers', value: [], expected: 'at least one receiver, added with addReceiver() or the receivers prop' }).detail);
+      return errors;
+    }
     const def = this.defaultReceiver();
-    if (def !== undefined && !names.has(def)) errors.push(`default receiver ${JSON.stringify(def)} is not defined; expected: one of ${[...names].map((n) => JSON.stringify(n)).join(', ')}`);
+    if (def !== undefined && !names.includes(def)) unknown('defaultReceiver', def);
     this.routes.forEach((r, i) => {
-      if (!names.has(r.receiver)) errors.push(`routes[${i}] receiver ${JSON.stringify(r.receiver)} is not defined; expected: one of ${[...names].map((n) => JSON.stringify(n)).join(', ')}`);
+      if (!names.includes(r.receiver)) unknown(`routes[${i}].receiver`, r.receiver);
     });
     return errors;
   }
 
   private checkMatcher(field: string, m: string): void {
     if (!MATCHER.test(m)) {
-      throw new MeshforgeError('invalid matcher', { code: 'INVALID_MATCHER', path: this.node.path, field, value: m, expected: 'label, an operator (=, !=, =~, !~) and a double-quoted value, e.g. severity="critical"' });
+      throw new MeshforgeError('invalid matcher', { code: 'INVALID_MATCHER', path: this.node.path, field, value: m, expected: MATCHER_EXPECTED });
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -37,6 +38,13 @@ export function mirroredImage(name: ImageName, registry?: string): string {
   if (registry === undefined) return image;
   return `${registry.replace(/\/+$/, '')}/${image.split('/').slice(1).join('/')}`;
 }
+
+/**
+ * Pod Security Standards version the namespaces pin (`pod-security.kubernetes.io/*-version`):
+ * a cluster upgrade must not tighten the rules under running workloads. Same pin as
+ * `MeshNamespace` (lib/mesh/mesh-namespace.ts); cdk8s-plus-27 targets Kubernetes 1.27.
+ */
+export const PSA_VERSION = 'v1.27';
 
 /** `app.kubernetes.io/part-of` on every object of the stack. */
 export const PART_OF = 'meshforge-observability';
@@ -177,4 +185,20 @@ export function bindClusterRole(
     subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: serviceAccount.namespace }],
   });
   return role;
+}
+
+/**
+ * sha256 (hex) over config files, sorted by name; each name and content is
+ * length-prefixed so that no two different file sets hash alike. Written into a
+ * pod-template annotation (`checksum/config`), it rolls the pod whenever a file
+ * changes: the components here do not watch their files, and ConfigMaps mounted
+ * with `subPath` are never refreshed by the kubelet.
+ */
+export function configChecksum(files: Record<string, string>): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(files).sort()) {
+    const content = files[name];
+    hash.update(`${name.length}:${name}${content.length}:${content}`);
+  }
+  return hash.digest('hex');
 }

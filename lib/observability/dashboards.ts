@@ -44,6 +44,7 @@ interface PanelSpec {
   readonly title: string;
   readonly unit: string;
   readonly queries: readonly (readonly [expr: string, legend: string])[];
+  /** @default "timeseries" */
   readonly type?: 'timeseries' | 'stat';
 }
 

@@ -1,8 +1,7 @@
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface FluentBitProps {
@@ -121,7 +120,7 @@ ${output}`;
         selector: { matchLabels: selectorLabels('fluent-bit') },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(conf + PARSERS).digest('hex') } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent-bit.conf': conf, 'parsers.conf': PARSERS }) } },
           spec: {
             serviceAccountName: sa.name,
             priorityClassName: 'system-node-critical',

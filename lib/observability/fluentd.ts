@@ -1,8 +1,7 @@
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 export interface FluentdProps {
@@ -107,7 +106,7 @@ export class Fluentd extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('fluentd') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(conf).digest('hex') } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent.conf': conf }) } },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,

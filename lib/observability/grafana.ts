@@ -1,9 +1,8 @@
-import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { DATASOURCE_UIDS, GrafanaDashboard } from './dashboards';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
@@ -32,6 +31,16 @@ export interface GrafanaProps {
   readonly resources?: ResourceProps;
 }
 
+/** Options of `GrafanaDataSource.elasticsearch`. */
+export interface GrafanaElasticsearchOptions {
+  /** User for basic auth. */
+  readonly user: string;
+  /** Secret key holding that user's password. */
+  readonly passwordSecret: SecretKeyRef;
+  /** Index pattern. @default "logs-*" */
+  readonly index?: string;
+}
+
 /** A provisioned data source. */
 export class GrafanaDataSource {
   /** Prometheus at `url` (the default data source). */
@@ -42,7 +51,7 @@ export class GrafanaDataSource {
    * Elasticsearch at `url`, basic auth as `user` with the password from a Secret
    * (injected as an environment variable, expanded by Grafana at provisioning).
    */
-  public static elasticsearch(url: string, options: { readonly user: string; readonly passwordSecret: SecretKeyRef; readonly index?: string }): GrafanaDataSource {
+  public static elasticsearch(url: string, options: GrafanaElasticsearchOptions): GrafanaDataSource {
     return new GrafanaDataSource(
       'Elasticsearch',
       {
@@ -83,7 +92,8 @@ export class Grafana extends Construct {
   public readonly serviceName = 'grafana';
   public readonly port = 3000;
   private readonly dataSources: GrafanaDataSource[] = [];
-  private readonly dashboards: { name: string; configMap: string; dashboard: GrafanaDashboard }[] = [];
+  private readonly dashboards: { name: string; configMap: string; dashboard: GrafanaDashboard; json: string }[] = [];
+  private readonly providersYaml: string;
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
@@ -99,14 +109,16 @@ export class Grafana extends Construct {
       metadata: meta('grafana-datasources'),
       data: Lazy.any({ produce: () => ({ 'datasources.yaml': this.dataSourcesYaml() }) }),
     });
+    // Grafana reads data sources only at start (dashboards are polled, but only after a
+    // kubelet sync). The pod-template checksum covers every provisioning file, so any
+    // change rolls the pod and takes effect at once.
+    this.providersYaml = toYaml({
+      apiVersion: 1,
+      providers: [{ name: 'meshforge', orgId: 1, folder: 'meshforge', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }],
+    });
     const providers = new k8s.KubeConfigMap(this, 'DashboardProviders', {
       metadata: meta('grafana-dashboard-providers'),
-      data: {
-        'dashboards.yaml': toYaml({
-          apiVersion: 1,
-          providers: [{ name: 'meshforge', orgId: 1, folder: 'meshforge', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }],
-        }),
-      },
+      data: { 'dashboards.yaml': this.providersYaml },
     });
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
@@ -135,7 +147,7 @@ export class Grafana extends Construct {
           metadata: {
             labels: podLabels(labels),
             annotations: Lazy.any({
-              produce: () => ({ 'checksum/provisioning': createHash('sha256').update(this.dataSourcesYaml() + this.dashboards.map((d) => JSON.stringify(d.dashboard)).join()).digest('hex') }),
+              produce: () => ({ 'checksum/provisioning': this.provisioningChecksum() }),
             }),
           },
           spec: {
@@ -202,17 +214,28 @@ export class Grafana extends Construct {
       throw new MeshforgeError('duplicate dashboard', { code: 'DUPLICATE_DASHBOARD', path: this.node.path, field: 'dashboards', value: name, expected: 'a dashboard name and uid used once' });
     }
     const configMap = `grafana-dashboard-${name}`.slice(0, 63);
+    const json = JSON.stringify(dashboard, null, 2);
     new k8s.KubeConfigMap(this, `Dashboard-${name}`, {
       metadata: { name: configMap, namespace: this.namespace, labels: standardLabels('grafana', 'dashboards') },
-      data: { [`${name}.json`]: JSON.stringify(dashboard, null, 2) },
+      data: { [`${name}.json`]: json },
     });
-    this.dashboards.push({ name, configMap, dashboard });
+    this.dashboards.push({ name, configMap, dashboard, json });
     return this;
   }
 
   /** Dashboards added so far. */
   public get dashboardList(): readonly GrafanaDashboard[] {
     return this.dashboards.map((d) => d.dashboard);
+  }
+
+  /** The pod-template checksum over every provisioning file (data sources, providers, dashboards). */
+  public provisioningChecksum(): string {
+    const files: Record<string, string> = {
+      'datasources/datasources.yaml': this.dataSourcesYaml(),
+      'dashboards/dashboards.yaml': this.providersYaml,
+    };
+    for (const d of this.dashboards) files[`dashboards/${d.configMap}/${d.name}.json`] = d.json;
+    return configChecksum(files);
   }
 
   private dataSourcesYaml(): string {

@@ -1,8 +1,19 @@
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkImage, checkRange, checkUrl } from './validators';
+
+/** Options of `JaegerStorage.elasticsearch`. */
+export interface JaegerElasticsearchOptions {
+  /** Elasticsearch URL, e.g. `http://elasticsearch.logging.svc:9200`. */
+  readonly url: string;
+  /** User for basic auth. */
+  readonly user: string;
+  /** Secret key holding that user's password (passed as the env var `ES_PASSWORD`). */
+  readonly passwordSecret: SecretKeyRef;
+  /** Prefix of the span/service indices. @default "jaeger" */
+  readonly indexPrefix?: string;
+}
 
 /** Where Jaeger keeps traces. */
 export class JaegerStorage {
@@ -11,7 +22,7 @@ export class JaegerStorage {
     return new JaegerStorage({ memory: { max_traces: maxTraces } });
   }
   /** Elasticsearch; the password comes from a Secret through an environment variable. */
-  public static elasticsearch(options: { readonly url: string; readonly user: string; readonly passwordSecret: SecretKeyRef; readonly indexPrefix?: string }): JaegerStorage {
+  public static elasticsearch(options: JaegerElasticsearchOptions): JaegerStorage {
     return new JaegerStorage(
       {
         elasticsearch: {
@@ -58,6 +69,11 @@ export class Jaeger extends Construct {
   public readonly otlpGrpcPort = 4317;
   public readonly queryPort = 16686;
   public readonly zipkinPort = 9411;
+  /** Port of the collector's own Prometheus metrics (`service.telemetry.metrics`). */
+  public static readonly METRICS_PORT = 8888;
+  /** Port and path of the `healthcheckv2` status endpoint (the probes). */
+  public static readonly HEALTH_PORT = 13133;
+  public static readonly HEALTH_PATH = '/status';
   /** The generated Jaeger v2 configuration. */
   public readonly config: Record<string, unknown>;
 
@@ -74,10 +90,13 @@ export class Jaeger extends Construct {
       service: {
         extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
         pipelines: { traces: { receivers: ['otlp', 'zipkin'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
-        telemetry: { metrics: { address: '0.0.0.0:8888' } },
+        // `metrics.address` is deprecated since Collector v0.111 (collector PR #11205), ignored
+        // from v0.123 and rejected ("invalid keys: address") from v0.128; Jaeger's own configs
+        // switched to a pull reader (jaeger PR #6679, Feb 2025) before 2.5.0 (Apr 2025).
+        telemetry: { metrics: { level: 'basic', readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: Jaeger.METRICS_PORT } } } }] } },
       },
       extensions: {
-        healthcheckv2: { use_v2: true, http: { endpoint: '0.0.0.0:13133' } },
+        healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${Jaeger.HEALTH_PORT}`, status: { enabled: true, path: Jaeger.HEALTH_PATH } } },
         jaeger_query: { storage: { traces: 'main' }, http: { endpoint: '0.0.0.0:16686' } },
         jaeger_storage: { backends: { main: storage.backend } },
       },
@@ -110,12 +129,12 @@ export class Jaeger extends Construct {
       spec: { selector: selectorLabels('jaeger'), ports: [{ name: 'http-zipkin', port: this.zipkinPort, targetPort: k8s.IntOrString.fromString('zipkin') }] },
     });
     new k8s.KubeService(this, 'QueryService', {
-      metadata: { ...meta(this.queryService), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8888' } },
+      metadata: { ...meta(this.queryService), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(Jaeger.METRICS_PORT) } },
       spec: {
         selector: selectorLabels('jaeger'),
         ports: [
           { name: 'http-query', port: this.queryPort, targetPort: k8s.IntOrString.fromString('query') },
-          { name: 'http-metrics', port: 8888, targetPort: k8s.IntOrString.fromString('metrics') },
+          { name: 'http-metrics', port: Jaeger.METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics') },
         ],
       },
     });
@@ -127,7 +146,7 @@ export class Jaeger extends Construct {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selectorLabels('jaeger') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'config.yaml': configYaml }) } },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,
@@ -143,13 +162,13 @@ export class Jaeger extends Construct {
                   { name: 'otlp-http', containerPort: 4318 },
                   { name: 'zipkin', containerPort: 9411 },
                   { name: 'query', containerPort: 16686 },
-                  { name: 'metrics', containerPort: 8888 },
-                  { name: 'health', containerPort: 13133 },
+                  { name: 'metrics', containerPort: Jaeger.METRICS_PORT },
+                  { name: 'health', containerPort: Jaeger.HEALTH_PORT },
                 ],
                 resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '1Gi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
-                readinessProbe: httpProbe('/status', 'health', 5, 10),
-                livenessProbe: httpProbe('/status', 'health', 15, 20),
+                readinessProbe: httpProbe(Jaeger.HEALTH_PATH, 'health', 5, 10),
+                livenessProbe: httpProbe(Jaeger.HEALTH_PATH, 'health', 15, 20),
                 volumeMounts: [{ name: 'config', mountPath: '/etc/jaeger', readOnly: true }],
               },
             ],

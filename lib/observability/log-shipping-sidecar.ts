@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
 import { forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
 
@@ -36,6 +36,11 @@ export class LogShippingSidecar extends Construct {
   public readonly volumes: readonly k8s.Volume[];
   /** Mount for the app container: where it writes its log files. */
   public readonly appVolumeMount: k8s.VolumeMount;
+  /**
+   * Annotations for the workload's pod template (`checksum/log-shipper-config`):
+   * Fluent Bit does not re-read its config, so a config change must roll the pod.
+   */
+  public readonly podAnnotations: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: LogShippingSidecarProps) {
     super(scope, id);
@@ -73,6 +78,7 @@ ${output}`;
       data: { 'fluent-bit.conf': conf },
     });
     this.appVolumeMount = { name: 'app-logs', mountPath: dir };
+    this.podAnnotations = { 'checksum/log-shipper-config': configChecksum({ 'fluent-bit.conf': conf }) };
     this.volumes = [
       { name: 'app-logs', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
       { name: 'log-shipper-config', configMap: { name: cm.name } },

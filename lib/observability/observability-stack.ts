@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AlertRules, AlertRulesProps } from './alert-rules';
 import { Alertmanager, AlertmanagerProps } from './alertmanager';
-import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
+import { ImageName, PART_OF, PSA_VERSION, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
 import { FluentBit, FluentBitProps } from './fluent-bit';
@@ -33,14 +33,19 @@ export interface ObservabilityNamespaces {
 
 /** Logging components; each takes its own props. */
 export interface LoggingOptions {
+  /** Fluent Bit DaemonSet (namespace `nodeAgents`, forwards to the stack's Fluentd). @default {} (see FluentBitProps) */
   readonly fluentBit?: Omit<FluentBitProps, 'namespace' | 'forwardTo'>;
+  /** Fluentd aggregator (writes to the stack's Elasticsearch with its password Secret). @default {} (see FluentdProps) */
   readonly fluentd?: Omit<FluentdProps, 'namespace' | 'elasticsearchUrl' | 'elasticsearchPasswordSecret'>;
+  /** Single-node Elasticsearch. @default {} (see ElasticsearchProps) */
   readonly elasticsearch?: Omit<ElasticsearchProps, 'namespace'>;
+  /** Kibana (pointed at the stack's Elasticsearch). @default {} (see KibanaProps) */
   readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl'>;
 }
 
 /** Tracing components. */
 export interface TracingOptions {
+  /** Jaeger v2 (namespace `tracing`). @default {} (in-memory storage, see JaegerProps) */
   readonly jaeger?: Omit<JaegerProps, 'namespace'>;
   /** The Istio Telemetry resource; `false` to leave mesh tracing alone. @default {} (provider "jaeger", 1% sampling) */
   readonly istio?: Omit<IstioTracingProps, 'collectorHost' | 'collectorPort'> | false;
@@ -73,11 +78,17 @@ export interface ObservabilityStackProps {
   readonly operatorSelectorLabels?: Record<string, string>;
   /** URL of the operator-managed Prometheus, for Grafana (operator mode). @default "http://prometheus-operated.<monitoring>.svc:9090" */
   readonly operatorPrometheusUrl?: string;
+  /** Prometheus (configmap mode only; the stack adds its Alertmanager target). @default {} (see PrometheusProps) */
   readonly prometheus?: Omit<PrometheusProps, 'namespace' | 'alertmanagers'>;
+  /** Alertmanager; give it at least one receiver, or synth fails. @default {} (see AlertmanagerProps) */
   readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'>;
+  /** Alert rules (delivery follows `scrapeMode`). @default {} (see AlertRulesProps) */
   readonly alertRules?: Omit<AlertRulesProps, 'namespace' | 'delivery' | 'ruleSelectorLabels'>;
+  /** Grafana with the stack's data sources and dashboards. @default {} (see GrafanaProps) */
   readonly grafana?: Omit<GrafanaProps, 'namespace'>;
+  /** node-exporter DaemonSet (namespace `nodeAgents`). @default {} (see NodeExporterProps) */
   readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'>;
+  /** kube-state-metrics. @default {} (see KubeStateMetricsProps) */
   readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'>;
   /** Logging pipeline; `false` to leave it out. @default {} (all four components) */
   readonly logging?: LoggingOptions | false;
@@ -145,8 +156,11 @@ export class ObservabilityStack extends Construct {
               'app.kubernetes.io/part-of': PART_OF,
               'app.kubernetes.io/managed-by': 'meshforge',
               'pod-security.kubernetes.io/enforce': level,
+              'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
               'pod-security.kubernetes.io/warn': level,
+              'pod-security.kubernetes.io/warn-version': PSA_VERSION,
               'pod-security.kubernetes.io/audit': level,
+              'pod-security.kubernetes.io/audit-version': PSA_VERSION,
               // The stack stays outside the mesh: Prometheus scrapes sidecars on plain-text 15020/15090.
               'istio-injection': 'disabled',
             },

@@ -11,33 +11,56 @@ import { MeshforgeError } from '../validation/meshforge-error';
 export const KUBERNETES_SD_ROLES = ['node', 'service', 'pod', 'endpoints', 'endpointslice', 'ingress'] as const;
 export type KubernetesSdRole = (typeof KUBERNETES_SD_ROLES)[number];
 
+/**
+ * One `relabel_configs` entry, as in prometheus.yml. Defaults are Prometheus' own
+ * (an omitted field is not written).
+ */
 export interface RelabelConfig {
+  /** @default [] */
   readonly source_labels?: readonly string[];
+  /** @default ";" */
   readonly separator?: string;
+  /** @default "(.*)" */
   readonly regex?: string;
+  /** @default - none (required by replace and hashmod) */
   readonly target_label?: string;
+  /** @default "$1" */
   readonly replacement?: string;
+  /** @default "replace" */
   readonly action?: 'replace' | 'keep' | 'drop' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'hashmod';
 }
 
 export interface KubernetesSdConfig {
   readonly role: KubernetesSdRole;
+  /** `names`, or `own_namespace` (default false). @default - all namespaces */
   readonly namespaces?: { readonly names?: readonly string[]; readonly own_namespace?: boolean };
+  /** Label/field selectors per role; `label`/`field` unset match everything. @default [] */
   readonly selectors?: readonly { readonly role: KubernetesSdRole; readonly label?: string; readonly field?: string }[];
 }
 
 export interface ScrapeConfig {
   readonly job_name: string;
+  /** @default - global.scrape_interval */
   readonly scrape_interval?: string;
+  /** @default - global.scrape_timeout */
   readonly scrape_timeout?: string;
+  /** @default "/metrics" */
   readonly metrics_path?: string;
+  /** @default "http" */
   readonly scheme?: 'http' | 'https';
+  /** @default false */
   readonly honor_labels?: boolean;
+  /** `ca_file`, `insecure_skip_verify` (default false). @default - system CAs, verification on */
   readonly tls_config?: { readonly ca_file?: string; readonly insecure_skip_verify?: boolean };
+  /** @default - no Authorization header */
   readonly authorization?: { readonly credentials_file: string };
+  /** @default [] */
   readonly kubernetes_sd_configs?: readonly KubernetesSdConfig[];
+  /** Targets with optional extra `labels` (default {}). @default [] */
   readonly static_configs?: readonly { readonly targets: readonly string[]; readonly labels?: Record<string, string> }[];
+  /** @default [] */
   readonly relabel_configs?: readonly RelabelConfig[];
+  /** @default [] */
   readonly metric_relabel_configs?: readonly RelabelConfig[];
 }
 
@@ -46,9 +69,12 @@ export interface PrometheusConfigFile {
     readonly scrape_interval: string;
     readonly scrape_timeout: string;
     readonly evaluation_interval: string;
+    /** @default {} */
     readonly external_labels?: Record<string, string>;
   };
+  /** @default - no Alertmanager */
   readonly alerting?: { readonly alertmanagers: readonly { readonly static_configs: readonly { readonly targets: readonly string[] }[] }[] };
+  /** @default [] */
   readonly rule_files?: readonly string[];
   readonly scrape_configs: readonly ScrapeConfig[];
 }

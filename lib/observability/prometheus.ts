@@ -1,10 +1,9 @@
-import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { IRuleFileSource } from './alert-rules';
-import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, bindClusterRole } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, bindClusterRole } from './common';
 import { PrometheusConfigFile, ScrapeConfig, kubernetesJobs, validateKubernetesSdConfig } from './prometheus-config';
 import { checkDnsLabel, checkDuration, checkImage, checkRetentionSize } from './validators';
 
@@ -145,8 +144,10 @@ export class Prometheus extends Construct {
           metadata: {
             labels: podLabels(labels),
             annotations: Lazy.any({
-              // A config change rolls the pod; no reload sidecar, no --web.enable-lifecycle.
-              produce: () => ({ 'checksum/config': sha256(this.configYaml()) }),
+              // Any change to prometheus.yml or to a rule file rolls the pod: there is no
+              // reload sidecar and no --web.enable-lifecycle (an unauthenticated reload
+              // endpoint), and prometheus.yml is mounted with subPath, which never refreshes.
+              produce: () => ({ 'checksum/config': this.configChecksum() }),
             }),
           },
           spec: {
@@ -259,13 +260,19 @@ export class Prometheus extends Construct {
     return toYaml(this.config());
   }
 
+  /**
+   * The pod-template checksum: prometheus.yml and the hash of every rule source
+   * (so a new threshold or a newly monitored service rolls the StatefulSet).
+   */
+  public configChecksum(): string {
+    const files: Record<string, string> = { 'prometheus.yml': this.configYaml() };
+    for (const s of this.ruleSources) files[`rules/${s.configMapName}`] = s.ruleFilesHash();
+    return configChecksum(files);
+  }
+
   private jobNames(): string[] {
     return kubernetesJobs(this.scrapeIstio).map((j) => j.job_name);
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Milliseconds of a (validated) Prometheus duration. */

@@ -58,8 +58,11 @@ describe('observability input errors', () => {
   it('duplicate receivers and malformed matchers', () => {
     const hook = () => Receiver.webhook('ops', { url: 'http://hook:8080/' });
     expect(() => new Alertmanager(chart(), 'am', { receivers: [hook(), hook()] })).toThrowError('[test/am] duplicate receiver name; field: receivers; value: "ops"; expected: each receiver name once');
-    expect(() => new Alertmanager(chart(), 'am', { receivers: [hook()], routes: [{ receiver: 'ops', matchers: ['severity=critical'] }] })).toThrowError(
-      '[test/am] invalid matcher; field: routes[0]; value: "severity=critical"; expected: label, an operator (=, !=, =~, !~) and a double-quoted value, e.g. severity="critical"',
+    expect(() => new Alertmanager(chart(), 'am', { receivers: [hook()], routes: [{ receiver: 'ops', matchers: ['severity="critical"', 'team=sre ops'] }] })).toThrowError(
+      '[test/am] invalid matcher; field: routes[0].matchers[1]; value: "team=sre ops"; expected: a label name, an operator (=, !=, =~, !~) and a value, unquoted without whitespace, quotes, commas, braces, "!", "=", "~" or "\\" (severity=critical) or double-quoted (namespace=~"shop|payments")',
+    );
+    expect(() => new Alertmanager(chart(), 'am', { receivers: [hook()], inhibitRules: [{ sourceMatchers: ['severity=critical'], targetMatchers: ['severity='], equal: [] }] })).toThrowError(
+      /^\[test\/am\] invalid matcher; field: inhibitRules\[0\]\.targetMatchers\[0\]; value: "severity="; expected: a label name/,
     );
   });
 
@@ -68,13 +71,19 @@ describe('observability input errors', () => {
     const c = new Chart(app, 'test');
     new Alertmanager(c, 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })], routes: [{ receiver: 'pager', matchers: ['severity="critical"'] }] });
     expect(() => validateApp(app)).toThrowError(MeshforgeValidationError);
-    expect(() => validateApp(app)).toThrowError('  [test/am] routes[0] receiver "pager" is not defined; expected: one of "ops"');
+    expect(() => validateApp(app)).toThrowError('  [test/am] receiver is not defined; field: routes[0].receiver; value: "pager"; expected: one of "ops"');
+  });
+
+  it('a default receiver that is not defined fails the synth-time validation', () => {
+    const app = new App();
+    new Alertmanager(new Chart(app, 'test'), 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' }), Receiver.blackhole('null')], defaultReceiver: 'pager' });
+    expect(() => validateApp(app)).toThrowError('  [test/am] receiver is not defined; field: defaultReceiver; value: "pager"; expected: one of "ops", "null"');
   });
 
   it('an Alertmanager without receivers fails the synth-time validation', () => {
     const app = new App();
     new Alertmanager(new Chart(app, 'test'), 'am');
-    expect(() => validateApp(app)).toThrowError('[test/am] Alertmanager has no receivers; expected: at least one, added with addReceiver() or the receivers prop');
+    expect(() => validateApp(app)).toThrowError('[test/am] Alertmanager has no receivers; field: receivers; value: []; expected: at least one receiver, added with addReceiver() or the receivers prop');
   });
 
   it('fails the whole app at synth, naming the app and the construct', () => {

@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The developers' guide: every optional prop has a `@default` tag, and the
+ * README documents every option. Checked on the source, so a new prop without
+ * either fails here rather than in review.
+ */
+const DIR = path.resolve(__dirname, '../../lib/observability');
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => ({ file: f, source: ts.createSourceFile(f, fs.readFileSync(path.join(DIR, f), 'utf8'), ts.ScriptTarget.ES2022, true) }));
+
+interface Member {
+  readonly iface: string;
+  readonly name: string;
+  readonly optional: boolean;
+  readonly hasDefault: boolean;
+  readonly where: string;
+}
+
+function interfaceMembers(): Member[] {
+  const out: Member[] = [];
+  for (const { file, source } of files) {
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node)) return;
+      for (const m of node.members) {
+        if (!ts.isPropertySignature(m) || !m.name) continue;
+        const tags = ts.getJSDocTags(m).map((t) => t.tagName.text);
+        out.push({
+          iface: node.name.text,
+          name: m.name.getText(source),
+          optional: m.questionToken !== undefined,
+          hasDefault: tags.includes('default'),
+          where: `${file}:${source.getLineAndCharacterOfPosition(m.getStart()).line + 1}`,
+        });
+      }
+    });
+  }
+  return out;
+}
+
+describe('observability API documentation', () => {
+  const members = interfaceMembers();
+
+  it('finds the props interfaces (the scan itself works)', () => {
+    expect(members.filter((m) => m.iface === 'PrometheusProps').map((m) => m.name)).toContain('retentionTime');
+    expect(members.filter((m) => m.optional).length).toBeGreaterThan(100);
+  });
+
+  it('every optional prop has a @default tag', () => {
+    expect(members.filter((m) => m.optional && !m.hasDefault).map((m) => `${m.where} ${m.iface}.${m.name}`)).toEqual([]);
+  });
+
+  it('the README Observability section names every option of every props interface', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const start = readme.indexOf('\n## Observability');
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end === -1 ? undefined : end);
+    expect(start).toBeGreaterThan(0);
+    const props = members.filter((m) => /(Props|Options|Namespaces|Thresholds|AlertRoute|InhibitRule|StaticScrapeJob|AdminSecret)$/.test(m.iface));
+    // The name must appear inside a code span (a table cell or an inline signature):
+    // odd pieces between backticks (a ``` fence keeps the parity).
+    const code = section.split('`').filter((_, i) => i % 2 === 1);
+    const inCode = (name: string) => code.some((span) => new RegExp(`\\b${name}\\b`).test(span));
+    const missing = props.filter((m) => !inCode(m.name)).map((m) => `${m.iface}.${m.name}`);
+    expect(missing).toEqual([]);
+  });
+});
