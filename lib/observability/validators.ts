@@ -1,4 +1,5 @@
 import { MeshforgeError } from '../validation/meshforge-error';
+import { isDnsLabel } from '../validation/names';
 
 /**
  * Input checks shared by the observability components. Each throws a
@@ -10,7 +11,6 @@ import { MeshforgeError } from '../validation/meshforge-error';
 const PROM_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 /** Prometheus size: integer with a unit B, KB, MB, GB, TB, PB, EB. */
 const PROM_SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Validates a Prometheus/Alertmanager duration and returns it unchanged. */
 export function checkDuration(path: string, field: string, value: string): string {
@@ -42,7 +42,7 @@ export function checkRetentionSize(path: string, field: string, value: string): 
 
 /** Validates a Kubernetes object name (DNS label). */
 export function checkDnsLabel(path: string, field: string, value: string): string {
-  if (!DNS_LABEL.test(value) || value.length > 63) {
+  if (!isDnsLabel(value)) {
     throw new MeshforgeError('invalid name', {
       code: 'INVALID_NAME',
       path,
