@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { CONFIG_MAP_KEY } from '../validation/names';
 import { ConfigFile } from './config-file';
 import {
   APP_LABEL,
@@ -24,16 +25,22 @@ import {
   hostCovers,
   isValidHost,
   requireDnsLabel,
+  requireIntInRange,
+  requireIstioDuration,
+  requirePort,
+  requireServiceName,
   sortedEntries,
 } from './conventions';
 import { HealthCheck } from './health-check';
-import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, routeToIstio } from './http-route';
+import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
 import { MeshGateway } from './mesh-gateway';
 import { MeshNamespace } from './mesh-namespace';
 import {
   ConnectionPoolOptions,
   LoadBalancer,
   OutlierDetectionOptions,
+  checkConnectionPool,
+  checkOutlierDetection,
   connectionPoolToIstio,
   outlierDetectionToIstio,
 } from './traffic-policy';
@@ -355,8 +362,9 @@ export class MeshService extends Construct {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    requireDnsLabel(this.node.path, 'name', this.name);
+    requireServiceName(this.node.path, 'name', this.name);
     if (typeof props.namespace === 'string') {
+      requireDnsLabel(this.node.path, 'namespace', props.namespace);
       this.namespace = props.namespace;
     } else {
       this.meshNamespace = props.namespace;
@@ -376,6 +384,7 @@ export class MeshService extends Construct {
     }
     this.checkImage('image', props.image);
     this.checkEnv(props.env ?? {}, 'env');
+    this.checkProps();
     this.ports = this.resolvePorts(props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
@@ -478,6 +487,7 @@ export class MeshService extends Construct {
       });
     }
     if (version.image !== undefined) this.checkImage(`${field}.image`, version.image);
+    requireIntInRange('INVALID_REPLICAS', 'replicas out of range', this.node.path, `${field}.replicas`, version.replicas, 0, Number.MAX_SAFE_INTEGER);
     this.checkEnv(version.env ?? {}, `${field}.env`);
     this._versions.push(version.name);
     const p = this.props;
@@ -517,7 +527,9 @@ export class MeshService extends Construct {
 
   /** Adds an HTTP route, evaluated before the default route, in the order added. Returns this. */
   public addRoute(route: HttpRouteOptions): this {
-    this.routes.push({ options: route, field: `routes[${this.routes.length}]` });
+    const field = `routes[${this.routes.length}]`;
+    checkRoute(this.node.path, field, route);
+    this.routes.push({ options: route, field });
     return this;
   }
 
@@ -671,6 +683,52 @@ export class MeshService extends Construct {
     return labels;
   }
 
+  /** Construction-time checks of the props Istio or Kubernetes would reject (ranges, durations, keys, paths). */
+  private checkProps(): void {
+    const p = this.props;
+    const path = this.node.path;
+    requireIstioDuration(path, 'timeout', p.timeout);
+    checkRetries(path, 'retries', p.retries);
+    checkConnectionPool(path, p.connectionPool);
+    checkOutlierDetection(path, p.outlierDetection);
+    requireIstioDuration(path, 'loadBalancer.ttl', p.loadBalancer?.cookieTtl);
+    requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, 'replicas', p.replicas, 0, Number.MAX_SAFE_INTEGER);
+    const a = p.autoscaling;
+    if (a) {
+      const min = a.minReplicas ?? 2;
+      requireIntInRange('AUTOSCALING', 'minReplicas out of range', path, 'autoscaling.minReplicas', min, 1, Number.MAX_SAFE_INTEGER);
+      requireIntInRange('AUTOSCALING', 'maxReplicas below minReplicas', path, 'autoscaling.maxReplicas', a.maxReplicas, min, Number.MAX_SAFE_INTEGER);
+      requireIntInRange('AUTOSCALING', 'utilization target out of range', path, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
+      requireIntInRange('AUTOSCALING', 'utilization target out of range', path, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
+    }
+    checkResources(path, 'resources', { ...DEFAULT_RESOURCES, ...p.resources });
+    if (p.sidecarResources) checkResources(path, 'sidecarResources', p.sidecarResources);
+    for (const key of Object.keys(p.files ?? {}).sort()) {
+      if (!CONFIG_MAP_KEY.test(key) || key.length > 253) {
+        throw new MeshforgeError('invalid ConfigMap key', {
+          code: 'INVALID_CONFIG_KEY',
+          path,
+          field: `files.${key}`,
+          value: key,
+          expected: 'a file name of at most 253 characters matching [-._a-zA-Z0-9]+ (no "/": files are mounted flat under configMountPath)',
+        });
+      }
+    }
+    const mount = p.configMountPath ?? '/config';
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+    (p.writablePaths ?? []).forEach((w, i) => {
+      if (p.files && Object.keys(p.files).length > 0 && (within(mount, w) || within(w, mount))) {
+        throw new MeshforgeError('writable path overlaps the config mount', {
+          code: 'WRITABLE_PATH',
+          path,
+          field: `writablePaths[${i}]`,
+          value: w,
+          expected: `a path neither equal to, above nor inside configMountPath "${mount}" (the emptyDir would hide the config files, or sit in a read-only mount)`,
+        });
+      }
+    });
+  }
+
   private checkImage(field: string, image: string): void {
     if (this.props.allowLatestTag) return;
     const [withoutDigest, digest] = image.split('@');
@@ -704,6 +762,8 @@ export class MeshService extends Construct {
   private resolvePorts(ports: readonly MeshServicePort[]): ServicePortInfo[] {
     const seenProtocols = new Set<string>();
     const resolved = ports.map((p, i): ServicePortInfo => {
+      requirePort(this.node.path, `ports[${i}].port`, p.port);
+      requirePort(this.node.path, `ports[${i}].targetPort`, p.targetPort);
       const protocol = p.protocol ?? 'http';
       const name = p.name ?? (seenProtocols.has(protocol) ? `${protocol}-${p.port}` : protocol);
       seenProtocols.add(protocol);
@@ -817,10 +877,8 @@ export class MeshService extends Construct {
           args: p.args && [...p.args],
           envVariables,
           envFrom,
-          resources: {
-            cpu: { request: cpuOf(res.cpuRequest), limit: cpuOf(res.cpuLimit) },
-            memory: { request: sizeOf(res.memoryRequest), limit: sizeOf(res.memoryLimit) },
-          },
+          // set below, verbatim: cdk8s-plus would rewrite memory in Mi (1G -> 953.67...Mi)
+          resources: {},
           securityContext: {
             ensureNonRoot: true,
             user,
@@ -846,6 +904,13 @@ export class MeshService extends Construct {
     });
 
     const api = ApiObject.of(deployment);
+    api.addJsonPatch(
+      // Quantity objects: the typed KubeDeployment re-serialises patched values through k8s.Quantity
+      JsonPatch.add('/spec/template/spec/containers/0/resources', {
+        limits: { cpu: k8s.Quantity.fromString(res.cpuLimit), memory: k8s.Quantity.fromString(res.memoryLimit) },
+        requests: { cpu: k8s.Quantity.fromString(res.cpuRequest), memory: k8s.Quantity.fromString(res.memoryRequest) },
+      }),
+    );
     // cdk8s-plus 27 cannot set seccompProfile (required by PSA restricted) nor gRPC probes.
     api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
     // cdk8s-plus labels every pod with its construct address (for its own network policies);
@@ -1035,18 +1100,50 @@ function hashData(data: Record<string, string>): string {
   return h.digest('hex');
 }
 
-function cpuOf(q: string): kplus.Cpu {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q);
-  if (!m) {
-    throw new MeshforgeError('invalid CPU quantity', { code: 'INVALID_QUANTITY', field: 'resources', value: q, expected: 'e.g. "250m" or "1"' });
-  }
-  return m[2] === 'm' ? kplus.Cpu.millis(Number(m[1])) : kplus.Cpu.units(Number(m[1]));
+/** Binary and decimal suffixes of Kubernetes quantities. */
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const QUANTITY = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:([eE][-+]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/;
+
+/** Value of a non-negative Kubernetes quantity ("250m", "1.5", "1e3", "128Mi", "1G"), undefined when invalid. */
+export function parseQuantity(q: string): number | undefined {
+  const m = QUANTITY.exec(q);
+  if (!m) return undefined;
+  return Number(m[1] + (m[2] ?? '')) * QUANTITY_SUFFIX[m[3] ?? ''];
 }
 
-function sizeOf(q: string): Size {
-  const m = /^(\d+)(Mi|Gi)$/.exec(q);
-  if (!m) {
-    throw new MeshforgeError('invalid memory quantity', { code: 'INVALID_QUANTITY', field: 'resources', value: q, expected: 'mebibytes or gibibytes, e.g. "256Mi" or "1Gi"' });
+/** Each quantity is valid and each request is at most its limit (the API server rejects request > limit). */
+function checkResources(path: string, prefix: string, res: ResourceOptions): void {
+  const values: Partial<Record<keyof ResourceOptions, number>> = {};
+  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const q = res[key];
+    if (q === undefined) continue;
+    const v = parseQuantity(q);
+    if (v === undefined) {
+      const cpu = key.startsWith('cpu');
+      throw new MeshforgeError(`invalid ${cpu ? 'CPU' : 'memory'} quantity`, {
+        code: 'INVALID_QUANTITY',
+        path,
+        field: `${prefix}.${key}`,
+        value: q,
+        expected: `a non-negative Kubernetes quantity: a number with an optional suffix m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei (e.g. ${cpu ? '"250m" or "1.5"' : '"256Mi", "1Gi" or "500M"'})`,
+      });
+    }
+    values[key] = v;
   }
-  return m[2] === 'Mi' ? Size.mebibytes(Number(m[1])) : Size.gibibytes(Number(m[1]));
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    const r = values[request];
+    const l = values[limit];
+    if (r !== undefined && l !== undefined && r > l) {
+      throw new MeshforgeError(`${request} above ${limit}`, {
+        code: 'RESOURCES',
+        path,
+        field: `${prefix}.${request}`,
+        value: res[request],
+        expected: `at most ${limit} (${JSON.stringify(res[limit])}); Kubernetes rejects a request above its limit`,
+      });
+    }
+  }
 }
