@@ -72,7 +72,7 @@ export function requireServiceName(path: string, field: string, value: string): 
 /** Throws INVALID_DURATION unless Istio accepts `d`: a whole number of milliseconds, at least 1ms. */
 export function requireIstioDuration(path: string | undefined, field: string | undefined, d: Duration | undefined): void {
   if (d === undefined) return;
-  const ms = d.toMilliseconds();
+  const ms = d.toMilliseconds({ integral: false });
   if (ms < 1 || !Number.isInteger(ms)) {
     throw new MeshforgeError(ms < 1 ? 'duration too short for Istio' : 'duration not a whole number of milliseconds', {
       code: 'INVALID_DURATION',

@@ -53,6 +53,14 @@ import {
  */
 export type AppProtocol = 'http' | 'http2' | 'grpc' | 'tcp' | 'tls';
 
+/** Pod volumes and app-container mounts that come with a sidecar (`MeshService.addSidecar`). */
+export interface SidecarOptions {
+  /** Volumes added to every version's pod (e.g. a shared emptyDir, the sidecar's ConfigMap). @default - none */
+  readonly volumes?: readonly k8s.Volume[];
+  /** Mounts added to the application container; each names one of `volumes`. @default - none */
+  readonly appVolumeMounts?: readonly k8s.VolumeMount[];
+}
+
 /** A port of the service (Service port and container port). */
 export interface MeshServicePort {
   /** Port of the Kubernetes Service. */
@@ -357,6 +365,9 @@ export class MeshService extends Construct {
   private readonly exposures: GatewayExposure[] = [];
   private defaultSplit?: { readonly field: string; readonly destinations: readonly WeightedVersion[] };
   private readonly configHash?: string;
+  private readonly sidecars: { readonly container: k8s.Container; readonly options: SidecarOptions }[] = [];
+  /** Per Deployment: whether the pod's volume list and the app container's mount list already exist in the output. */
+  private readonly podLists = new Map<kplus.Deployment, { volumes: boolean; mounts: boolean }>();
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -492,7 +503,41 @@ export class MeshService extends Construct {
     this._versions.push(version.name);
     const p = this.props;
     this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
-    this._deployments.set(version.name, this.createDeployment(version));
+    const deployment = this.createDeployment(version);
+    this._deployments.set(version.name, deployment);
+    for (const sidecar of this.sidecars) this.patchSidecar(deployment, sidecar.container, sidecar.options);
+    return this;
+  }
+
+  /**
+   * Adds a container next to the application in every version's pod (also
+   * versions added later), with its pod volumes and the mounts the
+   * application container needs, e.g. a log shipper reading a shared
+   * emptyDir. The container is emitted as given: give it a restricted
+   * security context, resources and probes like the application's.
+   * Returns this.
+   */
+  public addSidecar(container: k8s.Container, options: SidecarOptions = {}): this {
+    const field = `addSidecar[${this.sidecars.length}]`;
+    const conflict = (f: string, value: string, expected: string) =>
+      new MeshforgeError('sidecar conflicts with the pod', { code: 'SIDECAR_CONFLICT', path: this.node.path, field: `${field}.${f}`, value, expected });
+    const taken = [this.name, ...this.sidecars.map((x) => x.container.name)];
+    if (taken.includes(container.name)) throw conflict('container.name', container.name, `a container name not in use (${taken.join(', ')})`);
+    const first = this._deployments.values().next().value;
+    const volumes = [
+      ...(first ? podVolumeNames(first) : []),
+      ...this.sidecars.flatMap((x) => (x.options.volumes ?? []).map((v) => v.name)),
+    ];
+    for (const v of options.volumes ?? []) {
+      if (volumes.includes(v.name)) throw conflict('volumes', v.name, `a volume name not in use (${volumes.join(', ')})`);
+      volumes.push(v.name);
+    }
+    const own = (options.volumes ?? []).map((v) => v.name);
+    for (const m of options.appVolumeMounts ?? []) {
+      if (!own.includes(m.name)) throw conflict('appVolumeMounts', m.name, `the name of one of this sidecar's volumes (${own.join(', ') || 'none given'})`);
+    }
+    this.sidecars.push({ container, options });
+    for (const deployment of this._deployments.values()) this.patchSidecar(deployment, container, options);
     return this;
   }
 
@@ -807,6 +852,25 @@ export class MeshService extends Construct {
     return resolved;
   }
 
+  /**
+   * cdk8s-plus has no way to add a raw container or volume, so they go in as
+   * JSON patches; a list that is not yet in the output is added whole.
+   */
+  private patchSidecar(deployment: kplus.Deployment, container: k8s.Container, options: SidecarOptions): void {
+    const api = ApiObject.of(deployment);
+    const lists = this.podLists.get(deployment) ?? { volumes: podVolumeNames(deployment).length > 0, mounts: deployment.containers[0].mounts.length > 0 };
+    this.podLists.set(deployment, lists);
+    api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', container));
+    const append = (listPath: string, items: readonly unknown[], exists: boolean): boolean => {
+      if (items.length === 0) return exists;
+      if (exists) for (const item of items) api.addJsonPatch(JsonPatch.add(`${listPath}/-`, item));
+      else api.addJsonPatch(JsonPatch.add(listPath, [...items]));
+      return true;
+    };
+    lists.volumes = append('/spec/template/spec/volumes', options.volumes ?? [], lists.volumes);
+    lists.mounts = append('/spec/template/spec/containers/0/volumeMounts', options.appVolumeMounts ?? [], lists.mounts);
+  }
+
   private createDeployment(version: MeshServiceVersion): kplus.Deployment {
     const p = this.props;
     const res = { ...DEFAULT_RESOURCES, ...p.resources };
@@ -1091,6 +1155,12 @@ function isMatchList(m: HttpRouteMatch | readonly HttpRouteMatch[]): m is readon
 /** The Deployment's own labels: the pod's, minus the injection switch (it only means something on pods). */
 function podLabelsWithoutInject(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).filter(([k]) => k !== INJECT_LABEL));
+}
+
+/** Names of the pod's volumes: added directly, or through a container mount (cdk8s-plus collects those at synth). */
+function podVolumeNames(deployment: kplus.Deployment): string[] {
+  const names = [...deployment.volumes, ...deployment.containers.flatMap((c) => c.mounts.map((m) => m.volume))].map((v) => v.name);
+  return [...new Set(names)];
 }
 
 /** sha256 over the ConfigMap data, keys sorted, so the hash only changes with the content. */
