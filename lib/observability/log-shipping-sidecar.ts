@@ -120,7 +120,7 @@ ${output}`;
   public attachTo(host: ISidecarHost): this {
     if (host.namespace !== this.namespace) {
       throw new MeshforgeError('log shipper and workload in different namespaces', {
-        code: 'NAMESPACE_MISMATCH',
+        code: 'NAMESPACE_CONFLICT',
         path: this.node.path,
         field: 'namespace',
         value: this.namespace,

@@ -278,7 +278,7 @@ describe('addSidecar and LogShippingSidecar.attachTo', () => {
     );
   });
 
-  it('NAMESPACE_MISMATCH: the log shipper must live in the workload\'s namespace', () => {
+  it('NAMESPACE_CONFLICT: the log shipper must live in the workload\'s namespace', () => {
     const c = chart();
     const svc = new MeshService(c, 'billing', { namespace: 'shop', image: IMAGE });
     expect(() => new LogShippingSidecar(c, 'shipper', { namespace: 'logs', workload: 'billing' }).attachTo(svc)).toThrowError(
