@@ -366,8 +366,12 @@ export class MeshService extends Construct {
   private defaultSplit?: { readonly field: string; readonly destinations: readonly WeightedVersion[] };
   private readonly configHash?: string;
   private readonly sidecars: { readonly container: k8s.Container; readonly options: SidecarOptions }[] = [];
-  /** Per Deployment: whether the pod's volume list and the app container's mount list already exist in the output. */
-  private readonly podLists = new Map<kplus.Deployment, { volumes: boolean; mounts: boolean }>();
+  /**
+   * Per Deployment: whether the pod's volume list and the app container's
+   * mount list exist in the output, and whether a sidecar patch created them
+   * whole (cdk8s-plus volumes added later would then be overwritten).
+   */
+  private readonly podLists = new Map<kplus.Deployment, { volumes: boolean; mounts: boolean; createdVolumes: boolean; createdMounts: boolean }>();
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -399,6 +403,7 @@ export class MeshService extends Construct {
     this.ports = this.resolvePorts(props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
+    requirePort(this.node.path, 'metrics.port', props.metrics?.port);
     if (props.metrics) this.appMetrics = { port: props.metrics.port, path: props.metrics.path ?? '/metrics' };
     // Injected pods always serve merged (app + Envoy) metrics on the sidecar, metrics declared or not.
     this.metricsPort = this.mesh ? ISTIO_MERGED_METRICS_PORT : this.appMetrics?.port;
@@ -670,6 +675,17 @@ export class MeshService extends Construct {
         }
       }
     }
+    for (const [version, deployment] of this._deployments) {
+      const lists = this.podLists.get(deployment);
+      const late = [
+        ...(lists?.createdVolumes ? podVolumeNames(deployment) : []),
+        ...(lists?.createdMounts ? deployment.containers[0].mounts.map((m) => m.path) : []),
+      ];
+      if (late.length > 0) {
+        err('SIDECAR_CONFLICT', 'volumes or mounts added through the escape hatch after addSidecar would be overwritten', `deployments.${version}`, late,
+          'add volumes and mounts through deployments before addSidecar (its patch creates the lists whole)');
+      }
+    }
     const budget = this.props.disruptionBudget;
     for (const [version, replicas] of this.minReplicas) {
       const blocks = typeof budget?.minAvailable === 'number' ? budget.minAvailable >= replicas : budget?.maxUnavailable === 0;
@@ -858,17 +874,23 @@ export class MeshService extends Construct {
    */
   private patchSidecar(deployment: kplus.Deployment, container: k8s.Container, options: SidecarOptions): void {
     const api = ApiObject.of(deployment);
-    const lists = this.podLists.get(deployment) ?? { volumes: podVolumeNames(deployment).length > 0, mounts: deployment.containers[0].mounts.length > 0 };
+    const lists = this.podLists.get(deployment) ?? {
+      volumes: podVolumeNames(deployment).length > 0,
+      mounts: deployment.containers[0].mounts.length > 0,
+      createdVolumes: false,
+      createdMounts: false,
+    };
     this.podLists.set(deployment, lists);
     api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', container));
+    /** Appends to the list, or adds it whole; returns true when it created the list. */
     const append = (listPath: string, items: readonly unknown[], exists: boolean): boolean => {
-      if (items.length === 0) return exists;
+      if (items.length === 0) return false;
       if (exists) for (const item of items) api.addJsonPatch(JsonPatch.add(`${listPath}/-`, item));
       else api.addJsonPatch(JsonPatch.add(listPath, [...items]));
-      return true;
+      return !exists;
     };
-    lists.volumes = append('/spec/template/spec/volumes', options.volumes ?? [], lists.volumes);
-    lists.mounts = append('/spec/template/spec/containers/0/volumeMounts', options.appVolumeMounts ?? [], lists.mounts);
+    if (append('/spec/template/spec/volumes', options.volumes ?? [], lists.volumes)) lists.createdVolumes = lists.volumes = true;
+    if (append('/spec/template/spec/containers/0/volumeMounts', options.appVolumeMounts ?? [], lists.mounts)) lists.createdMounts = lists.mounts = true;
   }
 
   private createDeployment(version: MeshServiceVersion): kplus.Deployment {

@@ -1,4 +1,5 @@
 import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, ExternalService, LoadBalancer, MeshGateway, MeshService, MeshServiceProps, parseQuantity } from '../../lib/mesh';
@@ -136,6 +137,7 @@ describe('range checks at construction', () => {
     expect(build({ ports: [{ port: 80, targetPort: 65536 }] })).toThrowError(
       '[c/cart] port out of range; field: ports[0].targetPort; value: 65536; expected: a whole number from 1 to 65535',
     );
+    expect(build({ metrics: { port: 0 } })).toThrowError('[c/cart] port out of range; field: metrics.port; value: 0; expected: a whole number from 1 to 65535');
   });
   it('INVALID_PORT: ExternalService and gateway ports', () => {
     expect(() => new ExternalService(chart(), 'db', { namespace: 'shop', host: 'db.example.com', ports: [{ number: 70000 }] })).toThrowError(
@@ -275,6 +277,20 @@ describe('addSidecar and LogShippingSidecar.attachTo', () => {
     );
     expect(() => svc.addSidecar({ ...c, name: 'x' }, { appVolumeMounts: [{ name: 'logs', mountPath: '/logs' }] })).toThrowError(
       '[c/cart] sidecar conflicts with the pod; field: addSidecar[0].appVolumeMounts; value: "logs"; expected: the name of one of this sidecar\'s volumes (none given)',
+    );
+  });
+
+  it('SIDECAR_CONFLICT at synth: escape-hatch volumes added after addSidecar would be overwritten', () => {
+    expect(() =>
+      render((c) => {
+        const svc = new MeshService(c, 'cart', { namespace: 'shop', image: IMAGE, versions: ['v1'] });
+        svc.addSidecar({ name: 'x', image: 'busybox:1.36' }, { volumes: [{ name: 'shared', emptyDir: {} }], appVolumeMounts: [{ name: 'shared', mountPath: '/shared' }] });
+        const d = svc.deployments.get('v1')!;
+        d.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(d, 'cache', 'cache'));
+      }),
+    ).toThrowError(
+      'app "test" failed to synthesize: validation failed with 1 error(s):\n' +
+        '  [c/cart] volumes or mounts added through the escape hatch after addSidecar would be overwritten; field: deployments.v1; value: ["cache","/cache"]; expected: add volumes and mounts through deployments before addSidecar (its patch creates the lists whole)',
     );
   });
 
