@@ -84,6 +84,21 @@ export function requireIstioDuration(path: string | undefined, field: string | u
   }
 }
 
+/** Throws INVALID_DURATION unless `d` is a whole number of seconds, at least `min` (Kubernetes' `*Seconds` fields). */
+export function requireWholeSeconds(path: string, field: string, d: Duration | undefined, min: number): void {
+  if (d === undefined) return;
+  const seconds = d.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min) {
+    throw new MeshforgeError('duration is not whole seconds in range', {
+      code: 'INVALID_DURATION',
+      path,
+      field,
+      value: `${seconds}s`,
+      expected: `a whole number of seconds, at least ${min}s (Kubernetes stores it as an integer)`,
+    });
+  }
+}
+
 /** Throws `code` unless `value` is a whole number in [min, max]. */
 export function requireIntInRange(code: string, message: string, path: string, field: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;

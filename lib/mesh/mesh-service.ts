@@ -29,6 +29,7 @@ import {
   requireIstioDuration,
   requirePort,
   requireServiceName,
+  requireWholeSeconds,
   sortedEntries,
 } from './conventions';
 import { HealthCheck } from './health-check';
@@ -753,6 +754,8 @@ export class MeshService extends Construct {
     checkConnectionPool(path, p.connectionPool);
     checkOutlierDetection(path, p.outlierDetection);
     requireIstioDuration(path, 'loadBalancer.ttl', p.loadBalancer?.cookieTtl);
+    requireWholeSeconds(path, 'terminationGracePeriod', p.terminationGracePeriod, 0);
+    for (const field of ['liveness', 'readiness', 'startup'] as const) p[field]?._check(path, field);
     requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, 'replicas', p.replicas, 0, Number.MAX_SAFE_INTEGER);
     const a = p.autoscaling;
     if (a) {

@@ -2,7 +2,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { ConfigFile, ExternalService, LoadBalancer, MeshGateway, MeshService, MeshServiceProps, parseQuantity } from '../../lib/mesh';
+import { ConfigFile, ExternalService, HealthCheck, LoadBalancer, MeshGateway, MeshService, MeshServiceProps, parseQuantity } from '../../lib/mesh';
 import { LogShippingSidecar } from '../../lib/observability';
 import { checkObjects } from '../../lib/policy';
 import { Obj, one, render } from './render';
@@ -35,6 +35,30 @@ describe('INVALID_DURATION: every Duration prop is checked with its path and fie
     );
     expect(build({ loadBalancer: LoadBalancer.consistentHashByCookie('sticky', Duration.millis(0)) })).toThrowError(
       `[c/cart] duration too short for Istio; field: loadBalancer.ttl; value: "0ms"; ${DURATION}`,
+    );
+  });
+
+  it('Kubernetes durations (grace period, probe timings) are whole seconds', () => {
+    expect(build({ terminationGracePeriod: Duration.millis(1500) })).toThrowError(
+      '[c/cart] duration is not whole seconds in range; field: terminationGracePeriod; value: "1.5s"; expected: a whole number of seconds, at least 0s (Kubernetes stores it as an integer)',
+    );
+    expect(build({ readiness: HealthCheck.http('/ready', { period: Duration.millis(500) }) })).toThrowError(
+      '[c/cart] duration is not whole seconds in range; field: readiness.period; value: "0.5s"; expected: a whole number of seconds, at least 1s (Kubernetes stores it as an integer)',
+    );
+    expect(build({ startup: HealthCheck.tcp({ timeout: Duration.seconds(0) }) })).toThrowError(
+      '[c/cart] duration is not whole seconds in range; field: startup.timeout; value: "0s"; expected: a whole number of seconds, at least 1s (Kubernetes stores it as an integer)',
+    );
+  });
+
+  it('PROBE_THRESHOLD and INVALID_PORT on health checks', () => {
+    expect(build({ liveness: HealthCheck.tcp({ failureThreshold: 0 }) })).toThrowError(
+      '[c/cart] failureThreshold out of range; field: liveness.failureThreshold; value: 0; expected: a whole number ≥ 1',
+    );
+    expect(build({ readiness: HealthCheck.tcp({ successThreshold: 0 }) })).toThrowError(
+      '[c/cart] successThreshold out of range; field: readiness.successThreshold; value: 0; expected: a whole number ≥ 1',
+    );
+    expect(build({ readiness: HealthCheck.http('/ready', { port: 99999 }) })).toThrowError(
+      '[c/cart] port out of range; field: readiness.port; value: 99999; expected: a whole number from 1 to 65535',
     );
   });
 
