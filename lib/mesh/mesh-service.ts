@@ -60,6 +60,11 @@ export interface SidecarOptions {
   readonly volumes?: readonly k8s.Volume[];
   /** Mounts added to the application container; each names one of `volumes`. @default - none */
   readonly appVolumeMounts?: readonly k8s.VolumeMount[];
+  /**
+   * Pod-template annotations the sidecar needs (e.g. a checksum of its config,
+   * so a config change rolls the pods). @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** A port of the service (Service port and container port). */
@@ -542,6 +547,12 @@ export class MeshService extends Construct {
     for (const m of options.appVolumeMounts ?? []) {
       if (!own.includes(m.name)) throw conflict('appVolumeMounts', m.name, `the name of one of this sidecar's volumes (${own.join(', ') || 'none given'})`);
     }
+    for (const [key, value] of sortedEntries(options.podAnnotations ?? {})) {
+      const current: string | undefined = first?.podMetadata.toJson().annotations?.[key];
+      if (current !== undefined && current !== value) {
+        throw conflict(`podAnnotations.${key}`, value, `no other value for this annotation on the pod (already "${current}")`);
+      }
+    }
     this.sidecars.push({ container, options });
     for (const deployment of this._deployments.values()) this.patchSidecar(deployment, container, options);
     return this;
@@ -885,6 +896,7 @@ export class MeshService extends Construct {
     };
     this.podLists.set(deployment, lists);
     api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', container));
+    for (const [key, value] of sortedEntries(options.podAnnotations ?? {})) deployment.podMetadata.addAnnotation(key, value);
     /** Appends to the list, or adds it whole; returns true when it created the list. */
     const append = (listPath: string, items: readonly unknown[], exists: boolean): boolean => {
       if (items.length === 0) return false;

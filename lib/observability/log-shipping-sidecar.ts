@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshforgeError } from '../validation/meshforge-error';
 import { IMAGES, ResourceProps, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
 import { forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
+import { MeshforgeError } from '../validation/meshforge-error';
 
 /**
  * A workload that takes a sidecar container with its volumes and app mounts
@@ -45,14 +45,13 @@ export interface LogShippingSidecarProps {
  * @see https://docs.fluentbit.io/manual/pipeline/inputs/tail
  */
 export class LogShippingSidecar extends Construct {
+  private readonly namespace: string;
   /** The sidecar container. */
   public readonly container: k8s.Container;
   /** Volumes to add to the pod (shared log dir, sidecar config, tail DB). */
   public readonly volumes: readonly k8s.Volume[];
   /** Mount for the app container: where it writes its log files. */
   public readonly appVolumeMount: k8s.VolumeMount;
-
-  private readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: LogShippingSidecarProps) {
     super(scope, id);

@@ -304,6 +304,20 @@ describe('addSidecar and LogShippingSidecar.attachTo', () => {
     );
   });
 
+  it('sidecar pod annotations go on every version\'s pod template; a different value for an existing one is refused', () => {
+    const objects = render((c) => {
+      const svc = new MeshService(c, 'cart', { namespace: 'shop', image: IMAGE, versions: ['v1', 'v2'], podAnnotations: { team: 'checkout' } });
+      svc.addSidecar({ name: 'x', image: 'busybox:1.36' }, { podAnnotations: { 'checksum/x-config': 'abc', team: 'checkout' } });
+    });
+    for (const name of ['cart-v1', 'cart-v2']) {
+      expect(one(objects, 'Deployment', name).spec.template.metadata.annotations).toMatchObject({ 'checksum/x-config': 'abc', team: 'checkout' });
+    }
+    const svc = build({ podAnnotations: { team: 'checkout' } })();
+    expect(() => svc.addSidecar({ name: 'x', image: 'busybox:1.36' }, { podAnnotations: { team: 'logs' } })).toThrowError(
+      '[c/cart] sidecar conflicts with the pod; field: addSidecar[0].podAnnotations.team; value: "logs"; expected: no other value for this annotation on the pod (already "checkout")',
+    );
+  });
+
   it('SIDECAR_CONFLICT at synth: escape-hatch volumes added after addSidecar would be overwritten', () => {
     expect(() =>
       render((c) => {
