@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DNS_NAME, isDnsLabel } from '../validation/names';
+import { DNS_NAME, isDns1035Label, isDnsLabel } from '../validation/names';
 
 
 /**
@@ -53,16 +53,87 @@ export function requireDnsLabel(path: string, field: string, value: string, max 
   }
 }
 
-/** Istio duration string: whole seconds as "5s", anything finer as milliseconds ("250ms"). */
-export function istioDuration(d: Duration): string {
-  const ms = d.toMilliseconds();
+/**
+ * Throws INVALID_NAME unless `value` is a DNS-1035 label (starts with a
+ * letter): the rule for Service names.
+ */
+export function requireServiceName(path: string, field: string, value: string): void {
+  if (!isDns1035Label(value)) {
+    throw new MeshforgeError('invalid Service name', {
+      code: 'INVALID_NAME',
+      path,
+      field,
+      value,
+      expected: 'a DNS-1035 label of at most 63 characters: a lowercase letter, then lowercase letters, digits and "-", not ending with "-" (e.g. "cart")',
+    });
+  }
+}
+
+/** Throws INVALID_DURATION unless Istio accepts `d`: a whole number of milliseconds, at least 1ms. */
+export function requireIstioDuration(path: string | undefined, field: string | undefined, d: Duration | undefined): void {
+  if (d === undefined) return;
+  const ms = d.toMilliseconds({ integral: false });
   if (ms < 1 || !Number.isInteger(ms)) {
-    throw new MeshforgeError('duration too short for Istio', {
+    throw new MeshforgeError(ms < 1 ? 'duration too short for Istio' : 'duration not a whole number of milliseconds', {
       code: 'INVALID_DURATION',
+      path,
+      field,
       value: `${ms}ms`,
       expected: 'a whole number of milliseconds, at least 1ms (Istio rejects shorter durations)',
     });
   }
+}
+
+/** Throws INVALID_DURATION unless `d` is a whole number of seconds, at least `min` (Kubernetes' `*Seconds` fields). */
+export function requireWholeSeconds(path: string, field: string, d: Duration | undefined, min: number): void {
+  if (d === undefined) return;
+  const seconds = d.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min) {
+    throw new MeshforgeError('duration is not whole seconds in range', {
+      code: 'INVALID_DURATION',
+      path,
+      field,
+      value: `${seconds}s`,
+      expected: `a whole number of seconds, at least ${min}s (Kubernetes stores it as an integer)`,
+    });
+  }
+}
+
+/** Throws `code` unless `value` is a whole number in [min, max]. */
+export function requireIntInRange(code: string, message: string, path: string, field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MeshforgeError(message, {
+      code,
+      path,
+      field,
+      value,
+      expected: max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`,
+    });
+  }
+}
+
+/** Throws INVALID_PORT unless `value` is a TCP port number (1–65535). */
+export function requirePort(path: string, field: string, value: number | undefined): void {
+  requireIntInRange('INVALID_PORT', 'port out of range', path, field, value, 1, 65535);
+}
+
+/** Throws INVALID_PERCENT unless `value` is a percentage 0–100 (fractions allowed, as in Istio's Percent). */
+export function requirePercent(path: string, field: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw new MeshforgeError('percentage out of range', { code: 'INVALID_PERCENT', path, field, value, expected: 'a percentage from 0 to 100' });
+  }
+}
+
+/**
+ * Istio duration string: whole seconds as "5s", anything finer as milliseconds
+ * ("250ms"). Constructs validate with `requireIstioDuration` (path and field)
+ * first; the check here is the last line of defence.
+ */
+export function istioDuration(d: Duration): string {
+  requireIstioDuration(undefined, undefined, d);
+  const ms = d.toMilliseconds();
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

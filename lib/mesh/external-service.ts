@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { DNS_NAME } from '../validation/names';
-import { MANAGED_BY, requireDnsLabel } from './conventions';
+import { MANAGED_BY, requireDnsLabel, requirePort, requireServiceName } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 
 /** Protocol of an external dependency's port, as Istio names it. */
@@ -63,10 +63,11 @@ export class ExternalService extends Construct {
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
     this.name = props.name ?? id;
+    if (typeof props.namespace === 'string') requireDnsLabel(this.node.path, 'namespace', props.namespace);
     this.namespace = typeof props.namespace === 'string' ? props.namespace : props.namespace.name;
     this.host = props.host;
     this.ports = [...props.ports];
-    requireDnsLabel(this.node.path, 'name', this.name);
+    requireServiceName(this.node.path, 'name', this.name);
     if (!DNS_NAME.test(props.host) || props.host.length > 253) {
       throw new MeshforgeError('invalid host', {
         code: 'INVALID_HOST',
@@ -76,8 +77,23 @@ export class ExternalService extends Construct {
         expected: 'a lowercase DNS name matching [a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)* (e.g. "db.example.com")',
       });
     }
-    const labels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/managed-by': MANAGED_BY };
     const portName = (p: ExternalPort) => p.name ?? `${(p.protocol ?? 'TCP').toLowerCase()}-${p.number}`;
+    this.ports.forEach((p, i) => {
+      requirePort(this.node.path, `ports[${i}].number`, p.number);
+      for (const [key, value] of [['number', p.number], ['name', portName(p)]] as const) {
+        const j = this.ports.findIndex((q) => (key === 'number' ? q.number : portName(q)) === value);
+        if (j !== i) {
+          throw new MeshforgeError(`ports[${j}] and ports[${i}] share a ${key}`, {
+            code: 'DUPLICATE_PORT',
+            path: this.node.path,
+            field: `ports[${i}].${key}`,
+            value,
+            expected: `a ${key} not used by another port (the Service and ServiceEntry need unique port ${key}s)`,
+          });
+        }
+      }
+    });
+    const labels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/managed-by': MANAGED_BY };
     if (props.externalName ?? true) {
       this.service = new kplus.Service(this, 'Service', {
         metadata: { name: this.name, namespace: this.namespace, labels },

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { requireIntInRange, requirePort, requireWholeSeconds } from './conventions';
 
 /** Timing shared by every kind of health check. */
 export interface HealthCheckOptions {
@@ -76,6 +77,22 @@ export class HealthCheck {
   /** Consecutive successes needed after a failure. */
   public get successThreshold(): number {
     return this.options.successThreshold ?? 1;
+  }
+
+  /**
+   * @internal Throws a MeshforgeError (path, `<field>.<option>`) for values
+   * the API server would reject: fractional or too short durations, ports,
+   * thresholds below 1.
+   */
+  public _check(path: string, field: string): void {
+    const o = this.options;
+    requireWholeSeconds(path, `${field}.initialDelay`, o.initialDelay, 0);
+    requireWholeSeconds(path, `${field}.period`, o.period, 1);
+    requireWholeSeconds(path, `${field}.timeout`, o.timeout, 1);
+    requirePort(path, `${field}.port`, o.port);
+    for (const key of ['failureThreshold', 'successThreshold'] as const) {
+      requireIntInRange('PROBE_THRESHOLD', `${key} out of range`, path, `${field}.${key}`, o[key], 1, Number.MAX_SAFE_INTEGER);
+    }
   }
 
   /**

@@ -7,7 +7,8 @@ import {
   VirtualServiceSpecHttpMatchUri,
   VirtualServiceSpecHttpRetries,
 } from '../../imports/networking.istio.io';
-import { istioDuration, sortedEntries } from './conventions';
+import { MeshforgeError } from '../validation/meshforge-error';
+import { istioDuration, requireIstioDuration, requirePercent, sortedEntries } from './conventions';
 
 /**
  * How a string is matched (URI, header, query parameter).
@@ -158,6 +159,39 @@ export function matchesToIstio(matches: readonly HttpRouteMatch[], gateways?: re
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** @internal Validates the durations of a retry policy; `field` names it in errors. */
+export function checkRetries(path: string, field: string, r: RetryPolicy | undefined): void {
+  requireIstioDuration(path, `${field}.perTryTimeout`, r?.perTryTimeout);
+}
+
+/**
+ * @internal Validates every value of a route Istio would reject (durations,
+ * percentages, abort status), so errors name the route's field.
+ */
+export function checkRoute(path: string, field: string, route: HttpRouteOptions): void {
+  requireIstioDuration(path, `${field}.timeout`, route.timeout);
+  checkRetries(path, `${field}.retries`, route.retries);
+  const { delay, abort } = route.fault ?? {};
+  if (delay) {
+    requireIstioDuration(path, `${field}.fault.delay.fixedDelay`, delay.fixedDelay);
+    requirePercent(path, `${field}.fault.delay.percentage`, delay.percentage);
+  }
+  if (abort) {
+    requirePercent(path, `${field}.fault.abort.percentage`, abort.percentage);
+    if (!Number.isInteger(abort.httpStatus) || abort.httpStatus < 200 || abort.httpStatus > 599) {
+      throw new MeshforgeError('abort status is not an HTTP status', {
+        code: 'INVALID_HTTP_STATUS',
+        path,
+        field: `${field}.fault.abort.httpStatus`,
+        value: abort.httpStatus,
+        expected: 'a status code from 200 to 599 (e.g. 503)',
+      });
+    }
+  }
+  requirePercent(path, `${field}.mirror.percentage`, route.mirror?.percentage);
+  requireIstioDuration(path, `${field}.cors.maxAge`, route.cors?.maxAge);
 }
 
 /** @internal */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { MANAGED_BY, isValidHost, requireDnsLabel } from './conventions';
+import { MANAGED_BY, isValidHost, requireDnsLabel, requirePort } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 
 /** Protocol of a gateway listener. */
@@ -64,11 +64,25 @@ export class MeshGateway extends Construct {
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
     this.name = props.name ?? id;
+    if (typeof props.namespace === 'string') requireDnsLabel(this.node.path, 'namespace', props.namespace);
     this.namespace = typeof props.namespace === 'string' ? props.namespace : props.namespace.name;
     requireDnsLabel(this.node.path, 'name', this.name);
     this.ref = `${this.namespace}/${this.name}`;
     this.servers = [...(props.servers ?? [{ protocol: 'HTTP' }])];
     this.servers.forEach((s, i) => this.checkServer(s, i, props.hosts));
+    const portOf = (s: GatewayServer) => s.port ?? DEFAULT_PORT[s.protocol];
+    this.servers.forEach((s, i) => {
+      const j = this.servers.findIndex((t) => portOf(t) === portOf(s));
+      if (j !== i) {
+        throw new MeshforgeError(`servers[${j}] and servers[${i}] share a port`, {
+          code: 'DUPLICATE_PORT',
+          path: this.node.path,
+          field: `servers[${i}].port`,
+          value: portOf(s),
+          expected: 'a port not used by another listener (Istio rejects two servers on one port with different protocols; list several hosts on one server instead)',
+        });
+      }
+    });
     this.hosts = [...new Set(this.servers.flatMap((s) => s.hosts ?? props.hosts))];
     this.hosts.forEach((h) => {
       if (!isValidHost(h, true)) {
@@ -138,6 +152,7 @@ export class MeshGateway extends Construct {
   }
 
   private checkServer(s: GatewayServer, i: number, hosts: readonly string[]): void {
+    requirePort(this.node.path, `servers[${i}].port`, s.port);
     if (s.protocol === 'HTTPS' && !s.credentialName) {
       throw new MeshforgeError('HTTPS listener without a certificate', {
         code: 'GATEWAY_TLS',

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { CONFIG_MAP_KEY } from '../validation/names';
 import { ConfigFile } from './config-file';
 import {
   APP_LABEL,
@@ -24,16 +25,23 @@ import {
   hostCovers,
   isValidHost,
   requireDnsLabel,
+  requireIntInRange,
+  requireIstioDuration,
+  requirePort,
+  requireServiceName,
+  requireWholeSeconds,
   sortedEntries,
 } from './conventions';
 import { HealthCheck } from './health-check';
-import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, routeToIstio } from './http-route';
+import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
 import { MeshGateway } from './mesh-gateway';
 import { MeshNamespace } from './mesh-namespace';
 import {
   ConnectionPoolOptions,
   LoadBalancer,
   OutlierDetectionOptions,
+  checkConnectionPool,
+  checkOutlierDetection,
   connectionPoolToIstio,
   outlierDetectionToIstio,
 } from './traffic-policy';
@@ -45,6 +53,19 @@ import {
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
  */
 export type AppProtocol = 'http' | 'http2' | 'grpc' | 'tcp' | 'tls';
+
+/** Pod volumes and app-container mounts that come with a sidecar (`MeshService.addSidecar`). */
+export interface SidecarOptions {
+  /** Volumes added to every version's pod (e.g. a shared emptyDir, the sidecar's ConfigMap). @default - none */
+  readonly volumes?: readonly k8s.Volume[];
+  /** Mounts added to the application container; each names one of `volumes`. @default - none */
+  readonly appVolumeMounts?: readonly k8s.VolumeMount[];
+  /**
+   * Pod-template annotations the sidecar needs (e.g. a checksum of its config,
+   * so a config change rolls the pods). @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
 
 /** A port of the service (Service port and container port). */
 export interface MeshServicePort {
@@ -350,13 +371,21 @@ export class MeshService extends Construct {
   private readonly exposures: GatewayExposure[] = [];
   private defaultSplit?: { readonly field: string; readonly destinations: readonly WeightedVersion[] };
   private readonly configHash?: string;
+  private readonly sidecars: { readonly container: k8s.Container; readonly options: SidecarOptions }[] = [];
+  /**
+   * Per Deployment: whether the pod's volume list and the app container's
+   * mount list exist in the output, and whether a sidecar patch created them
+   * whole (cdk8s-plus volumes added later would then be overwritten).
+   */
+  private readonly podLists = new Map<kplus.Deployment, { volumes: boolean; mounts: boolean; createdVolumes: boolean; createdMounts: boolean }>();
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    requireDnsLabel(this.node.path, 'name', this.name);
+    requireServiceName(this.node.path, 'name', this.name);
     if (typeof props.namespace === 'string') {
+      requireDnsLabel(this.node.path, 'namespace', props.namespace);
       this.namespace = props.namespace;
     } else {
       this.meshNamespace = props.namespace;
@@ -376,9 +405,11 @@ export class MeshService extends Construct {
     }
     this.checkImage('image', props.image);
     this.checkEnv(props.env ?? {}, 'env');
+    this.checkProps();
     this.ports = this.resolvePorts(props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
+    requirePort(this.node.path, 'metrics.port', props.metrics?.port);
     if (props.metrics) this.appMetrics = { port: props.metrics.port, path: props.metrics.path ?? '/metrics' };
     // Injected pods always serve merged (app + Envoy) metrics on the sidecar, metrics declared or not.
     this.metricsPort = this.mesh ? ISTIO_MERGED_METRICS_PORT : this.appMetrics?.port;
@@ -478,11 +509,52 @@ export class MeshService extends Construct {
       });
     }
     if (version.image !== undefined) this.checkImage(`${field}.image`, version.image);
+    requireIntInRange('INVALID_REPLICAS', 'replicas out of range', this.node.path, `${field}.replicas`, version.replicas, 0, Number.MAX_SAFE_INTEGER);
     this.checkEnv(version.env ?? {}, `${field}.env`);
     this._versions.push(version.name);
     const p = this.props;
     this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
-    this._deployments.set(version.name, this.createDeployment(version));
+    const deployment = this.createDeployment(version);
+    this._deployments.set(version.name, deployment);
+    for (const sidecar of this.sidecars) this.patchSidecar(deployment, sidecar.container, sidecar.options);
+    return this;
+  }
+
+  /**
+   * Adds a container next to the application in every version's pod (also
+   * versions added later), with its pod volumes and the mounts the
+   * application container needs, e.g. a log shipper reading a shared
+   * emptyDir. The container is emitted as given: give it a restricted
+   * security context, resources and probes like the application's.
+   * Returns this.
+   */
+  public addSidecar(container: k8s.Container, options: SidecarOptions = {}): this {
+    const field = `addSidecar[${this.sidecars.length}]`;
+    const conflict = (f: string, value: string, expected: string) =>
+      new MeshforgeError('sidecar conflicts with the pod', { code: 'SIDECAR_CONFLICT', path: this.node.path, field: `${field}.${f}`, value, expected });
+    const taken = [this.name, ...this.sidecars.map((x) => x.container.name)];
+    if (taken.includes(container.name)) throw conflict('container.name', container.name, `a container name not in use (${taken.join(', ')})`);
+    const first = this._deployments.values().next().value;
+    const volumes = [
+      ...(first ? podVolumeNames(first) : []),
+      ...this.sidecars.flatMap((x) => (x.options.volumes ?? []).map((v) => v.name)),
+    ];
+    for (const v of options.volumes ?? []) {
+      if (volumes.includes(v.name)) throw conflict('volumes', v.name, `a volume name not in use (${volumes.join(', ')})`);
+      volumes.push(v.name);
+    }
+    const own = (options.volumes ?? []).map((v) => v.name);
+    for (const m of options.appVolumeMounts ?? []) {
+      if (!own.includes(m.name)) throw conflict('appVolumeMounts', m.name, `the name of one of this sidecar's volumes (${own.join(', ') || 'none given'})`);
+    }
+    for (const [key, value] of sortedEntries(options.podAnnotations ?? {})) {
+      const current: string | undefined = first?.podMetadata.toJson().annotations?.[key];
+      if (current !== undefined && current !== value) {
+        throw conflict(`podAnnotations.${key}`, value, `no other value for this annotation on the pod (already "${current}")`);
+      }
+    }
+    this.sidecars.push({ container, options });
+    for (const deployment of this._deployments.values()) this.patchSidecar(deployment, container, options);
     return this;
   }
 
@@ -517,7 +589,9 @@ export class MeshService extends Construct {
 
   /** Adds an HTTP route, evaluated before the default route, in the order added. Returns this. */
   public addRoute(route: HttpRouteOptions): this {
-    this.routes.push({ options: route, field: `routes[${this.routes.length}]` });
+    const field = `routes[${this.routes.length}]`;
+    checkRoute(this.node.path, field, route);
+    this.routes.push({ options: route, field });
     return this;
   }
 
@@ -613,6 +687,17 @@ export class MeshService extends Construct {
         }
       }
     }
+    for (const [version, deployment] of this._deployments) {
+      const lists = this.podLists.get(deployment);
+      const late = [
+        ...(lists?.createdVolumes ? podVolumeNames(deployment) : []),
+        ...(lists?.createdMounts ? deployment.containers[0].mounts.map((m) => m.path) : []),
+      ];
+      if (late.length > 0) {
+        err('SIDECAR_CONFLICT', 'volumes or mounts added through the escape hatch after addSidecar would be overwritten', `deployments.${version}`, late,
+          'add volumes and mounts through deployments before addSidecar (its patch creates the lists whole)');
+      }
+    }
     const budget = this.props.disruptionBudget;
     for (const [version, replicas] of this.minReplicas) {
       const blocks = typeof budget?.minAvailable === 'number' ? budget.minAvailable >= replicas : budget?.maxUnavailable === 0;
@@ -671,6 +756,54 @@ export class MeshService extends Construct {
     return labels;
   }
 
+  /** Construction-time checks of the props Istio or Kubernetes would reject (ranges, durations, keys, paths). */
+  private checkProps(): void {
+    const p = this.props;
+    const path = this.node.path;
+    requireIstioDuration(path, 'timeout', p.timeout);
+    checkRetries(path, 'retries', p.retries);
+    checkConnectionPool(path, p.connectionPool);
+    checkOutlierDetection(path, p.outlierDetection);
+    requireIstioDuration(path, 'loadBalancer.ttl', p.loadBalancer?.cookieTtl);
+    requireWholeSeconds(path, 'terminationGracePeriod', p.terminationGracePeriod, 0);
+    for (const field of ['liveness', 'readiness', 'startup'] as const) p[field]?._check(path, field);
+    requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, 'replicas', p.replicas, 0, Number.MAX_SAFE_INTEGER);
+    const a = p.autoscaling;
+    if (a) {
+      const min = a.minReplicas ?? 2;
+      requireIntInRange('AUTOSCALING', 'minReplicas out of range', path, 'autoscaling.minReplicas', min, 1, Number.MAX_SAFE_INTEGER);
+      requireIntInRange('AUTOSCALING', 'maxReplicas below minReplicas', path, 'autoscaling.maxReplicas', a.maxReplicas, min, Number.MAX_SAFE_INTEGER);
+      requireIntInRange('AUTOSCALING', 'utilization target out of range', path, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
+      requireIntInRange('AUTOSCALING', 'utilization target out of range', path, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
+    }
+    checkResources(path, 'resources', { ...DEFAULT_RESOURCES, ...p.resources });
+    if (p.sidecarResources) checkResources(path, 'sidecarResources', p.sidecarResources);
+    for (const key of Object.keys(p.files ?? {}).sort()) {
+      if (!CONFIG_MAP_KEY.test(key) || key.length > 253) {
+        throw new MeshforgeError('invalid ConfigMap key', {
+          code: 'INVALID_CONFIG_KEY',
+          path,
+          field: `files.${key}`,
+          value: key,
+          expected: 'a file name of at most 253 characters matching [-._a-zA-Z0-9]+ (no "/": files are mounted flat under configMountPath)',
+        });
+      }
+    }
+    const mount = p.configMountPath ?? '/config';
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+    (p.writablePaths ?? []).forEach((w, i) => {
+      if (p.files && Object.keys(p.files).length > 0 && (within(mount, w) || within(w, mount))) {
+        throw new MeshforgeError('writable path overlaps the config mount', {
+          code: 'WRITABLE_PATH',
+          path,
+          field: `writablePaths[${i}]`,
+          value: w,
+          expected: `a path neither equal to, above nor inside configMountPath "${mount}" (the emptyDir would hide the config files, or sit in a read-only mount)`,
+        });
+      }
+    });
+  }
+
   private checkImage(field: string, image: string): void {
     if (this.props.allowLatestTag) return;
     const [withoutDigest, digest] = image.split('@');
@@ -704,6 +837,8 @@ export class MeshService extends Construct {
   private resolvePorts(ports: readonly MeshServicePort[]): ServicePortInfo[] {
     const seenProtocols = new Set<string>();
     const resolved = ports.map((p, i): ServicePortInfo => {
+      requirePort(this.node.path, `ports[${i}].port`, p.port);
+      requirePort(this.node.path, `ports[${i}].targetPort`, p.targetPort);
       const protocol = p.protocol ?? 'http';
       const name = p.name ?? (seenProtocols.has(protocol) ? `${protocol}-${p.port}` : protocol);
       seenProtocols.add(protocol);
@@ -745,6 +880,32 @@ export class MeshService extends Construct {
       });
     }
     return resolved;
+  }
+
+  /**
+   * cdk8s-plus has no way to add a raw container or volume, so they go in as
+   * JSON patches; a list that is not yet in the output is added whole.
+   */
+  private patchSidecar(deployment: kplus.Deployment, container: k8s.Container, options: SidecarOptions): void {
+    const api = ApiObject.of(deployment);
+    const lists = this.podLists.get(deployment) ?? {
+      volumes: podVolumeNames(deployment).length > 0,
+      mounts: deployment.containers[0].mounts.length > 0,
+      createdVolumes: false,
+      createdMounts: false,
+    };
+    this.podLists.set(deployment, lists);
+    api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', container));
+    for (const [key, value] of sortedEntries(options.podAnnotations ?? {})) deployment.podMetadata.addAnnotation(key, value);
+    /** Appends to the list, or adds it whole; returns true when it created the list. */
+    const append = (listPath: string, items: readonly unknown[], exists: boolean): boolean => {
+      if (items.length === 0) return false;
+      if (exists) for (const item of items) api.addJsonPatch(JsonPatch.add(`${listPath}/-`, item));
+      else api.addJsonPatch(JsonPatch.add(listPath, [...items]));
+      return !exists;
+    };
+    if (append('/spec/template/spec/volumes', options.volumes ?? [], lists.volumes)) lists.createdVolumes = lists.volumes = true;
+    if (append('/spec/template/spec/containers/0/volumeMounts', options.appVolumeMounts ?? [], lists.mounts)) lists.createdMounts = lists.mounts = true;
   }
 
   private createDeployment(version: MeshServiceVersion): kplus.Deployment {
@@ -817,10 +978,8 @@ export class MeshService extends Construct {
           args: p.args && [...p.args],
           envVariables,
           envFrom,
-          resources: {
-            cpu: { request: cpuOf(res.cpuRequest), limit: cpuOf(res.cpuLimit) },
-            memory: { request: sizeOf(res.memoryRequest), limit: sizeOf(res.memoryLimit) },
-          },
+          // set below, verbatim: cdk8s-plus would rewrite memory in Mi (1G -> 953.67...Mi)
+          resources: {},
           securityContext: {
             ensureNonRoot: true,
             user,
@@ -846,6 +1005,13 @@ export class MeshService extends Construct {
     });
 
     const api = ApiObject.of(deployment);
+    api.addJsonPatch(
+      // Quantity objects: the typed KubeDeployment re-serialises patched values through k8s.Quantity
+      JsonPatch.add('/spec/template/spec/containers/0/resources', {
+        limits: { cpu: k8s.Quantity.fromString(res.cpuLimit), memory: k8s.Quantity.fromString(res.memoryLimit) },
+        requests: { cpu: k8s.Quantity.fromString(res.cpuRequest), memory: k8s.Quantity.fromString(res.memoryRequest) },
+      }),
+    );
     // cdk8s-plus 27 cannot set seccompProfile (required by PSA restricted) nor gRPC probes.
     api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
     // cdk8s-plus labels every pod with its construct address (for its own network policies);
@@ -1028,6 +1194,12 @@ function podLabelsWithoutInject(labels: Record<string, string>): Record<string, 
   return Object.fromEntries(Object.entries(labels).filter(([k]) => k !== INJECT_LABEL));
 }
 
+/** Names of the pod's volumes: added directly, or through a container mount (cdk8s-plus collects those at synth). */
+function podVolumeNames(deployment: kplus.Deployment): string[] {
+  const names = [...deployment.volumes, ...deployment.containers.flatMap((c) => c.mounts.map((m) => m.volume))].map((v) => v.name);
+  return [...new Set(names)];
+}
+
 /** sha256 over the ConfigMap data, keys sorted, so the hash only changes with the content. */
 function hashData(data: Record<string, string>): string {
   const h = createHash('sha256');
@@ -1035,18 +1207,50 @@ function hashData(data: Record<string, string>): string {
   return h.digest('hex');
 }
 
-function cpuOf(q: string): kplus.Cpu {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q);
-  if (!m) {
-    throw new MeshforgeError('invalid CPU quantity', { code: 'INVALID_QUANTITY', field: 'resources', value: q, expected: 'e.g. "250m" or "1"' });
-  }
-  return m[2] === 'm' ? kplus.Cpu.millis(Number(m[1])) : kplus.Cpu.units(Number(m[1]));
+/** Binary and decimal suffixes of Kubernetes quantities. */
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const QUANTITY = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:([eE][-+]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/;
+
+/** Value of a non-negative Kubernetes quantity ("250m", "1.5", "1e3", "128Mi", "1G"), undefined when invalid. */
+export function parseQuantity(q: string): number | undefined {
+  const m = QUANTITY.exec(q);
+  if (!m) return undefined;
+  return Number(m[1] + (m[2] ?? '')) * QUANTITY_SUFFIX[m[3] ?? ''];
 }
 
-function sizeOf(q: string): Size {
-  const m = /^(\d+)(Mi|Gi)$/.exec(q);
-  if (!m) {
-    throw new MeshforgeError('invalid memory quantity', { code: 'INVALID_QUANTITY', field: 'resources', value: q, expected: 'mebibytes or gibibytes, e.g. "256Mi" or "1Gi"' });
+/** Each quantity is valid and each request is at most its limit (the API server rejects request > limit). */
+function checkResources(path: string, prefix: string, res: ResourceOptions): void {
+  const values: Partial<Record<keyof ResourceOptions, number>> = {};
+  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const q = res[key];
+    if (q === undefined) continue;
+    const v = parseQuantity(q);
+    if (v === undefined) {
+      const cpu = key.startsWith('cpu');
+      throw new MeshforgeError(`invalid ${cpu ? 'CPU' : 'memory'} quantity`, {
+        code: 'INVALID_QUANTITY',
+        path,
+        field: `${prefix}.${key}`,
+        value: q,
+        expected: `a non-negative Kubernetes quantity: a number with an optional suffix m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei (e.g. ${cpu ? '"250m" or "1.5"' : '"256Mi", "1Gi" or "500M"'})`,
+      });
+    }
+    values[key] = v;
   }
-  return m[2] === 'Mi' ? Size.mebibytes(Number(m[1])) : Size.gibibytes(Number(m[1]));
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    const r = values[request];
+    const l = values[limit];
+    if (r !== undefined && l !== undefined && r > l) {
+      throw new MeshforgeError(`${request} above ${limit}`, {
+        code: 'RESOURCES',
+        path,
+        field: `${prefix}.${request}`,
+        value: res[request],
+        expected: `at most ${limit} (${JSON.stringify(res[limit])}); Kubernetes rejects a request above its limit`,
+      });
+    }
+  }
 }

@@ -5,7 +5,7 @@ import {
   DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
   DestinationRuleSpecTrafficPolicyOutlierDetection,
 } from '../../imports/networking.istio.io';
-import { istioDuration } from './conventions';
+import { istioDuration, requireIntInRange, requireIstioDuration } from './conventions';
 
 /**
  * How the client sidecar spreads requests over the endpoints of a service
@@ -34,18 +34,25 @@ export class LoadBalancer {
    * Sticky sessions on a cookie; with `ttl` the proxy creates the cookie when it is missing.
    */
   public static consistentHashByCookie(name: string, ttl?: Duration, path?: string): LoadBalancer {
-    return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl: ttl && istioDuration(ttl), path } } });
+    // ttl is rendered late so the service validates it with its path (loadBalancer.ttl)
+    return new LoadBalancer({ consistentHash: { httpCookie: { name, path } } }, ttl);
   }
   /** Sticky sessions on the client's source IP. */
   public static consistentHashBySourceIp(): LoadBalancer {
     return new LoadBalancer({ consistentHash: { useSourceIp: true } });
   }
 
-  private constructor(private readonly spec: DestinationRuleSpecTrafficPolicyLoadBalancer) {}
+  private constructor(
+    private readonly spec: DestinationRuleSpecTrafficPolicyLoadBalancer,
+    /** Cookie lifetime of `consistentHashByCookie`. */
+    public readonly cookieTtl?: Duration,
+  ) {}
 
   /** The Istio `loadBalancer` block. */
   public toIstio(): DestinationRuleSpecTrafficPolicyLoadBalancer {
-    return this.spec;
+    const cookie = this.spec.consistentHash?.httpCookie;
+    if (!cookie || !this.cookieTtl) return this.spec;
+    return { consistentHash: { ...this.spec.consistentHash, httpCookie: { ...cookie, ttl: istioDuration(this.cookieTtl) } } };
   }
 }
 
@@ -84,6 +91,21 @@ export interface OutlierDetectionOptions {
   readonly maxEjectionPercent?: number;
   /** Outlier detection turns off when fewer endpoints than this percentage are healthy. @default 0 */
   readonly minHealthPercent?: number;
+}
+
+/** @internal Validates the durations of a connection pool (field prefix `connectionPool`). */
+export function checkConnectionPool(path: string, o: ConnectionPoolOptions | undefined): void {
+  requireIstioDuration(path, 'connectionPool.connectTimeout', o?.connectTimeout);
+  requireIstioDuration(path, 'connectionPool.idleTimeout', o?.idleTimeout);
+}
+
+/** @internal Validates durations and percentages of outlier detection (field prefix `outlierDetection`). */
+export function checkOutlierDetection(path: string, o: OutlierDetectionOptions | undefined): void {
+  requireIstioDuration(path, 'outlierDetection.interval', o?.interval);
+  requireIstioDuration(path, 'outlierDetection.baseEjectionTime', o?.baseEjectionTime);
+  for (const key of ['maxEjectionPercent', 'minHealthPercent'] as const) {
+    requireIntInRange('INVALID_PERCENT', 'percentage out of range', path, `outlierDetection.${key}`, o?.[key], 0, 100);
+  }
 }
 
 /** @internal Istio `connectionPool` from meshforge options. */

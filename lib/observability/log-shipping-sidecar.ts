@@ -3,6 +3,21 @@ import { Construct } from 'constructs';
 import { IMAGES, ResourceProps, configChecksum, httpProbe, restrictedContainer, standardLabels, toResources } from './common';
 import { forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
+import { MeshforgeError } from '../validation/meshforge-error';
+
+/**
+ * A workload that takes a sidecar container with its volumes and app mounts
+ * (`MeshService.addSidecar` has this shape), typed structurally so
+ * observability does not import the mesh.
+ */
+export interface ISidecarHost {
+  /** Namespace of the workload; must be the sidecar's (its ConfigMap lives there). */
+  readonly namespace: string;
+  addSidecar(
+    container: k8s.Container,
+    options: { readonly volumes?: readonly k8s.Volume[]; readonly appVolumeMounts?: readonly k8s.VolumeMount[] },
+  ): unknown;
+}
 
 export interface LogShippingSidecarProps {
   /** Namespace of the workload (the ConfigMap goes there). */
@@ -30,6 +45,7 @@ export interface LogShippingSidecarProps {
  * @see https://docs.fluentbit.io/manual/pipeline/inputs/tail
  */
 export class LogShippingSidecar extends Construct {
+  private readonly namespace: string;
   /** The sidecar container. */
   public readonly container: k8s.Container;
   /** Volumes to add to the pod (shared log dir, sidecar config, tail DB). */
@@ -44,6 +60,7 @@ export class LogShippingSidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: LogShippingSidecarProps) {
     super(scope, id);
+    this.namespace = props.namespace;
     const path = this.node.path;
     checkDnsLabel(path, 'namespace', props.namespace);
     const name = checkDnsLabel(path, 'workload', `${props.workload}-log-shipper`);
@@ -99,5 +116,23 @@ ${output}`;
         { name: 'log-shipper-state', mountPath: '/state' },
       ],
     };
+  }
+
+  /**
+   * Adds the sidecar, its volumes and the app's log mount to `host` (e.g. a
+   * MeshService: `shipper.attachTo(cart)`). Returns this.
+   */
+  public attachTo(host: ISidecarHost): this {
+    if (host.namespace !== this.namespace) {
+      throw new MeshforgeError('log shipper and workload in different namespaces', {
+        code: 'NAMESPACE_CONFLICT',
+        path: this.node.path,
+        field: 'namespace',
+        value: this.namespace,
+        expected: `the workload's namespace "${host.namespace}" (the sidecar mounts its ConfigMap from there)`,
+      });
+    }
+    host.addSidecar(this.container, { volumes: this.volumes, appVolumeMounts: [this.appVolumeMount] });
+    return this;
   }
 }

@@ -117,9 +117,9 @@ describe('synth-time cross-object checks', () => {
     expect(() => synth({ versions: ['v1'], disruptionBudget: { maxUnavailable: 0 } })).toThrowError('allows no eviction with 2 replica(s)');
   });
 
-  it('INVALID_DURATION: Istio rejects durations under 1ms', () => {
+  it('INVALID_DURATION: Istio rejects durations under 1ms (at construction, with path and field)', () => {
     expect(() => synth({ timeout: Duration.seconds(0) })).toThrowError(
-      'duration too short for Istio; value: "0ms"; expected: a whole number of milliseconds, at least 1ms (Istio rejects shorter durations)',
+      /^app "test" failed to synthesize: \[c\/cart\] duration too short for Istio; field: timeout; value: "0ms"; expected: a whole number of milliseconds, at least 1ms \(Istio rejects shorter durations\)$/,
     );
   });
 
@@ -248,7 +248,7 @@ describe('construction-time checks', () => {
       '[c/cart] duplicate version; field: versions[1].name; value: "v1"; expected: a version name not yet declared (declared: v1)',
     );
     expect(build({ versions: ['V1'] })).toThrowError('[c/cart] invalid name; field: versions[0].name; value: "V1"');
-    expect(build({ name: 'Cart' })).toThrowError('[c/cart] invalid name; field: name; value: "Cart"');
+    expect(build({ name: 'Cart' })).toThrowError('[c/cart] invalid Service name; field: name; value: "Cart"');
   });
 
   it('MONITOR_KIND: a ServiceMonitor cannot scrape a meshed service', () => {
