@@ -15,7 +15,11 @@ export interface ISidecarHost {
   readonly namespace: string;
   addSidecar(
     container: k8s.Container,
-    options: { readonly volumes?: readonly k8s.Volume[]; readonly appVolumeMounts?: readonly k8s.VolumeMount[] },
+    options: {
+      readonly volumes?: readonly k8s.Volume[];
+      readonly appVolumeMounts?: readonly k8s.VolumeMount[];
+      readonly podAnnotations?: Readonly<Record<string, string>>;
+    },
   ): unknown;
 }
 
@@ -132,7 +136,8 @@ ${output}`;
         expected: `the workload's namespace "${host.namespace}" (the sidecar mounts its ConfigMap from there)`,
       });
     }
-    host.addSidecar(this.container, { volumes: this.volumes, appVolumeMounts: [this.appVolumeMount] });
+    // the config checksum on the pod template rolls the workload when the shipper's config changes
+    host.addSidecar(this.container, { volumes: this.volumes, appVolumeMounts: [this.appVolumeMount], podAnnotations: this.podAnnotations });
     return this;
   }
 }

@@ -275,6 +275,8 @@ describe('addSidecar and LogShippingSidecar.attachTo', () => {
       expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'app-logs', mountPath: '/var/log/billing' });
       expect(pod.containers[1].volumeMounts).toContainEqual({ name: 'app-logs', mountPath: '/var/log/billing', readOnly: true });
       expect(pod.containers[1].resources).toEqual({ requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } });
+      // the shipper's config checksum rolls the pods when its config changes
+      expect(deploymentOf(objects, name).spec.template.metadata.annotations['checksum/log-shipper-config']).toMatch(/^[0-9a-f]{64}$/);
     }
     const report = checkObjects(objects.map((manifest, index) => ({ manifest, file: 'test.yaml', index })));
     expect(report.violations.map((v) => `${v.rule}: ${v.message}`)).toEqual([]);
