@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DNS_NAME, isDns1035Label, isDnsLabel } from '../validation/names';
+import { DNS_NAME, isDns1035Label } from '../validation/names';
 
 
 /**
@@ -40,18 +40,6 @@ export function hostCovers(pattern: string, host: string): boolean {
   return pattern.startsWith('*.') && host.endsWith(pattern.slice(1));
 }
 
-/** Throws INVALID_NAME unless `value` is a DNS label of at most `max` characters. */
-export function requireDnsLabel(path: string, field: string, value: string, max = 63): void {
-  if (!isDnsLabel(value, max)) {
-    throw new MeshforgeError('invalid name', {
-      code: 'INVALID_NAME',
-      path,
-      field,
-      value,
-      expected: `a DNS label of at most ${max} characters: lowercase letters, digits and "-" (e.g. "cart")`,
-    });
-  }
-}
 
 /**
  * Throws INVALID_NAME unless `value` is a DNS-1035 label (starts with a

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DNS_NAME } from '../validation/names';
-import { MANAGED_BY, requireDnsLabel, requirePort, requireServiceName } from './conventions';
+import { DNS_NAME, requireDnsLabel } from '../validation/names';
+import { MANAGED_BY, requirePort, requireServiceName } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 
 /** Protocol of an external dependency's port, as Istio names it. */

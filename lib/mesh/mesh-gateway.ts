@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { MANAGED_BY, isValidHost, requireDnsLabel, requirePort } from './conventions';
+import { MANAGED_BY, isValidHost, requirePort } from './conventions';
+import { requireDnsLabel } from '../validation/names';
 import { MeshNamespace } from './mesh-namespace';
 
 /** Protocol of a gateway listener. */

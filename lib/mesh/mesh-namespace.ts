@@ -1,7 +1,9 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MANAGED_BY, requireDnsLabel } from './conventions';
+import { podSecurityLabels } from '../validation/pod-security';
+import { MANAGED_BY } from './conventions';
+import { requireDnsLabel } from '../validation/names';
 
 /** Properties of a MeshNamespace. */
 export interface MeshNamespaceProps {
@@ -33,7 +35,6 @@ export interface MeshNamespaceProps {
 }
 
 /** Pod Security Standards version the PSA labels are pinned to (the cluster's minor). */
-const PSA_VERSION = 'v1.27';
 
 /**
  * A namespace prepared for the mesh: sidecar injection switched on (or off),
@@ -74,12 +75,7 @@ export class MeshNamespace extends Construct {
     const labels: Record<string, string> = {
       ...props.labels,
       'app.kubernetes.io/managed-by': MANAGED_BY,
-      'pod-security.kubernetes.io/enforce': this.enforcedPodSecurity,
-      'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
-      'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/warn-version': PSA_VERSION,
-      'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/audit-version': PSA_VERSION,
+      ...podSecurityLabels({ enforce: this.enforcedPodSecurity, warn: 'restricted', audit: 'restricted' }),
     };
     // Without injection the namespace carries no switch at all: Istio's per-pod webhook only
     // injects pods labelled sidecar.istio.io/inject=true where istio-injection is absent.

@@ -11,7 +11,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { CONFIG_MAP_KEY } from '../validation/names';
+import { CONFIG_MAP_KEY, requireDnsLabel } from '../validation/names';
 import { ConfigFile } from './config-file';
 import {
   APP_LABEL,
@@ -24,7 +24,6 @@ import {
   VERSION_LABEL,
   hostCovers,
   isValidHost,
-  requireDnsLabel,
   requireIntInRange,
   requireIstioDuration,
   requirePort,

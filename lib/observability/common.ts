@@ -39,13 +39,6 @@ export function mirroredImage(name: ImageName, registry?: string): string {
   return `${registry.replace(/\/+$/, '')}/${image.split('/').slice(1).join('/')}`;
 }
 
-/**
- * Pod Security Standards version the namespaces pin (`pod-security.kubernetes.io/*-version`):
- * a cluster upgrade must not tighten the rules under running workloads. Same pin as
- * `MeshNamespace` (lib/mesh/mesh-namespace.ts); cdk8s-plus-27 targets Kubernetes 1.27.
- */
-export const PSA_VERSION = 'v1.27';
-
 /** `app.kubernetes.io/part-of` on every object of the stack. */
 export const PART_OF = 'meshforge-observability';
 

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AlertRules, AlertRulesProps } from './alert-rules';
 import { Alertmanager, AlertmanagerProps } from './alertmanager';
-import { ImageName, PART_OF, PSA_VERSION, SecretKeyRef, mirroredImage } from './common';
+import { podSecurityLabels } from '../validation/pod-security';
+import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
 import { FluentBit, FluentBitProps } from './fluent-bit';
@@ -155,12 +156,7 @@ export class ObservabilityStack extends Construct {
             labels: {
               'app.kubernetes.io/part-of': PART_OF,
               'app.kubernetes.io/managed-by': 'meshforge',
-              'pod-security.kubernetes.io/enforce': level,
-              'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
-              'pod-security.kubernetes.io/warn': level,
-              'pod-security.kubernetes.io/warn-version': PSA_VERSION,
-              'pod-security.kubernetes.io/audit': level,
-              'pod-security.kubernetes.io/audit-version': PSA_VERSION,
+              ...podSecurityLabels({ enforce: level, warn: level, audit: level }),
               // The stack stays outside the mesh: Prometheus scrapes sidecars on plain-text 15020/15090.
               'istio-injection': 'disabled',
             },

@@ -1,5 +1,5 @@
 import { MeshforgeError } from '../validation/meshforge-error';
-import { isDnsLabel } from '../validation/names';
+import { requireDnsLabel } from '../validation/names';
 
 /**
  * Input checks shared by the observability components. Each throws a
@@ -42,16 +42,7 @@ export function checkRetentionSize(path: string, field: string, value: string): 
 
 /** Validates a Kubernetes object name (DNS label). */
 export function checkDnsLabel(path: string, field: string, value: string): string {
-  if (!isDnsLabel(value)) {
-    throw new MeshforgeError('invalid name', {
-      code: 'INVALID_NAME',
-      path,
-      field,
-      value,
-      expected: 'a DNS label: lowercase letters, digits and "-", at most 63 characters',
-    });
-  }
-  return value;
+  return requireDnsLabel(path, field, value);
 }
 
 /** Validates a number within [min, max]. */

@@ -2,3 +2,4 @@ export * from './meshforge-error';
 export * from './known-fields';
 export * from './schema-validator';
 export * from './names';
+export * from './pod-security';

@@ -1,3 +1,5 @@
+import { MeshforgeError } from './meshforge-error';
+
 /**
  * Kubernetes naming rules, shared by every construct that validates a name
  * (apps, mesh objects, security callers) so they can never disagree.
@@ -26,4 +28,18 @@ export function isDnsLabel(value: string, max = 63): boolean {
 /** True when `value` is a DNS-1035 label of at most `max` characters. */
 export function isDns1035Label(value: string, max = 63): boolean {
   return value.length <= max && DNS_1035_LABEL.test(value);
+}
+
+/** Throws INVALID_NAME unless `value` is a DNS label of at most `max` characters. */
+export function requireDnsLabel(path: string, field: string, value: string, max = 63): string {
+  if (!isDnsLabel(value, max)) {
+    throw new MeshforgeError('invalid name', {
+      code: 'INVALID_NAME',
+      path,
+      field,
+      value,
+      expected: `a DNS label of at most ${max} characters: lowercase letters, digits and "-" (e.g. "cart")`,
+    });
+  }
+  return value;
 }

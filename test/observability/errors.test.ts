@@ -227,7 +227,7 @@ describe('observability input errors', () => {
   it('an invalid service name', () => {
     const stack = new ObservabilityStack(chart(), 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })] } });
     expect(() => stack.monitor({ name: 'Checkout', namespace: 'shop' })).toThrowError(
-      '[test/obs/AlertRules] invalid name; field: service.name; value: "Checkout"; expected: a DNS label: lowercase letters, digits and "-", at most 63 characters',
+      '[test/obs/AlertRules] invalid name; field: service.name; value: "Checkout"; expected: a DNS label of at most 63 characters: lowercase letters, digits and "-" (e.g. "cart")',
     );
     expect(stack.alertRules.monitoredServices).toEqual([]);
   });
