@@ -76,8 +76,9 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
         const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
         const files = byGroup[SYNC_GROUPS.indexOf(group)];
         const list = files.get(file);
-        if (list) list.push(withSyncWave(obj));
-        else files.set(file, [withSyncWave(obj)]);
+        const annotated = withSyncWave(obj, group.wave);
+        if (list) list.push(annotated);
+        else files.set(file, [annotated]);
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file });
       }
     }
