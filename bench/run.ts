@@ -142,6 +142,11 @@ function measure(ns: readonly number[], runs: number): Measurement[] {
         console.log(`  N=${n} ${c.variant}/${c.layout} run ${r + 1}: ${(ms / 1000).toFixed(2)} s, ${(rssKiB / 1024).toFixed(0)} MiB`);
       }
     }
+    // every variant must have written the same number of manifests (test/bench checks they are identical)
+    const counts = new Set(CONFIGS.map((c) => samples.get(c)!.count!.objects));
+    if (counts.size !== 1) {
+      throw new Error(`N=${n}: variants wrote different numbers of objects: ${CONFIGS.map((c) => `${c.variant}/${c.layout}=${samples.get(c)!.count!.objects}`).join(', ')}`);
+    }
     for (const c of CONFIGS) {
       const s = samples.get(c)!;
       results.push({
