@@ -2,57 +2,124 @@ import * as crypto from 'crypto';
 import { BenchServiceSpec } from './spec';
 
 /**
- * The manifests of one benchmark service as plain objects, exactly what
- * cdk8s + cdk8s-plus-27 render for {@link addK8sService} in a chart with id
- * `chartId` (same keys, key order and values; checked by
- * test/bench/plain-objects.test.ts). The yaml and JSON.stringify floors
- * serialize these without loading cdk8s at all.
+ * The manifests of one benchmark service as plain objects: exactly what
+ * meshforge writes to dist/ for the `MeshService` of bench/services.ts (its
+ * objects plus the Argo CD sync wave the synth adds) and what the hand-built
+ * cdk8s-plus-27 baseline (bench/k8s-service.ts) renders for the same spec:
+ * same kinds, names, values and key order (test/bench/plain-objects.test.ts
+ * checks all three). The yaml
+ * and JSON.stringify floors serialize these without loading cdk8s at all.
+ *
+ * No construct address appears in the output (MeshService removes
+ * cdk8s-plus's `cdk8s.io/metadata.addr` pod label), so the objects do not
+ * depend on the chart a service lands in.
  */
-export function plainServiceObjects(spec: BenchServiceSpec, chartId: string): Record<string, unknown>[] {
+export function plainServiceObjects(spec: BenchServiceSpec): Record<string, unknown>[] {
   const { name, namespace } = spec;
+  const host = `${name}.${namespace}.svc.cluster.local`;
+  const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
+  const labels = () => ({ 'app.kubernetes.io/managed-by': 'meshforge', 'app.kubernetes.io/name': name });
+  const configHash = crypto.createHash('sha256').update(`app.yaml\0${spec.configFile}\0`).digest('hex');
   const objects: Record<string, unknown>[] = [
     {
       apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { annotations: wave(-5), labels: labels(), name, namespace },
+      automountServiceAccountToken: false,
+    },
+    {
+      apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `${name}-config`, namespace },
+      metadata: { annotations: wave(-5), labels: labels(), name: `${name}-config`, namespace },
       data: { 'app.yaml': spec.configFile },
       immutable: false,
     },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { annotations: wave(0), labels: labels(), name, namespace },
+      spec: {
+        externalIPs: [],
+        ports: [{ appProtocol: 'http', name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+        selector: { app: name },
+        type: 'ClusterIP',
+      },
+    },
   ];
   for (const v of spec.versions) {
-    const id = `${name}-${v.name}`;
-    const addr = `${chartId}-${id}-${constructAddr(['', chartId, id]).slice(0, 8)}`;
+    const versionLabels = () => ({
+      app: name,
+      'app.kubernetes.io/managed-by': 'meshforge',
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/version': v.name,
+    });
     objects.push({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { labels: { app: name, version: v.name }, name: id, namespace },
+      metadata: { annotations: wave(5), labels: { ...versionLabels(), version: v.name }, name: `${name}-${v.name}`, namespace },
       spec: {
         minReadySeconds: 0,
         progressDeadlineSeconds: 600,
         replicas: v.replicas,
-        selector: { matchLabels: { 'cdk8s.io/metadata.addr': addr } },
+        selector: { matchLabels: { app: name, version: v.name } },
         strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
         template: {
-          metadata: { labels: { app: name, 'cdk8s.io/metadata.addr': addr, version: v.name } },
+          metadata: {
+            annotations: {
+              'meshforge.io/config-hash': configHash,
+              'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+            },
+            labels: { ...versionLabels(), 'sidecar.istio.io/inject': 'true', version: v.name },
+          },
           spec: {
             automountServiceAccountToken: false,
             containers: [
               {
                 image: v.image,
-                imagePullPolicy: 'Always',
+                imagePullPolicy: 'IfNotPresent',
+                livenessProbe: {
+                  failureThreshold: 3,
+                  initialDelaySeconds: 0,
+                  periodSeconds: 10,
+                  successThreshold: 1,
+                  tcpSocket: { port: 8080 },
+                  timeoutSeconds: 1,
+                },
                 name,
-                ports: [{ containerPort: 8080 }],
-                readinessProbe: { failureThreshold: 3, httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 10 },
+                ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
+                readinessProbe: {
+                  failureThreshold: 3,
+                  httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+                  initialDelaySeconds: 0,
+                  periodSeconds: 10,
+                  successThreshold: 1,
+                  timeoutSeconds: 1,
+                },
                 resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
-                startupProbe: { failureThreshold: 3, tcpSocket: { port: 8080 } },
-                volumeMounts: [{ mountPath: `/etc/${name}`, name: 'config' }],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  runAsGroup: 1000,
+                  runAsNonRoot: true,
+                  runAsUser: 1000,
+                },
+                volumeMounts: [{ mountPath: `/etc/${name}`, name: 'config', readOnly: true }],
               },
             ],
             dnsPolicy: 'ClusterFirst',
             hostNetwork: false,
             restartPolicy: 'Always',
-            securityContext: { fsGroupChangePolicy: 'Always', runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000 },
+            securityContext: {
+              fsGroup: 1000,
+              fsGroupChangePolicy: 'Always',
+              runAsGroup: 1000,
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            serviceAccountName: name,
             setHostnameAsFQDN: false,
             terminationGracePeriodSeconds: 30,
             volumes: [{ configMap: { name: `${name}-config` }, name: 'config' }],
@@ -63,44 +130,28 @@ export function plainServiceObjects(spec: BenchServiceSpec, chartId: string): Re
   }
   objects.push(
     {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { labels: { app: name }, name, namespace },
-      spec: { externalIPs: [], ports: [{ name: 'http', port: 80, targetPort: 8080 }], selector: { app: name }, type: 'ClusterIP' },
-    },
-    {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
-      metadata: { name, namespace },
+      metadata: { annotations: wave(10), labels: labels(), name, namespace },
       spec: {
-        hosts: [name],
-        http: [{ route: spec.versions.map((v) => ({ destination: { host: name, subset: v.name }, weight: v.weight })) }],
+        hosts: [host],
+        http: [{ name: 'default', route: spec.versions.map((v) => ({ destination: { host, subset: v.name }, weight: v.weight })) }],
       },
     },
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
-      metadata: { name, namespace },
+      metadata: { annotations: wave(10), labels: labels(), name, namespace },
       spec: {
-        host: name,
+        host,
         subsets: spec.versions.map((v) => ({ labels: { version: v.name }, name: v.name })),
         trafficPolicy: {
           connectionPool: { http: { http1MaxPendingRequests: 10, maxRequestsPerConnection: 10 }, tcp: { maxConnections: 100 } },
-          outlierDetection: { baseEjectionTime: '30s', consecutive5xxErrors: 5, interval: '30s', maxEjectionPercent: 50 },
+          outlierDetection: { baseEjectionTime: '30s', consecutive5xxErrors: 5, interval: '30s', maxEjectionPercent: 50, minHealthPercent: 0 },
+          tls: { mode: 'ISTIO_MUTUAL' },
         },
       },
     },
   );
   return objects;
-}
-
-/** The `constructs` library's address of a construct path (root id first), as cdk8s's label hash uses it. */
-function constructAddr(ids: readonly string[]): string {
-  const hash = crypto.createHash('sha1');
-  for (const id of ids) {
-    if (id === 'Default') continue;
-    hash.update(id);
-    hash.update('\n');
-  }
-  return 'c8' + hash.digest('hex');
 }

@@ -1,22 +1,38 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addK8sService } from './k8s-service';
+import { ConfigFile, HealthCheck, MeshService } from '../lib/mesh';
 import { BenchServiceSpec } from './spec';
 
 /**
- * THE swap point of the benchmark: how the meshforge variant builds one
- * service from its spec. Until MeshService is merged it delegates to the same
- * hand-built cdk8s-plus-27 + Istio constructs as the raw-cdk8s baseline, so
- * today the benchmark measures the meshforge synth pipeline alone. After the
- * merge, replace the body with one `new MeshService(scope, spec.name, {...})`
- * mapping the spec (namespace, the two versions with image, replicas and
- * 90/10 weights, the config file mounted at /etc/<name>/, circuit breaking:
- * 100 TCP connections, 10 pending requests, 5 consecutive 5xx → eject 30 s,
- * max 50 %). That is the whole swap as long as MeshService renders the same
- * objects as `addK8sService`; if it renders more or different ones, align
- * `addK8sService` (the raw baseline) and bench/plain-objects.ts with it so all
- * variants keep rendering identical objects (test/bench/plain-objects.test.ts
- * checks the plain objects against `addK8sService`).
+ * How the meshforge variant builds one benchmark service: one MeshService in
+ * mesh mode with the spec's two versions, a 90/10 canary, circuit breaking
+ * (connection pool + outlier detection) and the config file mounted at
+ * /etc/<name>/. The raw-cdk8s baseline (bench/k8s-service.ts) and the plain
+ * objects (bench/plain-objects.ts) hand-build exactly what this renders;
+ * test/bench/plain-objects.test.ts proves the three identical.
  */
-export function addMeshforgeService(scope: Construct, spec: BenchServiceSpec): void {
-  addK8sService(scope, spec);
+export function addMeshforgeService(scope: Construct, spec: BenchServiceSpec): MeshService {
+  const [first] = spec.versions;
+  const service = new MeshService(scope, spec.name, {
+    namespace: spec.namespace,
+    image: first.image,
+    mesh: true,
+    versions: spec.versions.map((v) => ({ name: v.name, image: v.image, replicas: v.replicas })),
+    ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
+    runAsUser: 1000,
+    runAsGroup: 1000,
+    readiness: HealthCheck.http('/healthz'),
+    liveness: HealthCheck.tcp({ period: Duration.seconds(10) }),
+    files: { 'app.yaml': ConfigFile.fromString(spec.configFile) },
+    configMountPath: `/etc/${spec.name}`,
+    connectionPool: { maxConnections: 100, http1MaxPendingRequests: 10, maxRequestsPerConnection: 10 },
+    outlierDetection: {
+      consecutive5xxErrors: 5,
+      interval: Duration.seconds(30),
+      baseEjectionTime: Duration.seconds(30),
+      maxEjectionPercent: 50,
+    },
+  });
+  service.canary(Object.fromEntries(spec.versions.map((v) => [v.name, v.weight])));
+  return service;
 }

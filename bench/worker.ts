@@ -67,7 +67,7 @@ function plainFiles(layout: Layout, n: number): Map<string, Record<string, unkno
   const files = new Map<string, Record<string, unknown>[]>();
   for (const s of specs(n)) {
     const id = chartIdFor(layout, s);
-    const objects = plainServiceObjects(s, id);
+    const objects = plainServiceObjects(s);
     const list = files.get(id);
     if (list) list.push(...objects);
     else files.set(id, objects);

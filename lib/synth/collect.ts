@@ -89,16 +89,42 @@ export interface ChartPlan {
  * dependency order). Nothing is rendered: see {@link renderObject}.
  */
 export function planCharts(app: App): ChartPlan[] {
-  // one traversal serves validation, dependency resolution and chart order: none of them adds constructs
+  // one traversal serves validation, dependency resolution, chart order and each chart's objects: none of them adds constructs
   const all = app.node.findAll();
   validateConstructs(all);
   resolveDependencies(all);
   const dirty = chartsWithDependencies(all);
   const isChart = (x: IConstruct): x is Chart => x instanceof Chart;
+  const objectsByChart = apiObjectsByChart(all);
   return topology(app, dirty.has(app), isChart, all).map((chart) => ({
     chart,
-    apiObjects: topology(chart, dirty.has(chart), (x: IConstruct): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart),
+    // Without dependencies a chart's objects come in construct-tree preorder: what its DependencyGraph
+    // gives (an object's path contains "/", so the graph's path-keyed order never moves integer-like keys first).
+    apiObjects: dirty.has(chart)
+      ? new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+      : (objectsByChart.get(chart) ?? []),
   }));
+}
+
+/**
+ * The API objects of each chart (their nearest enclosing chart, as
+ * `Chart.of`), in preorder. `all` is the app's `findAll()` (preorder), so a
+ * construct's scope is always seen before it.
+ */
+function apiObjectsByChart(all: readonly IConstruct[]): Map<Chart, ApiObject[]> {
+  const nearestChart = new Map<IConstruct, Chart | undefined>();
+  const byChart = new Map<Chart, ApiObject[]>();
+  for (const c of all) {
+    const scope = c.node.scope;
+    const chart = Chart.isChart(c) ? c : scope && nearestChart.get(scope);
+    nearestChart.set(c, chart);
+    if (chart && c instanceof ApiObject) {
+      const list = byChart.get(chart);
+      if (list) list.push(c);
+      else byChart.set(chart, [c]);
+    }
+  }
+  return byChart;
 }
 
 /** Renders one API object to JSON (`ApiObject.toJson`), naming its construct path on failure. */

@@ -99,6 +99,30 @@ function sortedObject(entries: [string, unknown][]): Record<string, unknown> {
 }
 
 /**
+ * `o` with `key` set to `value`, keys sorted (what `sortedObject` gives). cdk8s
+ * writes keys sorted already, so the key is usually just merged into place
+ * without building and sorting an entry list (this runs once per object).
+ */
+export function withSortedKey(o: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) {
+    if (!(keys[i - 1] < keys[i])) return sortedObject(Object.entries({ ...o, [key]: value }));
+  }
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const k of keys) {
+    if (!placed && key <= k) {
+      out[key] = value;
+      placed = true;
+      if (k === key) continue;
+    }
+    out[k] = o[k];
+  }
+  if (!placed) out[key] = value;
+  return out;
+}
+
+/**
  * Returns the manifest with `argocd.argoproj.io/sync-wave` set to `wave`
  * (default: its group's wave). A wave a construct set itself is kept. Keys
  * stay sorted, as cdk8s writes them.
@@ -109,6 +133,6 @@ export function withSyncWave(obj: Record<string, unknown>, wave: number = syncGr
   if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return obj;
   return {
     ...obj,
-    metadata: sortedObject(Object.entries({ ...metadata, annotations: sortedObject(Object.entries({ ...annotations, [SYNC_WAVE_ANNOTATION]: String(wave) })) })),
+    metadata: withSortedKey(metadata, 'annotations', withSortedKey(annotations, SYNC_WAVE_ANNOTATION, String(wave))),
   };
 }

@@ -5,7 +5,7 @@ import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
-import { emitYaml } from './yaml-emitter';
+import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
 
 /** Extension of every manifest file meshforge writes. */
 export const MANIFEST_EXTENSION = '.k8s.yaml';
@@ -64,8 +64,9 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
     definition.build(app, { appName: definition.name });
-    // group index → file → objects; charts keep their order inside a group
-    const byGroup = SYNC_GROUPS.map(() => new Map<string, Record<string, unknown>[]>());
+    // group index → file → YAML documents; charts keep their order inside a group. Each object is
+    // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
+    const byGroup = SYNC_GROUPS.map(() => new Map<string, string[]>());
     const objects: EmittedObject[] = [];
     for (const { chart, apiObjects } of planCharts(app)) {
       if (apiObjects.length === 0) continue;
@@ -75,14 +76,15 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
         const group = syncGroupOf(obj);
         const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
         const files = byGroup[SYNC_GROUPS.indexOf(group)];
+        const yaml = emitYamlDocument(withSyncWave(obj, group.wave));
         const list = files.get(file);
-        if (list) list.push(withSyncWave(obj));
-        else files.set(file, [withSyncWave(obj)]);
+        if (list) list.push(yaml);
+        else files.set(file, [yaml]);
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file });
       }
     }
     const files = new Map<string, string>();
-    for (const group of byGroup) for (const [file, objs] of group) files.set(file, emitYaml(objs));
+    for (const group of byGroup) for (const [file, docs] of group) files.set(file, joinYamlDocuments(docs));
     if (files.size === 0) {
       throw new MeshforgeError('app produced no Kubernetes objects', {
         code: 'EMPTY_APP',

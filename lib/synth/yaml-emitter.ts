@@ -11,9 +11,16 @@ import { tryEmitDocument } from './fast-yaml';
  */
 export function emitYaml(docs: Iterable<unknown>): string {
   const out: string[] = [];
-  for (const doc of docs) {
-    if (out.length > 0) out.push('---\n');
-    out.push(doc === undefined ? '\n' : (tryEmitDocument(doc) ?? Yaml.stringify(doc)));
-  }
-  return out.join('');
+  for (const doc of docs) out.push(emitYamlDocument(doc));
+  return joinYamlDocuments(out);
+}
+
+/** One document of {@link emitYaml}: the fast writer, or cdk8s's `Yaml.stringify` when it cannot vouch for the bytes. */
+export function emitYamlDocument(doc: unknown): string {
+  return doc === undefined ? '\n' : (tryEmitDocument(doc) ?? Yaml.stringify(doc));
+}
+
+/** Documents written by {@link emitYamlDocument}, as one multi-document file (what {@link emitYaml} returns). */
+export function joinYamlDocuments(docs: readonly string[]): string {
+  return docs.join('---\n');
 }

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { collectManifests } from '../../lib';
 
@@ -30,6 +31,20 @@ describe('collectManifests ordering', () => {
         for (const id of ['b', '42', 'a', '7', '007', 'c']) {
           const c = new Chart(app, id);
           for (const o of ['z', '3', 'm', '1']) cm(c, `${id}-${o}`);
+        }
+      },
+    ],
+    [
+      'no dependencies, objects under nested plain constructs with integer-like ids',
+      (app) => {
+        for (const id of ['x', '5']) {
+          const c = new Chart(app, id);
+          cm(c, `${id}-top`);
+          for (const g of ['9', 'g', '1']) {
+            const group = new Construct(c, g);
+            for (const o of ['2', 'k', '0']) ApiObject.of(new kplus.ConfigMap(group, o, { metadata: { name: `${id}-${g}-${o}` } }));
+          }
+          cm(c, `${id}-last`);
         }
       },
     ],

@@ -4,7 +4,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SYNC_GROUPS, SYNC_WAVE_ANNOTATION, defineApp, synthToDist, synthesizeApp, syncGroupOf, withSyncWave } from '../../lib';
+import { SYNC_GROUPS, SYNC_WAVE_ANNOTATION, defineApp, synthToDist, synthesizeApp, syncGroupOf, withSortedKey, withSyncWave } from '../../lib';
 import { objectsOf, tmpDir } from '../helpers';
 
 describe('syncGroupOf', () => {
@@ -51,6 +51,22 @@ describe('withSyncWave', () => {
     expect((out.metadata as { annotations: object }).annotations).toEqual({ [SYNC_WAVE_ANNOTATION]: '-5', z: '1' });
     expect(Object.keys((out.metadata as { annotations: object }).annotations)).toEqual([SYNC_WAVE_ANNOTATION, 'z']);
     expect(input.metadata.annotations).toEqual({ z: '1' });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['sorted, key in the middle', { a: 1, c: 3, e: 5 }, 'd'],
+    ['sorted, key first', { b: 1, c: 2 }, 'a'],
+    ['sorted, key last', { a: 1, b: 2 }, 'z'],
+    ['sorted, key present (replaced in place)', { a: 1, b: 2, c: 3 }, 'b'],
+    ['empty', {}, 'k'],
+    ['unsorted', { name: 'x', labels: {}, annotations: {} }, 'annotations'],
+    ['integer-like keys', { '10': 1, '2': 2, b: 3 }, '1'],
+    ['integer-like key added to strings', { a: 1, b: 2 }, '7'],
+  ])('withSortedKey is a sort of all entries (%s)', (_name, o, key) => {
+    const reference = Object.fromEntries(Object.entries({ ...o, [key]: 'v' }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const out = withSortedKey(o, key, 'v');
+    expect(JSON.stringify(out)).toBe(JSON.stringify(reference));
+    expect(out).not.toBe(o);
   });
 
   it('keeps a wave a construct set itself', () => {
