@@ -5,9 +5,13 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   DestinationRule,
+  DestinationRuleProps,
   DestinationRuleSpecTrafficPolicyTlsMode,
   VirtualService,
+  VirtualServiceProps,
   VirtualServiceSpecHttp,
+  toJson_DestinationRuleProps,
+  toJson_VirtualServiceProps,
 } from '../../imports/networking.istio.io';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
@@ -31,6 +35,7 @@ import {
   requireWholeSeconds,
   sortedEntries,
 } from './conventions';
+import { installFastJson, patchCount, plainManifest } from './fast-render';
 import { HealthCheck } from './health-check';
 import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
 import { MeshGateway } from './mesh-gateway';
@@ -345,20 +350,23 @@ export class MeshService extends Construct {
   /** Path Prometheus scrapes (see `metricsPort`). */
   public readonly metricsPath?: string;
 
-  /** The Service (escape hatch). */
-  public readonly service: kplus.Service;
-  /** The ServiceAccount, when this construct created it. */
-  public readonly serviceAccount?: kplus.ServiceAccount;
-  /** The ConfigMap holding `files`, if any. */
-  public readonly configMap?: kplus.ConfigMap;
-  /** The VirtualService (mesh mode). */
-  public readonly virtualService?: VirtualService;
-  /** The DestinationRule (mesh mode). */
-  public readonly destinationRule?: DestinationRule;
   /** The PodMonitor or ServiceMonitor, if requested. */
   public readonly monitor?: PodMonitor | ServiceMonitor;
 
   private readonly props: MeshServiceProps;
+  private readonly _service: kplus.Service;
+  private readonly _serviceAccount?: kplus.ServiceAccount;
+  private readonly _configMap?: kplus.ConfigMap;
+  private readonly _virtualService?: VirtualService;
+  private readonly _destinationRule?: DestinationRule;
+  /**
+   * Set once an escape hatch (service, deployments, ...) handed out an object:
+   * from then on every object renders through cdk8s's own `toJson`, so changes
+   * made through cdk8s-plus are never missed (see fast-render.ts).
+   */
+  private escaped = false;
+  /** Pod-template labels of each version as created (read by check() while nothing escaped). */
+  private readonly podLabelsOf = new Map<string, Record<string, string>>();
   private readonly meshNamespace?: MeshNamespace;
   private readonly _versions: string[] = [];
   private readonly _deployments = new Map<string, kplus.Deployment>();
@@ -419,42 +427,74 @@ export class MeshService extends Construct {
       this.serviceAccountName = props.serviceAccountName;
     } else {
       this.serviceAccountName = this.name;
-      this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      this._serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         automountToken: false,
       });
+      const api = ApiObject.of(this._serviceAccount);
+      installFastJson(api, () => 0, () => this.escaped ? undefined : plainManifest({
+        apiVersion: 'v1', kind: 'ServiceAccount', metadata: api.metadata.toJson(), automountServiceAccountToken: false,
+      }));
     }
 
     if (props.files && Object.keys(props.files).length > 0) {
       const data: Record<string, string> = {};
       for (const [key, file] of sortedEntries(props.files)) data[key] = file._content(this.node.path, key);
       this.configHash = hashData(data);
-      this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
+      this._configMap = new kplus.ConfigMap(this, 'ConfigMap', {
         metadata: { name: `${this.name}-config`, namespace: this.namespace, labels },
         data,
       });
+      const api = ApiObject.of(this._configMap);
+      installFastJson(api, () => 0, () => this.escaped ? undefined : plainManifest({
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: api.metadata.toJson(), data, immutable: false,
+      }));
     }
 
-    this.service = new kplus.Service(this, 'Service', {
+    const serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    this._service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, namespace: this.namespace, labels },
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      type: serviceType,
       ports: this.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name, protocol: kplus.Protocol.TCP })),
     });
-    for (const [k, v] of Object.entries(this.selectorLabels)) this.service.selectLabel(k, v);
+    for (const [k, v] of Object.entries(this.selectorLabels)) this._service.selectLabel(k, v);
     // cdk8s-plus has no appProtocol; Istio reads it before the port name.
-    this.ports.forEach((p, i) => ApiObject.of(this.service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.protocol)));
+    const serviceApi = ApiObject.of(this._service);
+    this.ports.forEach((p, i) => serviceApi.addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.protocol)));
+    installFastJson(serviceApi, () => this.ports.length, () => this.escaped || serviceType !== kplus.ServiceType.CLUSTER_IP ? undefined : plainManifest({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: serviceApi.metadata.toJson(),
+      spec: {
+        externalIPs: [],
+        ports: this.ports.map((p) => ({ appProtocol: p.protocol, name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })),
+        selector: { ...this.selectorLabels },
+        type: serviceType,
+      },
+    }));
 
     for (const v of props.versions ?? ['v1']) this.addVersion(typeof v === 'string' ? { name: v } : v);
 
     if (this.mesh) {
-      this.virtualService = new VirtualService(this, 'VirtualService', {
+      const vs = new VirtualService(this, 'VirtualService', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.virtualServiceSpec() }),
       });
-      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      // same steps as VirtualService.toJson without resolve and patching (nothing to resolve: plain data)
+      installFastJson(vs, () => 0, () => {
+        const resolved = this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: this.virtualServiceSpec() });
+        return resolved && { ...VirtualService.GVK, ...toJson_VirtualServiceProps(resolved as VirtualServiceProps) };
+      });
+      this._virtualService = vs;
+      const dr = new DestinationRule(this, 'DestinationRule', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.destinationRuleSpec() }),
       });
+      installFastJson(dr, () => 0, () => {
+        const resolved = this.escaped ? undefined : plainManifest({ ...DestinationRule.GVK, metadata: dr.metadata.toJson(), spec: this.destinationRuleSpec() });
+        return resolved && { ...DestinationRule.GVK, ...toJson_DestinationRuleProps(resolved as DestinationRuleProps) };
+      });
+      this._destinationRule = dr;
     }
     this.monitor = this.createMonitor(labels);
     this.node.addValidation({ validate: () => this.check().map((e) => e.detail) });
@@ -466,11 +506,38 @@ export class MeshService extends Construct {
   }
   /** The Deployment of each version (escape hatch). */
   public get deployments(): ReadonlyMap<string, kplus.Deployment> {
+    this.escaped = true;
     return new Map(this._deployments);
   }
   /** The HPA of each version, when `autoscaling` is set. */
   public get autoscalers(): ReadonlyMap<string, kplus.HorizontalPodAutoscaler> {
+    this.escaped = true;
     return new Map(this._autoscalers);
+  }
+  /** The Service (escape hatch). */
+  public get service(): kplus.Service {
+    this.escaped = true;
+    return this._service;
+  }
+  /** The ServiceAccount, when this construct created it. */
+  public get serviceAccount(): kplus.ServiceAccount | undefined {
+    this.escaped = true;
+    return this._serviceAccount;
+  }
+  /** The ConfigMap holding `files`, if any. */
+  public get configMap(): kplus.ConfigMap | undefined {
+    this.escaped = true;
+    return this._configMap;
+  }
+  /** The VirtualService (mesh mode). */
+  public get virtualService(): VirtualService | undefined {
+    this.escaped = true;
+    return this._virtualService;
+  }
+  /** The DestinationRule (mesh mode). */
+  public get destinationRule(): DestinationRule | undefined {
+    this.escaped = true;
+    return this._destinationRule;
   }
   /** The PDB of each version, when `disruptionBudget` is set. */
   public get disruptionBudgets(): ReadonlyMap<string, k8s.KubePodDisruptionBudget> {
@@ -706,7 +773,8 @@ export class MeshService extends Construct {
       }
     }
     for (const [version, deployment] of this._deployments) {
-      const podLabels: Record<string, string | undefined> = deployment.podMetadata.toJson().labels ?? {};
+      // nothing escaped: the pod labels are still the ones createDeployment set
+      const podLabels: Record<string, string | undefined> = (this.escaped ? undefined : this.podLabelsOf.get(version)) ?? deployment.podMetadata.toJson().labels ?? {};
       const required = { ...this.selectorLabels, [VERSION_LABEL]: version };
       for (const [k, v] of sortedEntries(required)) {
         if (podLabels[k] !== v) {
@@ -994,8 +1062,8 @@ export class MeshService extends Construct {
     });
     deployment.select(kplus.LabelSelector.of({ labels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } }));
     const container = deployment.containers[0];
-    if (this.configMap) {
-      const vol = kplus.Volume.fromConfigMap(deployment, 'config', this.configMap, { name: 'config' });
+    if (this._configMap) {
+      const vol = kplus.Volume.fromConfigMap(deployment, 'config', this._configMap, { name: 'config' });
       container.mount(p.configMountPath ?? '/config', vol, { readOnly: true });
     }
     (p.writablePaths ?? []).forEach((path, i) => {
@@ -1036,6 +1104,69 @@ export class MeshService extends Construct {
     for (const [field, check] of probes) {
       if (check) api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/${field}`, check.toKube(probePort)));
     }
+    this.podLabelsOf.set(version.name, podLabels);
+
+    // The same JSON as cdk8s-plus renders (see fast-render.ts), for what this method set up;
+    // anything it does not model here renders through cdk8s.
+    const ownPatches = patchCount(api);
+    const modelled = !p.strategy && !p.autoscaling && !p.secretEnv && !p.envFromConfigMaps?.length && !p.envFromSecrets?.length && !p.writablePaths?.length;
+    const env = sortedEntries({ ...p.env, ...version.env }).map(([name, value]) => ({ name, value }));
+    const replicas = version.replicas ?? p.replicas ?? 2;
+    const configMapName = this._configMap?.name;
+    const mountPath = p.configMountPath ?? '/config';
+    installFastJson(api, () => ownPatches, () => {
+      if (!modelled || this.escaped || this.sidecars.length > 0) return undefined;
+      const container = {
+        args: p.args && [...p.args],
+        command: p.command && [...p.command],
+        env: env.length > 0 ? env : undefined,
+        image: version.image ?? p.image,
+        imagePullPolicy: 'IfNotPresent',
+        livenessProbe: (p.liveness ?? HealthCheck.tcp())._toPlain(probePort),
+        name: this.name,
+        ports: this.ports.map((port) => ({ containerPort: port.targetPort, name: port.name, protocol: 'TCP' })),
+        readinessProbe: (p.readiness ?? HealthCheck.tcp())._toPlain(probePort),
+        resources: { limits: { cpu: res.cpuLimit, memory: res.memoryLimit }, requests: { cpu: res.cpuRequest, memory: res.memoryRequest } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          privileged: false,
+          readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
+          runAsGroup: group,
+          runAsNonRoot: true,
+          runAsUser: user,
+        },
+        startupProbe: p.startup?._toPlain(probePort),
+        volumeMounts: configMapName ? [{ mountPath, name: 'config', readOnly: true }] : undefined,
+      };
+      return plainManifest({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: api.metadata.toJson(),
+        spec: {
+          minReadySeconds: 0,
+          progressDeadlineSeconds: 600,
+          replicas,
+          selector: { matchLabels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } },
+          strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+          template: {
+            metadata: { annotations: Object.keys(annotations).length > 0 ? annotations : undefined, labels: podLabels },
+            spec: {
+              automountServiceAccountToken: false,
+              containers: [container],
+              dnsPolicy: 'ClusterFirst',
+              hostNetwork: false,
+              restartPolicy: 'Always',
+              securityContext: { fsGroup: group, fsGroupChangePolicy: 'Always', runAsGroup: group, runAsNonRoot: true, runAsUser: user, seccompProfile: { type: 'RuntimeDefault' } },
+              serviceAccountName: this.serviceAccountName,
+              setHostnameAsFQDN: false,
+              terminationGracePeriodSeconds: (p.terminationGracePeriod ?? Duration.seconds(30)).toSeconds(),
+              volumes: configMapName ? [{ configMap: { name: configMapName }, name: 'config' }] : undefined,
+            },
+          },
+        },
+      });
+    });
 
     if (p.autoscaling) this._autoscalers.set(version.name, this.createAutoscaler(deployment, version.name, p.autoscaling));
     if (p.disruptionBudget) this._disruptionBudgets.set(version.name, this.createDisruptionBudget(version.name, p.disruptionBudget));
