@@ -1,4 +1,5 @@
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * A faster `toJson` for the API objects MeshService creates, producing the
@@ -53,8 +54,13 @@ export function patchCount(api: ApiObject): number {
 const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 const checkedApps = new WeakMap<App, boolean>();
 
-function builtInResolversOnly(api: ApiObject): boolean {
-  const app = App.of(api);
+function builtInResolversOnly(scope: IConstruct): boolean {
+  let app: App;
+  try {
+    app = App.of(scope);
+  } catch {
+    return false; // not under an App: nothing to judge the resolvers by
+  }
   let ok = checkedApps.get(app);
   if (ok === undefined) {
     ok = app.resolvers.every((r) => BUILT_IN_RESOLVERS.some((cls) => r instanceof cls));
@@ -107,4 +113,72 @@ export function apiOrder(json: Record<string, unknown>): Record<string, unknown>
   const result: Record<string, unknown> = {};
   for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (k in json) result[k] = json[k];
   return result;
+}
+
+/** A manifest as plain JSON data (`apiVersion`, `kind`, `metadata` and the rest). */
+export interface PlainJson {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ApiObjectMetadata;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * An API object whose manifest is plain data known up front: `toJson` sorts
+ * and copies it (plus the current metadata, which may have been changed)
+ * instead of cdk8s's resolve/sanitize/clone. JSON patches or custom
+ * resolvers send it through cdk8s's `ApiObject.toJson`.
+ */
+class PlainApiObject extends ApiObject {
+  constructor(scope: Construct, id: string, private readonly json: PlainJson) {
+    super(scope, id, json);
+  }
+
+  public override toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (patchCount(this) !== 0 || !builtInResolversOnly(this)) return super.toJson();
+    const fast = plainManifest({ ...this.json, metadata: this.metadata.toJson() });
+    if (fast === undefined) return super.toJson();
+    fastRenders++;
+    return fast;
+  }
+}
+
+/**
+ * Stand-in for a cdk8s-plus resource (a construct with the API object as its
+ * `Resource` child, so paths are the same) until an escape hatch needs the
+ * real one.
+ */
+export class PlainResource extends Construct {
+  public readonly apiObject: ApiObject;
+  constructor(scope: Construct, id: string, json: PlainJson) {
+    super(scope, id);
+    this.apiObject = new PlainApiObject(this, 'Resource', json);
+  }
+}
+
+type ChildMap = Record<string, IConstruct>;
+
+/** The private child map of a construct node (constructs 10 keeps children in insertion order in `_children`). */
+function childMap(scope: IConstruct): ChildMap | undefined {
+  const children = (scope.node as unknown as { _children?: unknown })._children;
+  return children !== null && typeof children === 'object' ? (children as ChildMap) : undefined;
+}
+
+/**
+ * Whether stand-ins can be used under `scope`: replacing them later must keep
+ * the order of children (it is the order of the objects in the output), which
+ * needs constructs' child map, and only cdk8s's built-in resolvers may be in play.
+ */
+export function canStandIn(scope: IConstruct): boolean {
+  const children = childMap(scope);
+  return children !== undefined && Object.keys(children).length === scope.node.children.length && builtInResolversOnly(scope);
+}
+
+/** Puts `scope`'s children with the ids in `order` first, in that order (others keep theirs, after them). */
+export function reorderChildren(scope: IConstruct, order: readonly string[]): void {
+  const children = childMap(scope)!;
+  const all = { ...children };
+  for (const id of Object.keys(all)) delete children[id];
+  for (const id of order) if (all[id]) children[id] = all[id];
+  for (const [id, child] of Object.entries(all)) if (!(id in children)) children[id] = child;
 }

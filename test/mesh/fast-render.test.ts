@@ -6,12 +6,11 @@ import { _fastRenderCount, slowToJson } from '../../lib/mesh/fast-render';
 
 const IMAGE = 'ghcr.io/acme/cart:1.4.2';
 
-/** Every API object under `scope`, rendered both ways: the (fast) toJson and cdk8s's own. */
-function bothWays(scope: Chart): { path: string; fast: string; slow: string }[] {
-  return scope.node
-    .findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject)
-    .map((o) => ({ path: o.node.path, fast: JSON.stringify(o.toJson()), slow: JSON.stringify(slowToJson(o)) }));
+const apiObjects = (scope: Chart) => scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+
+/** Every API object under `chart`, in synth order, with its path and JSON as `render` renders it. */
+function rendered(chart: Chart, render: (o: ApiObject) => unknown): string[] {
+  return apiObjects(chart).map((o) => `${o.node.path} ${JSON.stringify(render(o))}`);
 }
 
 function build(props: Partial<MeshServiceProps>, extra?: (svc: MeshService, chart: Chart) => void, app = new App()): Chart {
@@ -71,30 +70,54 @@ const COMBOS: Record<string, Partial<MeshServiceProps>> = {
   'writable paths': { writablePaths: ['/tmp', '/var/cache'] },
 };
 
-const NOT_MODELLED = ['secret env and envFrom', 'autoscaling', 'strategy', 'writable paths'];
+const NOT_MODELLED = ['node port service', 'load balancer service', 'secret env and envFrom', 'autoscaling', 'strategy', 'writable paths'];
 
 describe('fast rendering of MeshService objects', () => {
   for (const [name, props] of Object.entries(COMBOS)) {
-    it(`renders exactly what cdk8s renders: ${name}`, () => {
-      const chart = build(props, (svc) => {
+    it(`renders exactly what cdk8s and cdk8s-plus render: ${name}`, () => {
+      const extra = (svc: MeshService) => {
         if (props.versions === undefined && name !== 'outside the mesh') svc.addVersion({ name: 'v9' }).canary({ v1: 60, v9: 40 });
         if (name === 'everything the fast path models') svc.addRoute({ match: [{ uri: undefined }], destinations: [{ version: 'v2', weight: 100 }] });
+      };
+      const fast = build(props, extra);
+      // the escape hatch replaces the stand-ins by the cdk8s-plus objects; slowToJson skips the fast Istio rendering
+      const real = build(props, (svc) => {
+        extra(svc);
+        expect(svc.deployments.size).toBeGreaterThan(0);
       });
       const before = _fastRenderCount();
-      const rendered = bothWays(chart);
-      expect(rendered.length).toBeGreaterThan(3);
-      for (const r of rendered) expect(r.fast, r.path).toBe(r.slow);
-      // modelled combinations render their Deployments, Service and Istio objects fast
+      const actual = rendered(fast, (o) => o.toJson());
+      // modelled combinations render their ServiceAccount, Service, Deployments (and Istio objects) fast
       if (!NOT_MODELLED.includes(name)) expect(_fastRenderCount() - before).toBeGreaterThanOrEqual(4);
+      const expected = rendered(real, (o) => slowToJson(o));
+      expect(actual.length).toBeGreaterThan(3);
+      expect(actual).toEqual(expected);
     });
   }
 
   it('takes the fast path for every object of the benchmark service', () => {
     const chart = build(COMBOS['bench service'], (svc) => svc.canary({ v1: 90, v2: 10 }));
     const before = _fastRenderCount();
-    for (const o of chart.node.findAll()) if (o instanceof ApiObject && !(o.node.path.startsWith('c/ns'))) o.toJson();
+    for (const o of apiObjects(chart)) if (!o.node.path.startsWith('c/ns')) o.toJson();
     // ServiceAccount, ConfigMap, Service, 2 Deployments, VirtualService, DestinationRule
     expect(_fastRenderCount() - before).toBe(7);
+  });
+
+  it('keeps paths and object order when an escape hatch replaces the stand-ins after more objects were added', () => {
+    let svc!: MeshService;
+    const chart = build(COMBOS['bench service'], (s) => {
+      svc = s;
+      s.canary({ v1: 90, v2: 10 });
+    });
+    new ApiObject(svc, 'Extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' } });
+    svc.addVersion({ name: 'v3' });
+    const before = rendered(chart, (o) => o.toJson());
+    expect(svc.service).toBeInstanceOf(kplus.Service);
+    expect(rendered(chart, (o) => slowToJson(o))).toEqual(before);
+    expect(apiObjects(chart).map((o) => o.node.path).filter((x) => x.startsWith('c/cart/'))).toEqual([
+      'c/cart/ServiceAccount/Resource', 'c/cart/ConfigMap/Resource', 'c/cart/Service/Resource', 'c/cart/Deployment-v1/Resource',
+      'c/cart/Deployment-v2/Resource', 'c/cart/VirtualService', 'c/cart/DestinationRule', 'c/cart/Extra', 'c/cart/Deployment-v3/Resource',
+    ]);
   });
 
   it('sees changes made through the escape hatches', () => {
@@ -110,7 +133,7 @@ describe('fast rendering of MeshService objects', () => {
 
   it('sees JSON patches and metadata added without the escape hatches', () => {
     const chart = build({});
-    const d = chart.node.findAll().find((c) => c instanceof ApiObject && c.kind === 'Deployment') as ApiObject;
+    const d = apiObjects(chart).find((c) => c.kind === 'Deployment')!;
     d.addJsonPatch(JsonPatch.add('/spec/paused', true));
     d.metadata.addAnnotation('example.com/a', 'b');
     const json = d.toJson();
