@@ -1,30 +1,33 @@
 import { ApiObject, ApiObjectMetadata, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
-/**
- * A faster `toJson` for the API objects MeshService creates, producing the
- * same JSON as cdk8s (`ApiObject.toJson`: resolve, sanitize with sorted keys,
- * JSON patches) from data MeshService already holds as plain values.
+/*
+ * Fast rendering of MeshService's objects: the same JSON as cdk8s and
+ * cdk8s-plus (`ApiObject.toJson`: resolve, sanitize with sorted keys, JSON
+ * patches; then the typed re-serialisation of the imports), from data
+ * MeshService already holds as plain values.
  *
- * Why: at 1000 services cdk8s's generic rendering of cdk8s-plus objects
- * (Lazy tokens, resolvers, deep clones for JSON patches, typed re-serialisation)
- * was ~40 % of synth time. The fast path is only taken when it provably renders
- * what cdk8s would:
- * - the app uses cdk8s's built-in resolvers only (custom resolvers may rewrite any value);
- * - the object carries exactly the JSON patches MeshService added itself
- *   (their effect is part of the fast data);
- * - the caller's `render` accepts the object's current state (it returns
- *   `undefined` otherwise, e.g. after an escape hatch handed the object out).
- * In every other case cdk8s's own `toJson` runs. `test/mesh/fast-render.test.ts`
- * compares both paths over many prop combinations.
+ * Why: at 1000 services, building cdk8s-plus constructs and cdk8s's generic
+ * rendering (Lazy tokens, resolvers, a deep clone per JSON patch) were about
+ * two thirds of synth time. A fast path is only taken when it renders what
+ * cdk8s would: the app uses cdk8s's built-in resolvers only (custom resolvers
+ * may rewrite any value) and nobody else added JSON patches; otherwise
+ * cdk8s's own `toJson` runs. `test/mesh/fast-render.test.ts` compares both
+ * over many prop combinations.
  */
-export function installFastJson(api: ApiObject, ownPatches: () => number, render: () => Record<string, unknown> | undefined): void {
+
+/**
+ * Replaces `api.toJson` (an Istio import object without JSON patches of its
+ * own) by `render`, which returns the same JSON from plain data, or
+ * undefined when it cannot (e.g. after an escape hatch handed the object out).
+ */
+export function installFastJson(api: ApiObject, render: () => Record<string, unknown> | undefined): void {
   const slow = api.toJson.bind(api);
   Object.defineProperty(api, 'toJson', {
     configurable: true,
     writable: true,
     value: (): unknown => {
-      if (patchCount(api) !== ownPatches() || !builtInResolversOnly(api)) return slow();
+      if (patchCount(api) !== 0 || !builtInResolversOnly(api)) return slow();
       const fast = render();
       if (fast === undefined) return slow();
       fastRenders++;
@@ -40,13 +43,13 @@ export function _fastRenderCount(): number {
   return fastRenders;
 }
 
-/** cdk8s's own rendering of an object whose `toJson` was made fast (for tests and fallbacks). */
+/** The class's own `toJson` of an object whose `toJson` was replaced by `installFastJson` (tests compare the two). */
 export function slowToJson(api: ApiObject): unknown {
   return Object.getPrototypeOf(api).toJson.call(api);
 }
 
 /** Number of JSON patches on the object (`ApiObject.patches` is private; read, never written). */
-export function patchCount(api: ApiObject): number {
+function patchCount(api: ApiObject): number {
   const patches = (api as unknown as { readonly patches?: readonly unknown[] }).patches;
   return patches ? patches.length : -1;
 }

@@ -488,7 +488,7 @@ export class MeshService extends Construct {
         spec: Lazy.any({ produce: () => this.virtualServiceSpec() }),
       });
       // same steps as VirtualService.toJson without resolve and patching (nothing to resolve: plain data)
-      installFastJson(vs, () => 0, () => {
+      installFastJson(vs, () => {
         const resolved = this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: this.virtualServiceSpec() });
         return resolved && { ...VirtualService.GVK, ...toJson_VirtualServiceProps(resolved as VirtualServiceProps) };
       });
@@ -497,7 +497,7 @@ export class MeshService extends Construct {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.destinationRuleSpec() }),
       });
-      installFastJson(dr, () => 0, () => {
+      installFastJson(dr, () => {
         const resolved = this.escaped ? undefined : plainManifest({ ...DestinationRule.GVK, metadata: dr.metadata.toJson(), spec: this.destinationRuleSpec() });
         return resolved && { ...DestinationRule.GVK, ...toJson_DestinationRuleProps(resolved as DestinationRuleProps) };
       });

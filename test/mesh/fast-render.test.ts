@@ -131,6 +131,14 @@ describe('fast rendering of MeshService objects', () => {
     expect(s.toJson().metadata.labels.late).toBe('yes');
   });
 
+  it('renders the VirtualService through cdk8s once it was handed out, with patches', () => {
+    const chart = build({}, (svc) => svc.virtualService!.addJsonPatch(JsonPatch.add('/spec/exportTo', ['.'])));
+    const vs = apiObjects(chart).find((c) => c.kind === 'VirtualService')!;
+    const before = _fastRenderCount();
+    expect(vs.toJson().spec.exportTo).toEqual(['.']);
+    expect(_fastRenderCount()).toBe(before);
+  });
+
   it('sees JSON patches and metadata added without the escape hatches', () => {
     const chart = build({});
     const d = apiObjects(chart).find((c) => c.kind === 'Deployment')!;
