@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 /*
@@ -118,7 +118,7 @@ export function apiOrder(json: Record<string, unknown>): Record<string, unknown>
   return result;
 }
 
-/** A manifest as plain JSON data (`apiVersion`, `kind`, `metadata` and the rest). */
+/** A manifest as plain JSON data (`apiVersion`, `kind`, `metadata` and the rest; a top-level value may be a `Lazy`). */
 export interface PlainJson {
   readonly apiVersion: string;
   readonly kind: string;
@@ -127,8 +127,8 @@ export interface PlainJson {
 }
 
 /**
- * An API object whose manifest is plain data known up front: `toJson` sorts
- * and copies it (plus the current metadata, which may have been changed)
+ * An API object whose manifest is plain data known up front (top-level
+ * values may be `Lazy`, produced at synth): `toJson` sorts and copies it (plus the current metadata, which may have been changed)
  * instead of cdk8s's resolve/sanitize/clone. JSON patches or custom
  * resolvers send it through cdk8s's `ApiObject.toJson`.
  */
@@ -139,7 +139,10 @@ class PlainApiObject extends ApiObject {
 
   public override toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (patchCount(this) !== 0 || !builtInResolversOnly(this)) return super.toJson();
-    const fast = plainManifest({ ...this.json, metadata: this.metadata.toJson() });
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this.json)) data[k] = v instanceof Lazy ? v.produce() : v;
+    data.metadata = this.metadata.toJson();
+    const fast = plainManifest(data);
     if (fast === undefined) return super.toJson();
     fastRenders++;
     return fast;

@@ -461,12 +461,14 @@ export class MeshService extends Construct {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: metadata(this.name),
-      spec: {
-        externalIPs: [],
-        ports: this.ports.map((p) => ({ appProtocol: p.protocol, name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })),
-        selector: { ...this.selectorLabels },
-        type: serviceType,
-      },
+      spec: Lazy.any({
+        produce: () => ({
+          externalIPs: [],
+          ports: this.ports.map((p) => ({ appProtocol: p.protocol, name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })),
+          selector: { ...this.selectorLabels },
+          type: serviceType,
+        }),
+      }),
     };
     this.defer('Service', serviceJson, () => {
       const service = new kplus.Service(this, 'Service', {
@@ -1162,6 +1164,16 @@ export class MeshService extends Construct {
    * compares the two for many props.
    */
   private deploymentJson(version: MeshServiceVersion, pod: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }): PlainJson {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels: podLabelsWithoutInject(pod.labels) },
+      // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
+      spec: Lazy.any({ produce: () => this.deploymentSpec(version, pod) }),
+    };
+  }
+
+  private deploymentSpec(version: MeshServiceVersion, pod: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }): Record<string, unknown> {
     const p = this.props;
     const res = { ...DEFAULT_RESOURCES, ...p.resources };
     const user = p.runAsUser ?? 65532;
@@ -1192,29 +1204,24 @@ export class MeshService extends Construct {
       volumeMounts: this.configMapName ? [{ mountPath: p.configMountPath ?? '/config', name: 'config', readOnly: true }] : undefined,
     };
     return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels: podLabelsWithoutInject(pod.labels) },
-      spec: {
-        minReadySeconds: 0,
-        progressDeadlineSeconds: 600,
-        replicas: version.replicas ?? p.replicas ?? 2,
-        selector: { matchLabels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } },
-        strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
-        template: {
-          metadata: { annotations: Object.keys(pod.annotations).length > 0 ? { ...pod.annotations } : undefined, labels: { ...pod.labels } },
-          spec: {
-            automountServiceAccountToken: false,
-            containers: [container],
-            dnsPolicy: 'ClusterFirst',
-            hostNetwork: false,
-            restartPolicy: 'Always',
-            securityContext: { fsGroup: group, fsGroupChangePolicy: 'Always', runAsGroup: group, runAsNonRoot: true, runAsUser: user, seccompProfile: { type: 'RuntimeDefault' } },
-            serviceAccountName: this.serviceAccountName,
-            setHostnameAsFQDN: false,
-            terminationGracePeriodSeconds: (p.terminationGracePeriod ?? Duration.seconds(30)).toSeconds(),
-            volumes: this.configMapName ? [{ configMap: { name: this.configMapName }, name: 'config' }] : undefined,
-          },
+      minReadySeconds: 0,
+      progressDeadlineSeconds: 600,
+      replicas: version.replicas ?? p.replicas ?? 2,
+      selector: { matchLabels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } },
+      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+      template: {
+        metadata: { annotations: Object.keys(pod.annotations).length > 0 ? { ...pod.annotations } : undefined, labels: { ...pod.labels } },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [container],
+          dnsPolicy: 'ClusterFirst',
+          hostNetwork: false,
+          restartPolicy: 'Always',
+          securityContext: { fsGroup: group, fsGroupChangePolicy: 'Always', runAsGroup: group, runAsNonRoot: true, runAsUser: user, seccompProfile: { type: 'RuntimeDefault' } },
+          serviceAccountName: this.serviceAccountName,
+          setHostnameAsFQDN: false,
+          terminationGracePeriodSeconds: (p.terminationGracePeriod ?? Duration.seconds(30)).toSeconds(),
+          volumes: this.configMapName ? [{ configMap: { name: this.configMapName }, name: 'config' }] : undefined,
         },
       },
     };
