@@ -5,13 +5,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   DestinationRule,
-  DestinationRuleProps,
   DestinationRuleSpecTrafficPolicyTlsMode,
   VirtualService,
-  VirtualServiceProps,
   VirtualServiceSpecHttp,
-  toJson_DestinationRuleProps,
-  toJson_VirtualServiceProps,
 } from '../../imports/networking.istio.io';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { MeshforgeError } from '../validation/meshforge-error';
@@ -489,19 +485,20 @@ export class MeshService extends Construct {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.virtualServiceSpec() }),
       });
-      // same steps as VirtualService.toJson without resolve and patching (nothing to resolve: plain data)
-      installFastJson(vs, () => {
-        const resolved = this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: this.virtualServiceSpec() });
-        return resolved && { ...VirtualService.GVK, ...toJson_VirtualServiceProps(resolved as VirtualServiceProps) };
-      });
+      // The import's toJson re-serialises field by field in sorted order under the wire names; the
+      // fields meshforge emits have the wire names already (but one, below), so sorting is enough.
+      installFastJson(vs, () => (this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: this.virtualServiceSpec() })));
       this._virtualService = vs;
       const dr = new DestinationRule(this, 'DestinationRule', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.destinationRuleSpec() }),
       });
       installFastJson(dr, () => {
-        const resolved = this.escaped ? undefined : plainManifest({ ...DestinationRule.GVK, metadata: dr.metadata.toJson(), spec: this.destinationRuleSpec() });
-        return resolved && { ...DestinationRule.GVK, ...toJson_DestinationRuleProps(resolved as DestinationRuleProps) };
+        if (this.escaped) return undefined;
+        const spec = this.destinationRuleSpec();
+        const od = spec.trafficPolicy.outlierDetection;
+        const trafficPolicy = od ? { ...spec.trafficPolicy, outlierDetection: { ...od, consecutive5XxErrors: undefined, consecutive5xxErrors: od.consecutive5XxErrors } } : spec.trafficPolicy;
+        return plainManifest({ ...DestinationRule.GVK, metadata: dr.metadata.toJson(), spec: { ...spec, trafficPolicy } });
       });
       this._destinationRule = dr;
     }

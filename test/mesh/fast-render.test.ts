@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, ResolutionContext } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { ConfigFile, HealthCheck, LoadBalancer, MeshNamespace, MeshService, MeshServiceProps } from '../../lib';
+import { ConfigFile, HealthCheck, LoadBalancer, MeshNamespace, MeshService, MeshServiceProps, StringMatch } from '../../lib';
 import { _fastRenderCount, slowToJson } from '../../lib/mesh/fast-render';
 
 const IMAGE = 'ghcr.io/acme/cart:1.4.2';
@@ -62,6 +62,9 @@ const COMBOS: Record<string, Partial<MeshServiceProps>> = {
   },
   'outside the mesh': { mesh: false, metrics: { port: 8080, monitor: 'service' }, files: { 'a.txt': ConfigFile.fromString('x') } },
   'node port service': { serviceType: kplus.ServiceType.NODE_PORT },
+  'round robin, TCP only': { loadBalancer: LoadBalancer.roundRobin(), ports: [{ port: 5432, protocol: 'tcp' }], outlierDetection: {} },
+  'sticky by header, blue/green': { loadBalancer: LoadBalancer.consistentHashByHeader('x-user'), versions: ['blue', 'green'], connectionPool: { maxRetries: 3 } },
+  'sticky by source IP': { loadBalancer: LoadBalancer.consistentHashBySourceIp(), connectionPool: { http2MaxRequests: 10, maxRequestsPerConnection: 1 } },
   'load balancer service': { serviceType: kplus.ServiceType.LOAD_BALANCER },
   // not modelled: these render through cdk8s (checked the same way)
   'secret env and envFrom': { secretEnv: { DB_PASSWORD: { secret: 'db', key: 'pw' } }, envFromConfigMaps: ['common'], envFromSecrets: ['creds'] },
@@ -77,7 +80,23 @@ describe('fast rendering of MeshService objects', () => {
     it(`renders exactly what cdk8s and cdk8s-plus render: ${name}`, () => {
       const extra = (svc: MeshService) => {
         if (props.versions === undefined && name !== 'outside the mesh') svc.addVersion({ name: 'v9' }).canary({ v1: 60, v9: 40 });
-        if (name === 'everything the fast path models') svc.addRoute({ match: [{ uri: undefined }], destinations: [{ version: 'v2', weight: 100 }] });
+        if (name === 'everything the fast path models') {
+          svc.addRoute({ match: [{ uri: undefined }], destinations: [{ version: 'v2', weight: 100 }] });
+          svc.addRoute({
+            name: 'rich',
+            match: [
+              { uri: StringMatch.prefix('/api'), method: StringMatch.exact('GET'), headers: { 'x-b': StringMatch.regex('.*'), 'x-a': StringMatch.exact('1') } },
+              { queryParams: { debug: StringMatch.exact('1') }, cookie: { name: 'beta', value: 'on' } },
+            ],
+            destinations: [{ version: 'v1', weight: 50 }, { version: 'v2', weight: 50 }],
+            retries: { attempts: 0 },
+            timeout: Duration.millis(1500),
+            fault: { delay: { fixedDelay: Duration.millis(100), percentage: 1.5 }, abort: { httpStatus: 503, percentage: 0.1 } },
+            mirror: { version: 'v2', percentage: 5 },
+            cors: { allowOrigins: [StringMatch.exact('https://a.example')], allowMethods: ['GET'], allowHeaders: ['x'], exposeHeaders: ['y'], maxAge: Duration.hours(1), allowCredentials: true },
+            gateways: ['mesh'],
+          });
+        }
       };
       const fast = build(props, extra);
       // the escape hatch replaces the stand-ins by the cdk8s-plus objects; slowToJson skips the fast Istio rendering
