@@ -95,6 +95,16 @@ export class HealthCheck {
     }
   }
 
+  /** @internal The probe as plain JSON data (what `toKube` renders to), for MeshService's fast rendering. */
+  public _toPlain(defaultPort: number): Record<string, unknown> {
+    const probe = this.toKube(defaultPort);
+    const a = this.action;
+    const port = this.options.port ?? defaultPort;
+    if (a.kind === 'http') return { ...probe, httpGet: { ...probe.httpGet, port } };
+    if (a.kind === 'tcp') return { ...probe, tcpSocket: { port } };
+    return { ...probe };
+  }
+
   /**
    * The Kubernetes probe (typed: it is patched into a `KubeDeployment`, whose
    * own toJson serializes it); `defaultPort` is used when the check names no port.

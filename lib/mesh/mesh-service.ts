@@ -31,6 +31,7 @@ import {
   requireWholeSeconds,
   sortedEntries,
 } from './conventions';
+import { PlainJson, PlainResource, canStandIn, installFastJson, plainManifest, reorderChildren } from './fast-render';
 import { HealthCheck } from './health-check';
 import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
 import { MeshGateway } from './mesh-gateway';
@@ -345,20 +346,30 @@ export class MeshService extends Construct {
   /** Path Prometheus scrapes (see `metricsPort`). */
   public readonly metricsPath?: string;
 
-  /** The Service (escape hatch). */
-  public readonly service: kplus.Service;
-  /** The ServiceAccount, when this construct created it. */
-  public readonly serviceAccount?: kplus.ServiceAccount;
-  /** The ConfigMap holding `files`, if any. */
-  public readonly configMap?: kplus.ConfigMap;
-  /** The VirtualService (mesh mode). */
-  public readonly virtualService?: VirtualService;
-  /** The DestinationRule (mesh mode). */
-  public readonly destinationRule?: DestinationRule;
   /** The PodMonitor or ServiceMonitor, if requested. */
   public readonly monitor?: PodMonitor | ServiceMonitor;
 
   private readonly props: MeshServiceProps;
+  private _service?: kplus.Service;
+  private _serviceAccount?: kplus.ServiceAccount;
+  private _configMap?: kplus.ConfigMap;
+  private readonly _virtualService?: VirtualService;
+  private readonly _destinationRule?: DestinationRule;
+  /**
+   * Set once the VirtualService or DestinationRule was handed out: they then
+   * render through cdk8s's own `toJson` (see fast-render.ts).
+   */
+  private escaped = false;
+  /**
+   * True while the cdk8s-plus objects (ServiceAccount, ConfigMap, Service,
+   * Deployments) are stand-ins holding their final JSON (`PlainResource`);
+   * the first escape hatch or `addSidecar` builds the real ones in their place.
+   */
+  private lazy: boolean;
+  /** How to build each stand-in's cdk8s-plus object, in creation order. */
+  private readonly builders: { readonly id: string; readonly build: () => void }[] = [];
+  /** Pod-template labels of each version as created (check() reads them while the Deployments are stand-ins). */
+  private readonly podLabelsOf = new Map<string, Record<string, string>>();
   private readonly meshNamespace?: MeshNamespace;
   private readonly _versions: string[] = [];
   private readonly _deployments = new Map<string, kplus.Deployment>();
@@ -370,6 +381,8 @@ export class MeshService extends Construct {
   private readonly exposures: GatewayExposure[] = [];
   private defaultSplit?: { readonly field: string; readonly destinations: readonly WeightedVersion[] };
   private readonly configHash?: string;
+  /** Name of the ConfigMap holding `files`, if any. */
+  private readonly configMapName?: string;
   private readonly sidecars: { readonly container: k8s.Container; readonly options: SidecarOptions }[] = [];
   /**
    * Per Deployment: whether the pod's volume list and the app container's
@@ -391,6 +404,9 @@ export class MeshService extends Construct {
       this.namespace = props.namespace.name;
     }
     this.host = `${this.name}.${this.namespace}.svc.cluster.local`;
+    // what the stand-ins model; anything else builds cdk8s-plus objects right away
+    this.lazy = canStandIn(this) && !props.strategy && !props.autoscaling && !props.secretEnv && !props.envFromConfigMaps?.length
+      && !props.envFromSecrets?.length && !props.writablePaths?.length && (props.serviceType ?? kplus.ServiceType.CLUSTER_IP) === kplus.ServiceType.CLUSTER_IP;
     this.mesh = props.mesh ?? this.meshNamespace?.injection ?? true;
     if (this.mesh && this.meshNamespace && this.meshNamespace.enforcedPodSecurity === 'restricted' && !this.meshNamespace.cni) {
       // istio-init (NET_ADMIN, NET_RAW, root) would be rejected by the namespace's PSA level
@@ -415,13 +431,13 @@ export class MeshService extends Construct {
     this.metricsPath = this.mesh ? ISTIO_MERGED_METRICS_PATH : this.appMetrics?.path;
 
     const labels = this.commonLabels();
+    const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
     if (props.serviceAccountName) {
       this.serviceAccountName = props.serviceAccountName;
     } else {
       this.serviceAccountName = this.name;
-      this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-        metadata: { name: this.name, namespace: this.namespace, labels },
-        automountToken: false,
+      this.defer('ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(this.name), automountServiceAccountToken: false }, () => {
+        this._serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountToken: false });
       });
     }
 
@@ -429,32 +445,62 @@ export class MeshService extends Construct {
       const data: Record<string, string> = {};
       for (const [key, file] of sortedEntries(props.files)) data[key] = file._content(this.node.path, key);
       this.configHash = hashData(data);
-      this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
-        metadata: { name: `${this.name}-config`, namespace: this.namespace, labels },
-        data,
+      this.configMapName = `${this.name}-config`;
+      const name = this.configMapName;
+      this.defer('ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(name), data, immutable: false }, () => {
+        this._configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: metadata(name), data });
       });
     }
 
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      ports: this.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name, protocol: kplus.Protocol.TCP })),
+    const serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    const serviceJson = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(this.name),
+      spec: Lazy.any({
+        produce: () => ({
+          externalIPs: [],
+          ports: this.ports.map((p) => ({ appProtocol: p.protocol, name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })),
+          selector: { ...this.selectorLabels },
+          type: serviceType,
+        }),
+      }),
+    };
+    this.defer('Service', serviceJson, () => {
+      const service = new kplus.Service(this, 'Service', {
+        metadata: metadata(this.name),
+        type: serviceType,
+        ports: this.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name, protocol: kplus.Protocol.TCP })),
+      });
+      for (const [k, v] of Object.entries(this.selectorLabels)) service.selectLabel(k, v);
+      // cdk8s-plus has no appProtocol; Istio reads it before the port name.
+      this.ports.forEach((p, i) => ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.protocol)));
+      this._service = service;
     });
-    for (const [k, v] of Object.entries(this.selectorLabels)) this.service.selectLabel(k, v);
-    // cdk8s-plus has no appProtocol; Istio reads it before the port name.
-    this.ports.forEach((p, i) => ApiObject.of(this.service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.protocol)));
 
     for (const v of props.versions ?? ['v1']) this.addVersion(typeof v === 'string' ? { name: v } : v);
 
     if (this.mesh) {
-      this.virtualService = new VirtualService(this, 'VirtualService', {
+      const vs = new VirtualService(this, 'VirtualService', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.virtualServiceSpec() }),
       });
-      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      // The import's toJson re-serialises field by field in sorted order under the wire names; the
+      // fields meshforge emits have the wire names already (but one, below), so sorting is enough.
+      installFastJson(vs, () => (this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: this.virtualServiceSpec() })));
+      this._virtualService = vs;
+      const dr = new DestinationRule(this, 'DestinationRule', {
         metadata: { name: this.name, namespace: this.namespace, labels },
         spec: Lazy.any({ produce: () => this.destinationRuleSpec() }),
       });
+      installFastJson(dr, () => {
+        if (this.escaped) return undefined;
+        const spec = this.destinationRuleSpec();
+        const od = spec.trafficPolicy.outlierDetection;
+        const trafficPolicy = od ? { ...spec.trafficPolicy, outlierDetection: { ...od, consecutive5XxErrors: undefined, consecutive5xxErrors: od.consecutive5XxErrors } } : spec.trafficPolicy;
+        return plainManifest({ ...DestinationRule.GVK, metadata: dr.metadata.toJson(), spec: { ...spec, trafficPolicy } });
+      });
+      this._destinationRule = dr;
     }
     this.monitor = this.createMonitor(labels);
     this.node.addValidation({ validate: () => this.check().map((e) => e.detail) });
@@ -466,11 +512,37 @@ export class MeshService extends Construct {
   }
   /** The Deployment of each version (escape hatch). */
   public get deployments(): ReadonlyMap<string, kplus.Deployment> {
+    this.materialize();
     return new Map(this._deployments);
   }
   /** The HPA of each version, when `autoscaling` is set. */
   public get autoscalers(): ReadonlyMap<string, kplus.HorizontalPodAutoscaler> {
     return new Map(this._autoscalers);
+  }
+  /** The Service (escape hatch). */
+  public get service(): kplus.Service {
+    this.materialize();
+    return this._service!;
+  }
+  /** The ServiceAccount, when this construct created it. */
+  public get serviceAccount(): kplus.ServiceAccount | undefined {
+    this.materialize();
+    return this._serviceAccount;
+  }
+  /** The ConfigMap holding `files`, if any. */
+  public get configMap(): kplus.ConfigMap | undefined {
+    this.materialize();
+    return this._configMap;
+  }
+  /** The VirtualService (mesh mode). */
+  public get virtualService(): VirtualService | undefined {
+    this.escaped = true;
+    return this._virtualService;
+  }
+  /** The DestinationRule (mesh mode). */
+  public get destinationRule(): DestinationRule | undefined {
+    this.escaped = true;
+    return this._destinationRule;
   }
   /** The PDB of each version, when `disruptionBudget` is set. */
   public get disruptionBudgets(): ReadonlyMap<string, k8s.KubePodDisruptionBudget> {
@@ -513,10 +585,56 @@ export class MeshService extends Construct {
     this._versions.push(version.name);
     const p = this.props;
     this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
-    const deployment = this.createDeployment(version);
-    this._deployments.set(version.name, deployment);
-    for (const sidecar of this.sidecars) this.patchSidecar(deployment, sidecar.container, sidecar.options);
+    for (const [field, check] of [['liveness', p.liveness], ['startup', p.startup]] as const) {
+      if (check && check.successThreshold !== 1) {
+        throw new MeshforgeError('successThreshold must be 1', {
+          code: 'PROBE_THRESHOLD',
+          path: this.node.path,
+          field: `${field}.successThreshold`,
+          value: check.successThreshold,
+          expected: '1 for liveness and startup probes (Kubernetes rejects anything else)',
+        });
+      }
+    }
+    const pod = this.podTemplate(version);
+    this.podLabelsOf.set(version.name, pod.labels);
+    this.defer(`Deployment-${version.name}`, this.deploymentJson(version, pod), () => {
+      const deployment = this.createDeployment(version, pod);
+      this._deployments.set(version.name, deployment);
+      for (const sidecar of this.sidecars) this.patchSidecar(deployment, sidecar.container, sidecar.options);
+    });
+    if (p.autoscaling) this._autoscalers.set(version.name, this.createAutoscaler(this._deployments.get(version.name)!, version.name, p.autoscaling));
+    if (p.disruptionBudget) this._disruptionBudgets.set(version.name, this.createDisruptionBudget(version.name, p.disruptionBudget));
     return this;
+  }
+
+  /**
+   * Adds the cdk8s-plus object `id`: a stand-in holding `json` while the
+   * service is lazy, else built now by `build`.
+   */
+  private defer(id: string, json: PlainJson, build: () => void): void {
+    if (this.lazy) {
+      new PlainResource(this, id, json);
+      this.builders.push({ id, build });
+    } else {
+      build();
+    }
+  }
+
+  /**
+   * Replaces the stand-ins by the real cdk8s-plus objects, at the same
+   * paths and in the same order, for escape hatches and `addSidecar`.
+   */
+  private materialize(): void {
+    if (!this.lazy) return;
+    this.lazy = false;
+    const order = this.node.children.map((c) => c.node.id);
+    for (const { id, build } of this.builders) {
+      this.node.tryRemoveChild(id);
+      build();
+    }
+    this.builders.length = 0;
+    reorderChildren(this, order);
   }
 
   /**
@@ -528,6 +646,7 @@ export class MeshService extends Construct {
    * Returns this.
    */
   public addSidecar(container: k8s.Container, options: SidecarOptions = {}): this {
+    this.materialize();
     const field = `addSidecar[${this.sidecars.length}]`;
     const conflict = (f: string, value: string, expected: string) =>
       new MeshforgeError('sidecar conflicts with the pod', { code: 'SIDECAR_CONFLICT', path: this.node.path, field: `${field}.${f}`, value, expected });
@@ -650,7 +769,7 @@ export class MeshService extends Construct {
     if (this.defaultSplit) {
       const { field, destinations } = this.defaultSplit;
       for (const d of destinations) {
-        if (!this._deployments.has(d.version)) {
+        if (!this._versions.includes(d.version)) {
           err('UNKNOWN_VERSION', 'release target has no Deployment', field, d.version, `${declared} (add it with versions or addVersion)`);
         }
       }
@@ -705,8 +824,10 @@ export class MeshService extends Construct {
           `minAvailable below the replicas of every version (or maxUnavailable ≥ 1), or node drains block forever`);
       }
     }
-    for (const [version, deployment] of this._deployments) {
-      const podLabels: Record<string, string | undefined> = deployment.podMetadata.toJson().labels ?? {};
+    for (const version of this._versions) {
+      // a stand-in's labels are the ones podTemplate set; a real Deployment's may have been changed
+      const deployment = this._deployments.get(version);
+      const podLabels: Record<string, string | undefined> = (deployment ? deployment.podMetadata.toJson().labels : this.podLabelsOf.get(version)) ?? {};
       const required = { ...this.selectorLabels, [VERSION_LABEL]: version };
       for (const [k, v] of sortedEntries(required)) {
         if (podLabels[k] !== v) {
@@ -907,11 +1028,9 @@ export class MeshService extends Construct {
     if (append('/spec/template/spec/containers/0/volumeMounts', options.appVolumeMounts ?? [], lists.mounts)) lists.createdMounts = lists.mounts = true;
   }
 
-  private createDeployment(version: MeshServiceVersion): kplus.Deployment {
+  /** Pod-template labels and annotations of a version. */
+  private podTemplate(version: MeshServiceVersion): { readonly labels: Record<string, string>; readonly annotations: Record<string, string> } {
     const p = this.props;
-    const res = { ...DEFAULT_RESOURCES, ...p.resources };
-    const user = p.runAsUser ?? 65532;
-    const group = p.runAsGroup ?? 65532;
     const podLabels: Record<string, string> = {
       ...this.commonLabels(version.name),
       ...this.selectorLabels,
@@ -944,7 +1063,15 @@ export class MeshService extends Construct {
       annotations['prometheus.io/path'] = this.appMetrics.path;
     }
     Object.assign(annotations, p.podAnnotations);
+    return { labels: podLabels, annotations };
+  }
 
+  private createDeployment(version: MeshServiceVersion, pod: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }): kplus.Deployment {
+    const p = this.props;
+    const res = { ...DEFAULT_RESOURCES, ...p.resources };
+    const user = p.runAsUser ?? 65532;
+    const group = p.runAsGroup ?? 65532;
+    const { labels: podLabels, annotations } = pod;
     const envVariables: Record<string, kplus.EnvValue> = {};
     for (const [k, v] of sortedEntries({ ...p.env, ...version.env })) envVariables[k] = kplus.EnvValue.fromValue(v);
     for (const [k, ref] of sortedEntries(p.secretEnv ?? {})) {
@@ -994,8 +1121,8 @@ export class MeshService extends Construct {
     });
     deployment.select(kplus.LabelSelector.of({ labels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } }));
     const container = deployment.containers[0];
-    if (this.configMap) {
-      const vol = kplus.Volume.fromConfigMap(deployment, 'config', this.configMap, { name: 'config' });
+    if (this._configMap) {
+      const vol = kplus.Volume.fromConfigMap(deployment, 'config', this._configMap, { name: 'config' });
       container.mount(p.configMountPath ?? '/config', vol, { readOnly: true });
     }
     (p.writablePaths ?? []).forEach((path, i) => {
@@ -1017,17 +1144,6 @@ export class MeshService extends Construct {
     // meshforge selects on app/version only, so drop it to keep pod labels stable across refactors.
     api.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
     const probePort = this.ports[0].targetPort;
-    for (const [field, check] of [['liveness', p.liveness], ['startup', p.startup]] as const) {
-      if (check && check.successThreshold !== 1) {
-        throw new MeshforgeError('successThreshold must be 1', {
-          code: 'PROBE_THRESHOLD',
-          path: this.node.path,
-          field: `${field}.successThreshold`,
-          value: check.successThreshold,
-          expected: '1 for liveness and startup probes (Kubernetes rejects anything else)',
-        });
-      }
-    }
     const probes: [string, HealthCheck | undefined][] = [
       ['livenessProbe', p.liveness ?? HealthCheck.tcp()],
       ['readinessProbe', p.readiness ?? HealthCheck.tcp()],
@@ -1036,10 +1152,76 @@ export class MeshService extends Construct {
     for (const [field, check] of probes) {
       if (check) api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/${field}`, check.toKube(probePort)));
     }
-
-    if (p.autoscaling) this._autoscalers.set(version.name, this.createAutoscaler(deployment, version.name, p.autoscaling));
-    if (p.disruptionBudget) this._disruptionBudgets.set(version.name, this.createDisruptionBudget(version.name, p.disruptionBudget));
     return deployment;
+  }
+
+  /**
+   * The JSON cdk8s-plus renders for `createDeployment(version, pod)` (with
+   * its JSON patches), for the stand-in; `test/mesh/fast-render.test.ts`
+   * compares the two for many props.
+   */
+  private deploymentJson(version: MeshServiceVersion, pod: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }): PlainJson {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `${this.name}-${version.name}`, namespace: this.namespace, labels: podLabelsWithoutInject(pod.labels) },
+      // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
+      spec: Lazy.any({ produce: () => this.deploymentSpec(version, pod) }),
+    };
+  }
+
+  private deploymentSpec(version: MeshServiceVersion, pod: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }): Record<string, unknown> {
+    const p = this.props;
+    const res = { ...DEFAULT_RESOURCES, ...p.resources };
+    const user = p.runAsUser ?? 65532;
+    const group = p.runAsGroup ?? 65532;
+    const probePort = this.ports[0].targetPort;
+    const env = sortedEntries({ ...p.env, ...version.env }).map(([name, value]) => ({ name, value }));
+    const container = {
+      args: p.args && [...p.args],
+      command: p.command && [...p.command],
+      env: env.length > 0 ? env : undefined,
+      image: version.image ?? p.image,
+      imagePullPolicy: 'IfNotPresent',
+      livenessProbe: (p.liveness ?? HealthCheck.tcp())._toPlain(probePort),
+      name: this.name,
+      ports: this.ports.map((port) => ({ containerPort: port.targetPort, name: port.name, protocol: 'TCP' })),
+      readinessProbe: (p.readiness ?? HealthCheck.tcp())._toPlain(probePort),
+      resources: { limits: { cpu: res.cpuLimit, memory: res.memoryLimit }, requests: { cpu: res.cpuRequest, memory: res.memoryRequest } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
+        runAsGroup: group,
+        runAsNonRoot: true,
+        runAsUser: user,
+      },
+      startupProbe: p.startup?._toPlain(probePort),
+      volumeMounts: this.configMapName ? [{ mountPath: p.configMountPath ?? '/config', name: 'config', readOnly: true }] : undefined,
+    };
+    return {
+      minReadySeconds: 0,
+      progressDeadlineSeconds: 600,
+      replicas: version.replicas ?? p.replicas ?? 2,
+      selector: { matchLabels: { ...this.selectorLabels, [VERSION_LABEL]: version.name } },
+      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+      template: {
+        metadata: { annotations: Object.keys(pod.annotations).length > 0 ? { ...pod.annotations } : undefined, labels: { ...pod.labels } },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [container],
+          dnsPolicy: 'ClusterFirst',
+          hostNetwork: false,
+          restartPolicy: 'Always',
+          securityContext: { fsGroup: group, fsGroupChangePolicy: 'Always', runAsGroup: group, runAsNonRoot: true, runAsUser: user, seccompProfile: { type: 'RuntimeDefault' } },
+          serviceAccountName: this.serviceAccountName,
+          setHostnameAsFQDN: false,
+          terminationGracePeriodSeconds: (p.terminationGracePeriod ?? Duration.seconds(30)).toSeconds(),
+          volumes: this.configMapName ? [{ configMap: { name: this.configMapName }, name: 'config' }] : undefined,
+        },
+      },
+    };
   }
 
   private createAutoscaler(target: kplus.Deployment, version: string, o: AutoscalingOptions): kplus.HorizontalPodAutoscaler {
