@@ -50,7 +50,7 @@ export function invalidApp(name: string): AppDefinition {
 /**
  * Every object an app wrote, parsed, in kustomization order. Tests that look
  * for an object should use this rather than a file name: files are named by
- * sync group and chart (`40-workloads.frontend.k8s.yaml`).
+ * sync group and chart (`40-workloads.k8s.yaml`).
  */
 export function objectsOf(app: { readonly files: ReadonlyMap<string, string> }): Manifest[] {
   return [...app.files]

@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
@@ -32,30 +32,19 @@ export class AppSynthError extends MeshforgeError {
   }
 }
 
-const FILE_STEM = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-/** Stable file stem for a chart: its path below the app, joined with "-". */
-function chartFileStem(chart: Chart): string {
-  const stem = chart.node.scopes
-    .slice(1)
-    .map((s) => s.node.id)
-    .join('-');
-  if (!FILE_STEM.test(stem)) {
-    throw new MeshforgeError('chart id cannot be used as a file name', {
-      code: 'INVALID_CHART_ID',
-      path: chart.node.path,
-      field: 'id',
-      value: chart.node.id,
-      expected: 'lowercase letters, digits, "-" and "." (e.g. "frontend")',
-    });
-  }
-  return stem;
+/** The file of one sync-order group, e.g. `40-workloads.k8s.yaml`. */
+function groupFile(group: { readonly prefix: string; readonly name: string }): string {
+  return `${group.prefix}-${group.name}${MANIFEST_EXTENSION}`;
 }
 
 /**
  * Builds one app in a fresh cdk8s `App` and renders it to files in memory:
- * one `<prefix>-<group>.<chart>.k8s.yaml` per sync-order group and chart that
- * has objects (see sync-order.ts), in apply order, plus `kustomization.yaml`.
+ * one `<prefix>-<group>.k8s.yaml` per sync-order group that has objects (see
+ * sync-order.ts), in apply order, plus `kustomization.yaml`. Inside a file,
+ * objects follow chart order, then cdk8s's dependency order. Grouping by apply
+ * order rather than by chart keeps file names fixed and the file count
+ * independent of the number of charts (thousands of small files are slow to
+ * write, check out and apply).
  * Every object gets its `argocd.argoproj.io/sync-wave` annotation. Any failure
  * is rethrown as an `AppSynthError` naming the app.
  */
@@ -64,27 +53,22 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
     definition.build(app, { appName: definition.name });
-    // group index → file → YAML documents; charts keep their order inside a group. Each object is
+    // group index → YAML documents; charts keep their order inside a group. Each object is
     // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
-    const byGroup = SYNC_GROUPS.map(() => new Map<string, string[]>());
+    const byGroup: string[][] = SYNC_GROUPS.map(() => []);
     const objects: EmittedObject[] = [];
-    for (const { chart, apiObjects } of planCharts(app)) {
-      if (apiObjects.length === 0) continue;
-      const stem = chartFileStem(chart);
+    for (const { apiObjects } of planCharts(app)) {
       for (const apiObject of apiObjects) {
         const obj = renderObject(apiObject);
         const group = syncGroupOf(obj);
-        const file = `${group.prefix}-${group.name}.${stem}${MANIFEST_EXTENSION}`;
-        const files = byGroup[SYNC_GROUPS.indexOf(group)];
-        const yaml = emitYamlDocument(withSyncWave(obj, group.wave));
-        const list = files.get(file);
-        if (list) list.push(yaml);
-        else files.set(file, [yaml]);
-        objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file });
+        byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
+        objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
       }
     }
     const files = new Map<string, string>();
-    for (const group of byGroup) for (const [file, docs] of group) files.set(file, joinYamlDocuments(docs));
+    SYNC_GROUPS.forEach((group, i) => {
+      if (byGroup[i].length > 0) files.set(groupFile(group), joinYamlDocuments(byGroup[i]));
+    });
     if (files.size === 0) {
       throw new MeshforgeError('app produced no Kubernetes objects', {
         code: 'EMPTY_APP',

@@ -14,13 +14,13 @@ describe('synthToDist (atomic dist/)', () => {
     const out = path.join(root, 'dist');
     synthToDist([namespaceApp('one'), namespaceApp('two')], out);
     expect([...readTree(out).keys()]).toEqual([
-      'one/00-namespaces.base.k8s.yaml',
+      'one/00-namespaces.k8s.yaml',
       'one/kustomization.yaml',
-      'two/00-namespaces.base.k8s.yaml',
+      'two/00-namespaces.k8s.yaml',
       'two/kustomization.yaml',
     ]);
     synthToDist([namespaceApp('two')], out);
-    expect([...readTree(out).keys()]).toEqual(['two/00-namespaces.base.k8s.yaml', 'two/kustomization.yaml']);
+    expect([...readTree(out).keys()]).toEqual(['two/00-namespaces.k8s.yaml', 'two/kustomization.yaml']);
     expect(siblings(out)).toEqual([]); // no staging or retired folders left behind
   });
 

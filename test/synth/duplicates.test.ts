@@ -34,7 +34,7 @@ describe('no object is emitted twice across dist/ (DUPLICATE_OBJECT)', () => {
     });
     expect(() => synthesizeApp(def)).toThrowError(
       'app "shop" failed to synthesize: [b/other/Resource] ConfigMap shop/settings is emitted twice: ' +
-        'by app "shop" at a/cm/Resource (dist/shop/10-config.a.k8s.yaml) and by app "shop" at b/other/Resource (dist/shop/10-config.b.k8s.yaml); ' +
+        'by app "shop" at a/cm/Resource (dist/shop/10-config.k8s.yaml) and by app "shop" at b/other/Resource (dist/shop/10-config.k8s.yaml); ' +
         'field: metadata.name; value: "settings"; expected: one object per group/kind/namespace/name across dist/: rename one of them or emit it from one app only',
     );
     expect(errorOf(() => synthesizeApp(def)).code).toBe('DUPLICATE_OBJECT');
@@ -43,7 +43,7 @@ describe('no object is emitted twice across dist/ (DUPLICATE_OBJECT)', () => {
   it('rejects the same object emitted by two apps, naming both apps', () => {
     expect(() => synthesizeAll([configMapApp('shop', 'common'), configMapApp('billing', 'common')])).toThrowError(
       '[config/cm/Resource] ConfigMap common/settings is emitted twice: ' +
-        'by app "shop" at config/cm/Resource (dist/shop/10-config.config.k8s.yaml) and by app "billing" at config/cm/Resource (dist/billing/10-config.config.k8s.yaml); ' +
+        'by app "shop" at config/cm/Resource (dist/shop/10-config.k8s.yaml) and by app "billing" at config/cm/Resource (dist/billing/10-config.k8s.yaml); ' +
         'field: metadata.name; value: "settings"; expected: one object per group/kind/namespace/name across dist/: rename one of them or emit it from one app only',
     );
     expect(errorOf(() => synthesizeAll([configMapApp('shop', 'common'), configMapApp('billing', 'common')])).code).toBe('DUPLICATE_OBJECT');
@@ -51,7 +51,7 @@ describe('no object is emitted twice across dist/ (DUPLICATE_OBJECT)', () => {
 
   it('rejects two apps that both create one namespace (cluster-scoped: no namespace in the identity)', () => {
     expect(() => synthesizeAll([namespaceApp('a', 'shared'), namespaceApp('b', 'shared')])).toThrowError(
-      '[base/ns/Resource] Namespace shared is emitted twice: by app "a" at base/ns/Resource (dist/a/00-namespaces.base.k8s.yaml) and by app "b"',
+      '[base/ns/Resource] Namespace shared is emitted twice: by app "a" at base/ns/Resource (dist/a/00-namespaces.k8s.yaml) and by app "b"',
     );
   });
 

@@ -98,7 +98,7 @@ describe('GitOps objects in dist/gitops/', () => {
       'gitops/flux/kustomization.yaml',
       'gitops/flux/shop.k8s.yaml',
       'gitops/flux/source.gitrepository.k8s.yaml',
-      'shop/00-namespaces.base.k8s.yaml',
+      'shop/00-namespaces.k8s.yaml',
       'shop/kustomization.yaml',
     ]);
   });
@@ -126,7 +126,7 @@ describe('GitOps objects in dist/gitops/', () => {
       },
     });
     expect(() => synthesizeAll([gitopsApp('shop', { argocd: true }), rogue], { gitops: config })).toThrowError(
-      '[gitops/argocd/shop] argoproj.io/Application argocd/shop is emitted twice: by app "rogue" at argo/app (dist/rogue/90-other.argo.k8s.yaml) and by app "gitops" at gitops/argocd/shop (dist/gitops/argocd/shop.k8s.yaml)',
+      '[gitops/argocd/shop] argoproj.io/Application argocd/shop is emitted twice: by app "rogue" at argo/app (dist/rogue/90-other.k8s.yaml) and by app "gitops" at gitops/argocd/shop (dist/gitops/argocd/shop.k8s.yaml)',
     );
   });
 });

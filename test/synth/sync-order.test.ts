@@ -96,18 +96,19 @@ const mixed = defineApp({
 describe('an app in sync order', () => {
   const out = synthesizeApp(mixed);
 
-  it('writes one file per group and chart, in apply order, with stable names', () => {
+  it('writes one file per sync group, in apply order, with fixed names; charts keep their order inside a file', () => {
     expect([...out.files.keys()]).toEqual([
-      '00-namespaces.base.k8s.yaml',
-      '10-config.late.k8s.yaml',
-      '10-config.base.k8s.yaml',
-      '20-mesh-security.late.k8s.yaml',
-      '30-services.late.k8s.yaml',
-      '40-workloads.late.k8s.yaml',
-      '50-mesh-traffic.late.k8s.yaml',
-      '60-monitoring.late.k8s.yaml',
+      '00-namespaces.k8s.yaml',
+      '10-config.k8s.yaml',
+      '20-mesh-security.k8s.yaml',
+      '30-services.k8s.yaml',
+      '40-workloads.k8s.yaml',
+      '50-mesh-traffic.k8s.yaml',
+      '60-monitoring.k8s.yaml',
       'kustomization.yaml',
     ]);
+    // 'late' is declared before 'base' in the app: chart order, not file-name order
+    expect(parseAllDocuments(out.files.get('10-config.k8s.yaml')!).map((d) => d.toJS().metadata.name)).toEqual(['web', 'base']);
   });
 
   it('annotates every object with its wave and records its construct path', () => {
@@ -115,8 +116,8 @@ describe('an app in sync order', () => {
     expect(docs.map((d) => `${d.kind}=${d.metadata.annotations?.[SYNC_WAVE_ANNOTATION]}`)).toEqual([
       'Namespace=-10', 'ConfigMap=-5', 'ConfigMap=-5', 'PeerAuthentication=-3', 'Service=0', 'Deployment=5', 'VirtualService=10', 'ServiceMonitor=15',
     ]);
-    expect(out.objects.map((o) => `${o.kind} ${o.path} ${o.file}`)).toContain('Deployment late/web/Resource 40-workloads.late.k8s.yaml');
-    expect(out.objects.find((o) => o.kind === 'Namespace')).toEqual({ group: '', kind: 'Namespace', name: 'shop', app: 'mixed', path: 'base/ns/Resource', file: '00-namespaces.base.k8s.yaml' });
+    expect(out.objects.map((o) => `${o.kind} ${o.path} ${o.file}`)).toContain('Deployment late/web/Resource 40-workloads.k8s.yaml');
+    expect(out.objects.find((o) => o.kind === 'Namespace')).toEqual({ group: '', kind: 'Namespace', name: 'shop', app: 'mixed', path: 'base/ns/Resource', file: '00-namespaces.k8s.yaml' });
   });
 
   it('`kubectl kustomize` emits the objects in non-decreasing wave order', () => {

@@ -14,7 +14,7 @@ import {
 import { invalidApp, namespaceApp, throwingApp } from '../helpers';
 
 describe('synthesizeApp', () => {
-  it('writes one file per sync group and chart (<prefix>-<group>.<chart>.k8s.yaml), plus a kustomization listing them in apply order', () => {
+  it('writes one file per sync group (<prefix>-<group>.k8s.yaml), plus a kustomization listing them in apply order', () => {
     const def = defineApp({
       name: 'two-charts',
       description: 'x',
@@ -27,15 +27,15 @@ describe('synthesizeApp', () => {
       },
     });
     const out = synthesizeApp(def);
-    expect([...out.files.keys()]).toEqual(['00-namespaces.base.k8s.yaml', '10-config.frontend.k8s.yaml', 'kustomization.yaml']);
+    expect([...out.files.keys()]).toEqual(['00-namespaces.k8s.yaml', '10-config.k8s.yaml', 'kustomization.yaml']);
     const kustomization = parseAllDocuments(out.files.get('kustomization.yaml')!)[0].toJS();
     expect(kustomization).toEqual({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['00-namespaces.base.k8s.yaml', '10-config.frontend.k8s.yaml'],
+      resources: ['00-namespaces.k8s.yaml', '10-config.k8s.yaml'],
       sortOptions: { order: 'fifo' },
     });
-    const cm = parseAllDocuments(out.files.get('10-config.frontend.k8s.yaml')!)[0].toJS();
+    const cm = parseAllDocuments(out.files.get('10-config.k8s.yaml')!)[0].toJS();
     expect(cm).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'frontend', namespace: 'shop' }, data: { a: '1' } });
   });
 
@@ -50,7 +50,7 @@ describe('synthesizeApp', () => {
         late.node.addDependency(early);
       },
     });
-    const docs = parseAllDocuments(synthesizeApp(def).files.get('10-config.c.k8s.yaml')!).map((d) => d.toJS());
+    const docs = parseAllDocuments(synthesizeApp(def).files.get('10-config.k8s.yaml')!).map((d) => d.toJS());
     expect(docs.map((d) => d.metadata.name)).toEqual(['early', 'late']);
   });
 
@@ -63,7 +63,7 @@ describe('synthesizeApp', () => {
     const reference = new App({ outdir: '/nonexistent' });
     build(reference);
     const ours = synthesizeApp(defineApp({ name: 'ref', description: 'x', build }));
-    const yaml = ours.files.get('40-workloads.c.k8s.yaml')!;
+    const yaml = ours.files.get('40-workloads.k8s.yaml')!;
     expect(yaml).toContain('  annotations:\n    argocd.argoproj.io/sync-wave: "5"\n  name: ');
     expect(yaml.replace('  annotations:\n    argocd.argoproj.io/sync-wave: "5"\n', '')).toBe(reference.synthYaml());
   });
@@ -99,19 +99,6 @@ describe('synthesizeApp', () => {
   it('rejects an app without objects', () => {
     const def = defineApp({ name: 'nothing', description: 'x', build: () => undefined });
     expect(() => synthesizeApp(def)).toThrowError(/app "nothing" failed to synthesize: app produced no Kubernetes objects/);
-  });
-
-  it('rejects a chart id that cannot be a file name', () => {
-    const def = defineApp({
-      name: 'caps',
-      description: 'x',
-      build(app) {
-        new kplus.Namespace(new Chart(app, 'My Chart'), 'ns');
-      },
-    });
-    expect(() => synthesizeApp(def)).toThrowError(
-      '[My Chart] chart id cannot be used as a file name; field: id; value: "My Chart"; expected: lowercase letters, digits, "-" and "." (e.g. "frontend")',
-    );
   });
 });
 
