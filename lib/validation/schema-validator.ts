@@ -1,5 +1,7 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+// Types only: ajv and the models load on first validation, so a synth that validates nothing
+// (no GitOps objects) does not pay for them at start-up.
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
@@ -113,7 +115,14 @@ const loadModule = createRequire(__filename);
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 // types of metadata fields; unknown metadata fields are found with KnownFields (OBJECT_META)
-const metadataCheck = modelCheck(ObjectMeta as unknown as ModelClass, false);
+let metadataCheckCache: Check | undefined;
+function metadataCheck(): Check {
+  if (!metadataCheckCache) {
+    const { ObjectMeta } = loadModule('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta') as { ObjectMeta: unknown };
+    metadataCheckCache = modelCheck(ObjectMeta as ModelClass, false);
+  }
+  return metadataCheckCache;
+}
 
 /**
  * Validates one manifest object against the schema of its apiVersion/kind:
@@ -140,7 +149,14 @@ export class SchemaValidator {
 
   private readonly checks = new Map<string, { source: SchemaSource; check?: Check }>();
   private readonly loaded = new Set<string>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
+  private ajvInstance?: Ajv;
+  private get ajv(): Ajv {
+    if (!this.ajvInstance) {
+      const AjvClass = (loadModule('ajv') as { default: typeof Ajv }).default;
+      this.ajvInstance = new AjvClass({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
+    }
+    return this.ajvInstance;
+  }
   private readonly crdSchemas = loadCrdSchemas();
 
   private constructor() {
@@ -232,7 +248,7 @@ export class SchemaValidator {
     const validateSpec: ValidateFunction = this.ajv.compile(closeObjects(root) as object);
     return (obj) => {
       const out: SchemaViolation[] = [];
-      if (obj.metadata && typeof obj.metadata === 'object') out.push(...metadataCheck(obj.metadata as Record<string, unknown>).map((v) => ({ ...v, pointer: `/metadata${v.pointer}` })));
+      if (obj.metadata && typeof obj.metadata === 'object') out.push(...metadataCheck()(obj.metadata as Record<string, unknown>).map((v) => ({ ...v, pointer: `/metadata${v.pointer}` })));
       if (!validateSpec(obj)) out.push(...fromAjv(validateSpec.errors));
       return out;
     };
