@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { configChecksum } from '../lib/common/config-checksum';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -32,7 +32,7 @@ export function addK8sService(scope: Construct, spec: BenchServiceSpec): void {
     data: { 'app.yaml': spec.configFile },
   });
   // Pods roll when the file changes.
-  const configHash = createHash('sha256').update(`app.yaml\0${spec.configFile}\0`).digest('hex');
+  const configHash = configChecksum({ 'app.yaml': spec.configFile });
 
   const service = new kplus.Service(scope, `${name}-service`, {
     metadata: { name, namespace, labels, annotations: wave(0) },

@@ -1,4 +1,5 @@
-import * as crypto from 'crypto';
+// Only the checksum helper (crypto), no cdk8s: this variant measures serialization alone.
+import { configChecksum } from '../lib/common/config-checksum';
 import { BenchServiceSpec } from './spec';
 
 /**
@@ -19,7 +20,7 @@ export function plainServiceObjects(spec: BenchServiceSpec): Record<string, unkn
   const host = `${name}.${namespace}.svc.cluster.local`;
   const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
   const labels = () => ({ 'app.kubernetes.io/managed-by': 'meshforge', 'app.kubernetes.io/name': name });
-  const configHash = crypto.createHash('sha256').update(`app.yaml\0${spec.configFile}\0`).digest('hex');
+  const configHash = configChecksum({ 'app.yaml': spec.configFile });
   const objects: Record<string, unknown>[] = [
     {
       apiVersion: 'v1',

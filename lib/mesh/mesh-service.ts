@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { configChecksum } from '../common/config-checksum';
 import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
@@ -444,7 +444,7 @@ export class MeshService extends Construct {
     if (props.files && Object.keys(props.files).length > 0) {
       const data: Record<string, string> = {};
       for (const [key, file] of sortedEntries(props.files)) data[key] = file._content(this.node.path, key);
-      this.configHash = hashData(data);
+      this.configHash = configChecksum(data);
       this.configMapName = `${this.name}-config`;
       const name = this.configMapName;
       this.defer('ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(name), data, immutable: false }, () => {
@@ -1381,12 +1381,6 @@ function podVolumeNames(deployment: kplus.Deployment): string[] {
   return [...new Set(names)];
 }
 
-/** sha256 over the ConfigMap data, keys sorted, so the hash only changes with the content. */
-function hashData(data: Record<string, string>): string {
-  const h = createHash('sha256');
-  for (const [k, v] of sortedEntries(data)) h.update(`${k}\0${v}\0`);
-  return h.digest('hex');
-}
 
 /** Binary and decimal suffixes of Kubernetes quantities. */
 const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
