@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { apps as registeredApps, gitops as registeredGitops } from '../apps';
-import { AppDefinition, GitOpsConfig, MeshforgeError, synthToDist } from '../lib';
+import { AppDefinition, GitOpsConfig, MeshforgeError, projectRoot, synthToDist } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
@@ -12,16 +12,6 @@ export interface SynthCliOptions {
   readonly error?: (line: string) => void;
 }
 
-/** The folder holding package.json, found from this file whether run compiled (build/bin) or from source. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
 
 /** Folders of the project that the `cdk8s synth` mirror must never delete. */
 const PROTECTED = ['apps', 'bin', 'bench', 'dist', 'imports', 'lib', 'test', '.ci', '.git', 'node_modules'];
@@ -55,7 +45,7 @@ function checkMirror(cliOut: string, outdir: string, root: string): void {
 export function main(options: SynthCliOptions = {}): number {
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const error = options.error ?? ((l: string) => process.stderr.write(l + '\n'));
-  const root = projectRoot();
+  const root = projectRoot(__dirname);
   const outdir = options.outdir ?? path.join(root, 'dist');
   const cliOut = process.env.CDK8S_OUTDIR;
   try {

@@ -12,3 +12,4 @@ export {
 export type { PolicyReport, PolicyObject, PolicyRule, PolicyRuleId, Violation as PolicyViolation, HonouredException } from './policy';
 export * from './security';
 export * from './mesh';
+export * from './common';

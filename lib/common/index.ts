@@ -1,1 +1,2 @@
 export * from './config-checksum';
+export * from './project-root';
