@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { newJsonObject } from '../common/json-object';
 
 /*
  * Fast rendering of MeshService's objects: the same JSON as cdk8s and
@@ -82,7 +83,7 @@ export function sanitize(value: unknown): unknown {
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(sanitize);
   if ((value as object).constructor !== Object) throw new NotPlain();
-  const out: Record<string, unknown> = {};
+  const out = newJsonObject();
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record).sort()) {
     const v = sanitize(record[key]);
@@ -113,7 +114,7 @@ export function plainManifest(value: Record<string, unknown>): Record<string, un
  * then the rest in the (sorted) order they come in.
  */
 export function apiOrder(json: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
+  const result = newJsonObject();
   for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (k in json) result[k] = json[k];
   return result;
 }
@@ -139,7 +140,7 @@ class PlainApiObject extends ApiObject {
 
   public override toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (patchCount(this) !== 0 || !builtInResolversOnly(this)) return super.toJson();
-    const data: Record<string, unknown> = {};
+    const data = newJsonObject();
     for (const [k, v] of Object.entries(this.json)) data[k] = v instanceof Lazy ? v.produce() : v;
     data.metadata = this.metadata.toJson();
     const fast = plainManifest(data);

@@ -6,6 +6,7 @@
  * and Flux build the folder in that order). Every object gets its wave at synth
  * time from its kind; constructs do nothing.
  */
+import { newJsonObject } from '../common/json-object';
 
 /** Annotation Argo CD reads to order a sync. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -95,7 +96,9 @@ export function syncGroupOf(obj: { readonly apiVersion?: unknown; readonly kind?
 }
 
 function sortedObject(entries: [string, unknown][]): Record<string, unknown> {
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const out = newJsonObject();
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
+  return out;
 }
 
 /**
@@ -108,7 +111,7 @@ export function withSortedKey(o: Record<string, unknown>, key: string, value: un
   for (let i = 1; i < keys.length; i++) {
     if (!(keys[i - 1] < keys[i])) return sortedObject(Object.entries({ ...o, [key]: value }));
   }
-  const out: Record<string, unknown> = {};
+  const out = newJsonObject();
   let placed = false;
   for (const k of keys) {
     if (!placed && key <= k) {
@@ -131,8 +134,9 @@ export function withSyncWave(obj: Record<string, unknown>, wave: number = syncGr
   const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
   const annotations = (metadata.annotations ?? {}) as Record<string, unknown>;
   if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return obj;
-  return {
-    ...obj,
-    metadata: withSortedKey(metadata, 'annotations', withSortedKey(annotations, SYNC_WAVE_ANNOTATION, String(wave))),
-  };
+  // a copy key by key rather than `{ ...obj }`: see newJsonObject (V8 shapes in apps with thousands of charts)
+  const out = newJsonObject();
+  for (const key of Object.keys(obj)) out[key] = obj[key];
+  out.metadata = withSortedKey(metadata, 'annotations', withSortedKey(annotations, SYNC_WAVE_ANNOTATION, String(wave)));
+  return out;
 }
