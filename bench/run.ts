@@ -199,6 +199,9 @@ function environment(): Record<string, string> {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    // uncommitted changes to what is measured (anything but the report itself) make the commit an approximation
+    const changed = execFileSync('git', ['status', '--porcelain', '--', '.', ':!bench/RESULTS.md', ':!bench/results.json'], { encoding: 'utf8' }).trim();
+    if (changed) commit += ` + uncommitted changes (${changed.split('\n').length} files)`;
   } catch {
     // not a git checkout
   }

@@ -11,11 +11,25 @@
  * down several fold. An app with more than ~1500 charts fills that table by
  * itself (constructs keeps each node's children in a `{}` keyed by their ids).
  * Objects made here start from this constructor's own hidden class, which only
- * meshforge's JSON data uses, so they keep sharing shapes however large the
- * app. (Measured at 3000 charts: rendering 1.6× faster, heap 40 % smaller.)
+ * meshforge's rendered JSON uses. It has the same limit, but only rendering
+ * adds to it, service after service: the structural first keys (`apiVersion`,
+ * `labels`, `containers`, ...) are met with the first objects and keep shared
+ * shapes; only maps whose first key is new in every service (say a ConfigMap
+ * key named after the service, past ~1500 of them) get shapes of their own.
+ * (Measured at 3000 charts: rendering 1.6× faster, heap 40 % smaller.)
  */
 export function newJsonObject(): Record<string, unknown> {
   return new (JsonObject as unknown as new () => Record<string, unknown>)();
+}
+
+/**
+ * Sets `o[key] = value` as an own data property, also for the key
+ * `__proto__`, which a plain assignment would treat as the prototype setter
+ * (what `{ ...o }` and `Object.fromEntries`, which it replaces, never do).
+ */
+export function putJsonKey(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 function JsonObject(): void {

@@ -6,7 +6,7 @@
  * and Flux build the folder in that order). Every object gets its wave at synth
  * time from its kind; constructs do nothing.
  */
-import { newJsonObject } from '../common/json-object';
+import { newJsonObject, putJsonKey } from '../common/json-object';
 
 /** Annotation Argo CD reads to order a sync. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -97,7 +97,7 @@ export function syncGroupOf(obj: { readonly apiVersion?: unknown; readonly kind?
 
 function sortedObject(entries: [string, unknown][]): Record<string, unknown> {
   const out = newJsonObject();
-  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) putJsonKey(out, k, v);
   return out;
 }
 
@@ -115,13 +115,13 @@ export function withSortedKey(o: Record<string, unknown>, key: string, value: un
   let placed = false;
   for (const k of keys) {
     if (!placed && key <= k) {
-      out[key] = value;
+      putJsonKey(out, key, value);
       placed = true;
       if (k === key) continue;
     }
-    out[k] = o[k];
+    putJsonKey(out, k, o[k]);
   }
-  if (!placed) out[key] = value;
+  if (!placed) putJsonKey(out, key, value);
   return out;
 }
 
@@ -136,7 +136,7 @@ export function withSyncWave(obj: Record<string, unknown>, wave: number = syncGr
   if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return obj;
   // a copy key by key rather than `{ ...obj }`: see newJsonObject (V8 shapes in apps with thousands of charts)
   const out = newJsonObject();
-  for (const key of Object.keys(obj)) out[key] = obj[key];
+  for (const key of Object.keys(obj)) putJsonKey(out, key, obj[key]);
   out.metadata = withSortedKey(metadata, 'annotations', withSortedKey(annotations, SYNC_WAVE_ANNOTATION, String(wave)));
   return out;
 }

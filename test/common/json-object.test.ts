@@ -1,11 +1,12 @@
 import * as v8 from 'v8';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { addMeshforgeService } from '../../bench/services';
+import { ConfigFile, MeshService } from '../../lib/mesh';
 import { benchServiceSpec } from '../../bench/spec';
 import { emitYamlDocument, planCharts, renderObject, withSyncWave } from '../../lib';
-import { newJsonObject } from '../../lib/common/json-object';
+import { newJsonObject, putJsonKey } from '../../lib/common/json-object';
 
 describe('newJsonObject', () => {
   it('is indistinguishable from {} to JavaScript, JSON and YAML', () => {
@@ -21,6 +22,28 @@ describe('newJsonObject', () => {
     expect(stringify(made)).toBe(stringify(literal));
     expect(emitYamlDocument(made)).toBe(emitYamlDocument(literal));
     expect(String(made)).toBe('[object Object]');
+  });
+
+  it('putJsonKey keeps a "__proto__" key as data, as a spread copy does', () => {
+    const o = newJsonObject();
+    putJsonKey(o, '__proto__', { evil: 1 });
+    putJsonKey(o, 'a', 1);
+    expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    expect(o.evil).toBeUndefined();
+    expect(Object.keys(o)).toEqual(['__proto__', 'a']);
+    expect(JSON.stringify(o)).toBe('{"__proto__":{"evil":1},"a":1}');
+  });
+
+  it.each([
+    ['sorted metadata', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"__proto__":{"evil":1}}'],
+    ['unsorted metadata', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","__proto__":{"evil":1}}}'],
+  ])('withSyncWave copies an own "__proto__" key as data (%s)', (_, json) => {
+    const obj = JSON.parse(json) as Record<string, unknown>;
+    const out = withSyncWave(obj);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(out.metadata)).toBe(Object.prototype);
+    expect(emitYamlDocument(out)).toContain('__proto__:\n');
+    expect(emitYamlDocument(out)).toBe(Yaml.stringify(out));
   });
 });
 
@@ -62,5 +85,30 @@ describe('rendered objects keep shared hidden classes in an app with thousands o
 
     expect(first.map((o) => o.kind)).toEqual(last.map((o) => o.kind));
     expect(first.flatMap((o, i) => differentShapes(o, last[i], String(o.kind)))).toEqual([]);
+
+    // the sorting copy (keys that arrive unsorted) builds from the same root: same keys, same shape
+    const unsorted = () => withSyncWave({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { 'meshforge-z': 'z', 'meshforge-new-first-key': 'a' } });
+    expect(haveSameMap(unsorted().metadata as object, unsorted().metadata as object)).toBe(true);
+  });
+
+  it('a key of its own per service (config file names) leaves the other objects\' shapes shared', () => {
+    // meshforge's root class has the same transition limit; thousands of distinct first keys in user
+    // data (here each ConfigMap's file name) fill it, but the structural keys were met first and keep theirs
+    const n = 2000;
+    const app = new App({ outdir: '/nonexistent' });
+    for (let i = 0; i < n; i++) {
+      new MeshService(new Chart(app, `c${i}`), `own-${i}`, {
+        namespace: 'bench',
+        image: 'ghcr.io/acme/app:1.0.0',
+        files: { [`own-${i}.yaml`]: ConfigFile.fromString('a: 1\n') },
+      });
+    }
+    const plans = planCharts(app);
+    const render = (i: number) => plans[i].apiObjects.map((o) => withSyncWave(renderObject(o)));
+    const first = render(0);
+    const last = render(n - 1);
+    const shapes = first.flatMap((o, i) => differentShapes(o, last[i], String(o.kind)));
+    expect(shapes, 'the root class did not fill up: this test needs more distinct keys').toContain('ConfigMap.data');
+    expect(shapes.filter((p) => p !== 'ConfigMap.data')).toEqual([]);
   });
 });
