@@ -3,7 +3,7 @@
  * `node build/bench/worker.js` child process (module loading included), timed
  * from spawn to exit; peak RSS is the child's `process.resourceUsage().maxRSS`.
  *
- *   npm run bench                  N = 10, 100, 1000, 3000; 3 runs each → bench/RESULTS.md + bench/results.json
+ *   npm run bench                  N = 10, 100, 1000, 3000; 3 runs each (more for small N) → bench/RESULTS.md + bench/results.json
  *   npm run bench -- --quick       N = 10, 100, 500; 2 runs → build/bench-quick.{md,json} (for iteration)
  *   npm run bench -- --n=1000 --runs=5 --out=/tmp/x   custom sizes / runs / output stem
  *   npm run bench -- --report-from=bench/results.json  re-render bench/RESULTS.md from saved results
@@ -54,7 +54,7 @@ const LABEL: Record<Variant, string> = {
 };
 
 
-function parseArgs(argv: readonly string[]): { ns: number[]; runs: number; quick: boolean; out?: string } {
+function parseArgs(argv: readonly string[]): { ns: number[]; runs: number; adaptive: boolean; quick: boolean; out?: string } {
   const quick = argv.includes('--quick');
   const get = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const ns = get('n')?.split(',').map(Number) ?? (quick ? [10, 100, 500] : [10, 100, 1000, 3000]);
@@ -62,7 +62,7 @@ function parseArgs(argv: readonly string[]): { ns: number[]; runs: number; quick
   if (ns.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
     throw new Error(`usage: run.js [--quick] [--n=10,100] [--runs=3] [--out=path/stem]; got ${argv.join(' ')}`);
   }
-  return { ns, runs, quick, out: get('out') };
+  return { ns, runs, adaptive: !quick && get('runs') === undefined, quick, out: get('out') };
 }
 
 function median(xs: readonly number[]): number {
@@ -112,13 +112,27 @@ function runOnce(config: Config, n: number): { ms: number; rssKiB: number; cpuMs
   return { ms, rssKiB: maxRssKiB, cpuMs, outdir };
 }
 
-function measure(ns: readonly number[], runs: number): Measurement[] {
+/**
+ * Runs per configuration at size `n`: at least `runs`, and more where a run is
+ * short. A run of a few tenths of a second moves by ±30 % with other load on
+ * a shared machine, so three of them can put a chart-per-service / one-chart
+ * ratio anywhere between 0.8 and 1.25; the minimum of ten is steady. Big sizes
+ * keep `runs` (raw cdk8s chart per service takes minutes a run at N=3000).
+ * Only for the default full run; `--quick` and an explicit `--runs` are taken as given.
+ */
+function runsFor(n: number, runs: number): number {
+  if (n <= 100) return Math.max(runs, 10);
+  if (n <= 1000) return Math.max(runs, 5);
+  return runs;
+}
+
+function measure(ns: readonly number[], runsAt: (n: number) => number): Measurement[] {
   const results: Measurement[] = [];
   for (const n of ns) {
     const samples = new Map<Config, { ms: number[]; rss: number[]; cpu: number[]; count?: ReturnType<typeof countOutput> }>();
     for (const c of CONFIGS) samples.set(c, { ms: [], rss: [], cpu: [] });
     // interleave configurations so a noisy neighbour affects all of them alike
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < runsAt(n); r++) {
       for (const c of CONFIGS) {
         const s = samples.get(c)!;
         const { ms, rssKiB, cpuMs, outdir } = runOnce(c, n);
@@ -228,6 +242,8 @@ function markdown(results: readonly Measurement[], checks: readonly Target[], en
     'Each service: ServiceAccount, ConfigMap (mounted config file), Service, 2 Deployments (v1, v2), VirtualService (90/10',
     'canary), DestinationRule (subsets, mTLS, connection pool, outlier detection) = 7 objects. Every cell is a fresh Node',
     'process (module loading included): wall time min / median of the runs, user + system CPU time (min), peak RSS (max over runs).',
+    'Short runs are repeated more (10 at N ≤ 100, 5 at N ≤ 1000, else 3, in a default run): a few tenths of a second move by',
+    '±30 % with other load on this shared machine, and the minimum of many is steady.',
     '',
     '- **meshforge**: one `MeshService` per service (`bench/services.ts`: mesh mode, 2 versions, `canary({ v1: 90, v2: 10 })`,',
     '  connection pool + outlier detection, a config file) synthesized by meshforge (`synthToDist`, fast YAML writer),',
@@ -288,10 +304,11 @@ function main(): void {
     console.log(`wrote ${stem}.md and ${from}`);
     return;
   }
-  const { ns, runs, quick, out } = parseArgs(argv);
+  const { ns, runs, adaptive, quick, out } = parseArgs(argv);
+  const runsAt = (n: number): number => (adaptive ? runsFor(n, runs) : runs);
   const stem = out ?? (quick ? path.join(root, 'build', 'bench-quick') : path.join(root, 'bench', 'RESULTS'));
-  console.log(`synth benchmark: N = ${ns.join(', ')}, ${runs} run(s) each`);
-  const results = measure(ns, runs);
+  console.log(`synth benchmark: N = ${ns.join(', ')}, ${ns.map(runsAt).join(', ')} run(s) each`);
+  const results = measure(ns, runsAt);
   const checks = targets(results);
   const env = environment();
   const md = markdown(results, checks, env, argv);
