@@ -3,7 +3,7 @@
  * `node build/bench/worker.js` child process (module loading included), timed
  * from spawn to exit; peak RSS is the child's `process.resourceUsage().maxRSS`.
  *
- *   npm run bench                  N = 10, 100, 1000, 3000; 3 runs each (more for small N) → bench/RESULTS.md + bench/results.json
+ *   npm run bench                  N = 10, 100, 1000, 3000; 3 to 10 runs each (see runsFor) → bench/RESULTS.md + bench/results.json
  *   npm run bench -- --quick       N = 10, 100, 500; 2 runs → build/bench-quick.{md,json} (for iteration)
  *   npm run bench -- --n=1000 --runs=5 --out=/tmp/x   custom sizes / runs / output stem
  *   npm run bench -- --report-from=bench/results.json  re-render bench/RESULTS.md from saved results
@@ -113,27 +113,29 @@ function runOnce(config: Config, n: number): { ms: number; rssKiB: number; cpuMs
 }
 
 /**
- * Runs per configuration at size `n`: at least `runs`, and more where a run is
- * short. A run of a few tenths of a second moves by ±30 % with other load on
- * a shared machine, so three of them can put a chart-per-service / one-chart
- * ratio anywhere between 0.8 and 1.25; the minimum of ten is steady. Big sizes
- * keep `runs` (raw cdk8s chart per service takes minutes a run at N=3000).
+ * Runs of configuration `c` at size `n`: at least `runs`, more where a run is
+ * cheap. A run of a few seconds or less moves by ±30 % with other load on a
+ * shared machine, so three of them can put a chart-per-service / one-chart
+ * ratio anywhere between 0.8 and 1.25; the minimum of more is steadier. Raw
+ * cdk8s chart per service above N=1000 keeps `runs` (minutes a run, quadratic).
  * Only for the default full run; `--quick` and an explicit `--runs` are taken as given.
  */
-function runsFor(n: number, runs: number): number {
+function runsFor(n: number, c: Config, runs: number): number {
   if (n <= 100) return Math.max(runs, 10);
-  if (n <= 1000) return Math.max(runs, 5);
-  return runs;
+  if (c.variant === 'cdk8s' && c.layout === 'chart-per-service' && n > 1000) return runs;
+  return Math.max(runs, 5);
 }
 
-function measure(ns: readonly number[], runsAt: (n: number) => number): Measurement[] {
+function measure(ns: readonly number[], runsAt: (n: number, c: Config) => number): Measurement[] {
   const results: Measurement[] = [];
   for (const n of ns) {
     const samples = new Map<Config, { ms: number[]; rss: number[]; cpu: number[]; count?: ReturnType<typeof countOutput> }>();
     for (const c of CONFIGS) samples.set(c, { ms: [], rss: [], cpu: [] });
     // interleave configurations so a noisy neighbour affects all of them alike
-    for (let r = 0; r < runsAt(n); r++) {
+    const rounds = Math.max(...CONFIGS.map((c) => runsAt(n, c)));
+    for (let r = 0; r < rounds; r++) {
       for (const c of CONFIGS) {
+        if (r >= runsAt(n, c)) continue;
         const s = samples.get(c)!;
         const { ms, rssKiB, cpuMs, outdir } = runOnce(c, n);
         try {
@@ -242,8 +244,8 @@ function markdown(results: readonly Measurement[], checks: readonly Target[], en
     'Each service: ServiceAccount, ConfigMap (mounted config file), Service, 2 Deployments (v1, v2), VirtualService (90/10',
     'canary), DestinationRule (subsets, mTLS, connection pool, outlier detection) = 7 objects. Every cell is a fresh Node',
     'process (module loading included): wall time min / median of the runs, user + system CPU time (min), peak RSS (max over runs).',
-    'Short runs are repeated more (10 at N ≤ 100, 5 at N ≤ 1000, else 3, in a default run): a few tenths of a second move by',
-    '±30 % with other load on this shared machine, and the minimum of many is steady.',
+    'Cheap configurations are repeated more (a default run: 10 at N ≤ 100, else 5; raw cdk8s chart-per-service above N=1000: 3):',
+    'runs of a few seconds or less move by ±30 % with other load on this shared machine, and the minimum of more is steadier.',
     '',
     '- **meshforge**: one `MeshService` per service (`bench/services.ts`: mesh mode, 2 versions, `canary({ v1: 90, v2: 10 })`,',
     '  connection pool + outlier detection, a config file) synthesized by meshforge (`synthToDist`, fast YAML writer),',
@@ -305,9 +307,9 @@ function main(): void {
     return;
   }
   const { ns, runs, adaptive, quick, out } = parseArgs(argv);
-  const runsAt = (n: number): number => (adaptive ? runsFor(n, runs) : runs);
+  const runsAt = (n: number, c: Config): number => (adaptive ? runsFor(n, c, runs) : runs);
   const stem = out ?? (quick ? path.join(root, 'build', 'bench-quick') : path.join(root, 'bench', 'RESULTS'));
-  console.log(`synth benchmark: N = ${ns.join(', ')}, ${ns.map(runsAt).join(', ')} run(s) each`);
+  console.log(`synth benchmark: N = ${ns.join(', ')}, ${runs} run(s) each${adaptive ? ' at least (more for cheap configurations)' : ''}`);
   const results = measure(ns, runsAt);
   const checks = targets(results);
   const env = environment();
