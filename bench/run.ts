@@ -53,7 +53,6 @@ const LABEL: Record<Variant, string> = {
   json: 'plain objects → JSON',
 };
 
-
 function parseArgs(argv: readonly string[]): { ns: number[]; runs: number; adaptive: boolean; quick: boolean; out?: string } {
   const quick = argv.includes('--quick');
   const get = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
