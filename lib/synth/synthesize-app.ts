@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { assertManifestsValid } from '../validation/rules';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
@@ -57,9 +58,11 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
     const byGroup: string[][] = SYNC_GROUPS.map(() => []);
     const objects: EmittedObject[] = [];
+    const rendered: { obj: Record<string, unknown>; path: string }[] = [];
     for (const { apiObjects } of planCharts(app)) {
       for (const apiObject of apiObjects) {
         const obj = renderObject(apiObject);
+        rendered.push({ obj, path: apiObject.node.path });
         const group = syncGroupOf(obj);
         byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
@@ -75,6 +78,8 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
         expected: 'at least one chart with at least one object',
       });
     }
+    // Values the API server, the kubelet or istiod would refuse never reach dist/.
+    assertManifestsValid(rendered);
     assertUniqueObjects(objects);
     files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
     return { name: definition.name, files, objects };
