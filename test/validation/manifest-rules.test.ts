@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
@@ -235,5 +235,17 @@ describe('manifestViolations on plain YAML objects', () => {
       spec: { rules: [{ to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/*', '*.png', '*', '/exact', '/api/{*}/items', '/files/{**}'] } }] }] },
     };
     expect(manifestViolations(ap)).toEqual([]);
+  });
+});
+
+describe('errors from outside meshforge still say where and what to do', () => {
+  it('Duration.parse with English words names the app, the call site in the app file and the fix', () => {
+    expect(() =>
+      render((c) => {
+        service(c, { timeout: Duration.parse('5 minutes') });
+      }),
+    ).toThrowError(
+      /^app "test" failed to synthesize: Not a valid ISO duration: 5 minutes \(at test\/validation\/manifest-rules\.test\.ts:\d+:\d+\); Duration\.parse takes ISO-8601 durations such as "PT5M"/,
+    );
   });
 });
