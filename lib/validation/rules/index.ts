@@ -4,7 +4,7 @@ import { checkKubernetesObject } from './kubernetes';
 import { FieldViolation, Violations } from './violation';
 
 export * from './violation';
-export { imageReferenceProblem } from './image-reference';
+export { imageReferenceProblem } from '../images';
 export { durationMs, re2Problem } from './istio';
 export { CONFIG_MAP_MAX_BYTES, qualifiedNameProblem } from './kubernetes';
 

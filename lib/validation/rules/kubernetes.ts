@@ -1,6 +1,6 @@
 import { parseQuantity } from '../quantity';
 import { CONFIG_MAP_KEY, DNS_1035_LABEL, DNS_LABEL, DNS_NAME } from '../names';
-import { imageReferenceProblem } from './image-reference';
+import { imageReferenceProblem } from '../images';
 import { Violations, asList, asMap, entriesOf } from './violation';
 
 /*
