@@ -102,7 +102,9 @@ export class Workload {
     const { ctx } = this;
     const path = ctx.path;
     const field = `versions[${this._versions.length}]`;
-    requireDnsLabel(path, `${field}.name`, version.name, 63 - ctx.name.length - 1);
+    // A label value and a subset name: a DNS label. The Deployment `<name>-<version>` is a DNS subdomain
+    // (up to 253 characters), so any valid service name leaves room for any valid version.
+    requireDnsLabel(path, `${field}.name`, version.name);
     if (this._versions.includes(version.name)) {
       throw new MeshforgeError('duplicate version', {
         code: 'DUPLICATE_VERSION',

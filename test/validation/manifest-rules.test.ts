@@ -131,7 +131,7 @@ describe('values the API server, the kubelet or Istio reject never reach dist/',
           connectionPool: { maxConnections: 0 },
           disruptionBudget: { maxUnavailable: '100%' },
         });
-        new MeshService(c, 'long', { namespace: 'shop', name: name63.slice(0, 50), image: `ghcr.io/acme/${name63}@sha256:${'a'.repeat(64)}` });
+        new MeshService(c, 'long', { namespace: 'shop', name: name63, versions: [name63], image: `ghcr.io/acme/${name63}@sha256:${'a'.repeat(64)}` });
         new ExternalService(c, 'db', { namespace: 'shop', host: 'db.example.com', ports: [{ number: 443, protocol: 'HTTPS' }] });
       }),
     ).not.toThrow();
