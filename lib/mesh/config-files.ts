@@ -11,12 +11,22 @@ import { MeshServiceProps } from './mesh-service-props';
  * when a file changes.
  */
 
-/** The ConfigMap data (keys sorted) and its checksum; undefined without files. */
-export function configMapData(path: string, files: Readonly<Record<string, ConfigFile>> | undefined): { readonly data: Record<string, string>; readonly hash: string } | undefined {
+/** The ConfigMap's text `data` and base64 `binaryData` (keys sorted, binaryData only when a file is binary) and their checksum; undefined without files. */
+export function configMapData(
+  path: string,
+  files: Readonly<Record<string, ConfigFile>> | undefined,
+): { readonly data: Record<string, string>; readonly binaryData?: Record<string, string>; readonly hash: string } | undefined {
   if (!files || Object.keys(files).length === 0) return undefined;
   const data: Record<string, string> = {};
-  for (const [key, file] of sortedEntries(files)) data[key] = file._content(path, key);
-  return { data, hash: configChecksum(data) };
+  const binaryData: Record<string, string> = {};
+  for (const [key, file] of sortedEntries(files)) {
+    const content = file._content(path, key);
+    if (typeof content === 'string') data[key] = content;
+    else binaryData[key] = content.toString('base64');
+  }
+  // A key is in one of the two maps, so their union hashes every file once.
+  const hasBinary = Object.keys(binaryData).length > 0;
+  return { data, binaryData: hasBinary ? binaryData : undefined, hash: configChecksum(hasBinary ? { ...data, ...binaryData } : data) };
 }
 
 /** Construction-time checks: valid ConfigMap keys, and no writable path over or under the config mount. */

@@ -165,10 +165,13 @@ export class MeshService extends Construct {
       });
     }
     if (files && ctx.config) {
-      const { data } = files;
+      const { data, binaryData } = files;
       const name = ctx.config.mapName;
-      this.standIns.defer('ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(name), data, immutable: false }, () => {
-        this._configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: metadata(name), data });
+      const json = binaryData
+        ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(name), binaryData, data, immutable: false }
+        : { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(name), data, immutable: false };
+      this.standIns.defer('ConfigMap', json, () => {
+        this._configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: metadata(name), data, binaryData });
       });
     }
     this.createService(props.serviceType ?? kplus.ServiceType.CLUSTER_IP, () => metadata(this.name));
