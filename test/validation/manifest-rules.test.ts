@@ -7,6 +7,8 @@ import {
   Caller,
   ConfigFile,
   ExternalService,
+  HealthCheck,
+  MeshGateway,
   MeshSecurity,
   MeshService,
   ManifestRulesError,
@@ -93,6 +95,44 @@ const CASES: readonly { name: string; build: (c: Chart) => void; code: string; p
   { name: 'principal with a space', build: (c) => authz(c, {}, Caller.serviceAccount('shop', 'front end')), code: 'ISTIO_AUTHZ', field: /source\.principals\[0\]$/, value: 'cluster.local/ns/shop/sa/front end' },
 ];
 
+/**
+ * Mistakes the constructs catch before anything is rendered (the prop names the
+ * field); cross-object ones (node validations) are checked by their message.
+ */
+const CONSTRUCT_CASES: readonly { name: string; build: (c: Chart) => void; code: string; field?: string; value?: unknown; message?: RegExp }[] = [
+  { name: 'Istio duration under 1ms', build: (c) => service(c, { timeout: Duration.millis(0.5) }), code: 'INVALID_DURATION', field: 'timeout', value: '0.5ms' },
+  { name: 'fault abort status outside HTTP', build: (c) => service(c, { versions: ['v1'] }).addRoute({ fault: { abort: { httpStatus: 700, percentage: 10 } } }), code: 'INVALID_HTTP_STATUS', field: 'routes[0].fault.abort.httpStatus', value: 700 },
+  { name: 'fault percentage over 100', build: (c) => service(c, { versions: ['v1'] }).addRoute({ fault: { abort: { httpStatus: 503, percentage: 150 } } }), code: 'INVALID_PERCENT', field: 'routes[0].fault.abort.percentage', value: 150 },
+  { name: 'outlier ejection over 100%', build: (c) => service(c, { outlierDetection: { maxEjectionPercent: 150 } }), code: 'INVALID_PERCENT', field: 'outlierDetection.maxEjectionPercent', value: 150 },
+  { name: 'canary weights not summing to 100', build: (c) => service(c, { versions: ['v1', 'v2'] }).canary({ v1: 80, v2: 10 }), code: 'VALIDATION_FAILED', message: /route weights sum to 90; field: canary/ },
+  { name: 'route to an unknown subset', build: (c) => service(c, { versions: ['v1'] }).addRoute({ destinations: [{ version: 'v9', weight: 100 }] }), code: 'VALIDATION_FAILED', message: /unknown subset; field: routes\[0\]\.destinations; value: "v9"/ },
+  { name: 'blue-green to a version without Deployment', build: (c) => service(c, { versions: ['v1'] }).blueGreen('v2'), code: 'VALIDATION_FAILED', message: /release target has no Deployment; field: blueGreen; value: "v2"/ },
+  { name: 'two release strategies', build: (c) => { const s = service(c, { versions: ['v1', 'v2'] }); s.canary({ v1: 50, v2: 50 }); s.blueGreen('v1'); }, code: 'RELEASE_STRATEGY', field: 'blueGreen', value: 'v1=100' },
+  { name: 'PDB that blocks every eviction', build: (c) => service(c, { replicas: 1, disruptionBudget: { minAvailable: 1 } }), code: 'VALIDATION_FAILED', message: /PodDisruptionBudget of v1 allows no eviction with 1 replica\(s\); field: disruptionBudget/ },
+  { name: 'canary on a service outside the mesh', build: (c) => service(c, { mesh: false, versions: ['v1', 'v2'] }).canary({ v1: 50, v2: 50 }), code: 'VALIDATION_FAILED', message: /traffic management on a service outside the mesh; field: canary; value: "mesh: false"/ },
+  { name: 'service port out of range', build: (c) => service(c, { ports: [{ port: 70000 }] }), code: 'INVALID_PORT', field: 'ports[0].port', value: 70000 },
+  { name: 'port name against Istio protocol selection', build: (c) => service(c, { ports: [{ port: 80, name: 'web' }] }), code: 'PORT_NAME_PROTOCOL', field: 'ports[0].name', value: 'web' },
+  { name: 'two ports with one number', build: (c) => service(c, { ports: [{ port: 80 }, { port: 80, protocol: 'grpc' }] }), code: 'DUPLICATE_PORT', field: 'ports[1].port', value: 80 },
+  { name: 'namespace in upper case', build: (c) => service(c, { namespace: 'Shop' }), code: 'INVALID_NAME', field: 'namespace', value: 'Shop' },
+  { name: 'service name starting with a digit', build: (c) => service(c, { name: '1cart' }), code: 'INVALID_NAME', field: 'name', value: '1cart' },
+  { name: 'image without a pinned tag', build: (c) => service(c, { image: 'ghcr.io/acme/cart:latest' }), code: 'IMAGE_TAG', field: 'image', value: 'ghcr.io/acme/cart:latest' },
+  { name: 'password inline in env', build: (c) => service(c, { env: { DB_PASSWORD: 'hunter2' } }), code: 'INLINE_SECRET', field: 'env.DB_PASSWORD', value: '<redacted>' },
+  { name: 'CPU quantity in words', build: (c) => service(c, { resources: { cpuRequest: 'lots' } }), code: 'INVALID_QUANTITY', field: 'resources.cpuRequest', value: 'lots' },
+  { name: 'sidecar CPU with a unit word', build: (c) => service(c, { sidecarResources: { cpuLimit: '1 core' } }), code: 'INVALID_QUANTITY', field: 'sidecarResources.cpuLimit', value: '1 core' },
+  { name: 'memory request above its limit', build: (c) => service(c, { resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } }), code: 'RESOURCES', field: 'resources.memoryRequest', value: '1Gi' },
+  { name: 'autoscaling max below min', build: (c) => service(c, { autoscaling: { minReplicas: 5, maxReplicas: 2 } }), code: 'AUTOSCALING', field: 'autoscaling.maxReplicas', value: 2 },
+  { name: 'config file name with a slash', build: (c) => service(c, { files: { 'a/b': ConfigFile.fromString('x') } }), code: 'INVALID_CONFIG_KEY', field: 'files.a/b', value: 'a/b' },
+  { name: 'writable path over the config mount', build: (c) => service(c, { files: { a: ConfigFile.fromString('x') }, writablePaths: ['/config'] }), code: 'WRITABLE_PATH', field: 'writablePaths[0]', value: '/config' },
+  { name: 'grace period in fractions of a second', build: (c) => service(c, { terminationGracePeriod: Duration.millis(1500) }), code: 'INVALID_DURATION', field: 'terminationGracePeriod', value: '1.5s' },
+  { name: 'external host with a space', build: (c) => new ExternalService(c, 'x', { namespace: 'shop', host: 'not a host', ports: [{ number: 443, protocol: 'HTTPS' }] }), code: 'INVALID_HOST', field: 'host', value: 'not a host' },
+  { name: 'a version declared twice', build: (c) => service(c, { versions: ['v1', 'v1'] }), code: 'DUPLICATE_VERSION', field: 'versions[1].name', value: 'v1' },
+  { name: 'version name in upper case', build: (c) => service(c, { versions: ['V1'] }), code: 'INVALID_NAME', field: 'versions[0].name', value: 'V1' },
+  { name: 'probe on port 0', build: (c) => service(c, { readiness: HealthCheck.http('/ready', { port: 0 }) }), code: 'INVALID_PORT', field: 'readiness.port', value: 0 },
+  { name: 'negative replicas', build: (c) => service(c, { replicas: -1 }), code: 'INVALID_REPLICAS', field: 'replicas', value: -1 },
+  { name: 'metrics on port 0', build: (c) => service(c, { metrics: { port: 0 } }), code: 'INVALID_PORT', field: 'metrics.port', value: 0 },
+  { name: 'gateway exposure for a host the gateway does not serve', build: (c) => service(c, { versions: ['v1'] }).exposeVia(new MeshGateway(c, 'gw', { namespace: 'shop', hosts: ['shop.example.com'] }), { hosts: ['other.example.com'] }), code: 'INVALID_HOST', field: 'exposeVia[0].hosts', value: 'other.example.com' },
+];
+
 function authz(c: Chart, options: { methods?: string[]; paths?: string[] }, caller = Caller.namespace('shop')): void {
   const svc = service(c, { versions: ['v1'] });
   new MeshSecurity(c, 'security').protect(svc).allowFrom(caller, options);
@@ -112,8 +152,19 @@ describe('values the API server, the kubelet or Istio reject never reach dist/',
     expect(f.message).toContain('expected: ');
   });
 
-  it('every case is a different mistake', () => {
-    expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
+  it.each(CONSTRUCT_CASES)('$name → $code (caught by the construct)', ({ build, code, field, value, message }) => {
+    const f = failure(build);
+    expect(f.code).toBe(code);
+    expect(f.path).toBe(code === 'VALIDATION_FAILED' ? undefined : /^c\/x$/.test(f.path ?? '') ? 'c/x' : 'c/cart');
+    if (field !== undefined) expect([f.field, f.value]).toEqual([field, value]);
+    if (message) expect(f.message).toMatch(message);
+    expect(f.message).toContain('app "test" failed to synthesize');
+  });
+
+  it('covers at least 56 different mistakes, each once', () => {
+    const names = [...CASES, ...CONSTRUCT_CASES].map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.length).toBeGreaterThanOrEqual(56);
   });
 
   it('valid neighbours still synthesize', () => {
