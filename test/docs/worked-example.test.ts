@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -5,6 +7,7 @@ import * as constructs from 'constructs';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { main } from '../../bin/synth';
 import * as lib from '../../lib';
 import * as observability from '../../lib/observability';
 import { SchemaValidator } from '../../lib/validation/schema-validator';
@@ -115,12 +118,19 @@ describe('the README worked example, with the mistake the README shows', () => {
   const [, file] = FILE_COMMENT.exec(example.code.split('\n')[0]) ?? [];
   const CANARY = 'api.canary({ v1: 90, v2: 10 });';
 
-  it('fails with exactly the error text shown after it', () => {
+  it('fails with exactly the error text shown after it, as `npm run synth` prints it', () => {
     expect(example.code).toContain(CANARY);
     const shown = codeBlocks(README, text).find((b) => b.line > example.line && b.lang === 'text' && b.code.includes('failed to synthesize'));
     expect(shown, 'a ```text block with the error after the worked example').toBeDefined();
     expect(text).toContain('`api.canary({ v1: 90, v2: 20 })`');
     const broken = loadApp(example.code.replace(CANARY, 'api.canary({ v1: 90, v2: 20 });'), file);
-    expect(() => lib.synthesizeApp(broken)).toThrowError(shown!.code.trimEnd());
+    // The real CLI, writing to a scratch folder (nothing is written: the synth fails); its path is shown as dist/.
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-docs-'));
+    const printed: string[] = [];
+    const exitCode = main({ apps: [broken], outdir, log: () => undefined, error: (l) => printed.push(l) });
+    const rel = path.relative(process.cwd(), outdir);
+    expect(exitCode).toBe(1);
+    expect(printed.join('\n').split(`${rel}/`).join('dist/')).toBe(shown!.code.trimEnd());
+    expect(fs.readdirSync(outdir)).toEqual([]);
   });
 });
