@@ -69,6 +69,7 @@ describe('links in README.md and docs/', () => {
     );
     expect(slug('apps → constructs → checks')).toBe('apps--constructs--checks');
     expect(slug('`dist_path` and `snake_case`')).toBe('dist_path-and-snake_case');
+    expect(slug('Größe ² — 1.5 Ω')).toBe('größe---15-ω');
     expect([...anchorsOf('# A\n## Options\n```\n# not a heading\n```\n## Options\n')]).toEqual(['a', 'options', 'options-1']);
   });
 

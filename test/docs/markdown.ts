@@ -76,10 +76,13 @@ export function proseOf(text: string): string {
 }
 
 /**
- * GitHub's anchor for a heading (github-slugger, used by github.com): the
- * rendered text lower-cased, every character that is not a letter, mark,
- * number, space, `-` or `_` removed, spaces turned into `-`. A repeated slug
- * gets `-1`, `-2`, ... in document order.
+ * GitHub's anchor for a heading: the rendered text lower-cased, then every
+ * character removed except letters (and other alphabetic code points), marks,
+ * decimal and letter numbers, connector punctuation (`_`), space and `-`;
+ * spaces become `-`. A repeated slug gets `-1`, `-2`, ... in document order.
+ * Same categories as github-slugger (Flet/github-slugger,
+ * script/generate-regex.mjs: removes Other_Number, all punctuation but `-`
+ * and connectors, symbols, controls, format, unassigned, separators but ` `).
  */
 export function slug(headingText: string): string {
   const rendered = headingText
@@ -90,7 +93,7 @@ export function slug(headingText: string): string {
   return rendered
     .trim()
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/[^\p{L}\p{Alphabetic}\p{M}\p{Nd}\p{Nl}\p{Pc} -]/gu, '')
     .replace(/ /g, '-');
 }
 
