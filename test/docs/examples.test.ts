@@ -106,9 +106,10 @@ describe('TypeScript examples in README.md and docs/', () => {
     virtualPath: path.join(ROOT, 'apps', 'docs-examples', 'broken-L10.ts'),
   };
   let messages: string[] = [];
+  // One program type-checks the library as far as the examples reach: tens of seconds on a loaded 2-core machine.
   beforeAll(() => {
     messages = typeCheck([...compiled, broken]);
-  });
+  }, 180_000);
 
   it('finds the examples (the extraction itself works)', () => {
     expect(blocks.filter((b) => b.file === 'README.md').length).toBeGreaterThan(0);
