@@ -99,12 +99,11 @@ export interface ObservabilityStackProps {
   /** Tracing; `false` to leave it out. @default {} (Jaeger in memory + Istio Telemetry) */
   readonly tracing?: TracingOptions | false;
   /**
-   * The mesh-wide Istio Telemetry (Envoy access logs, plus the tracing
-   * section when tracing is on); `false` to leave mesh telemetry alone (the
-   * tracing section then gets a Telemetry object of its own).
-   * @default {} (built-in `envoy` provider, every request, see MeshTelemetryProps)
+   * The mesh-wide Istio Telemetry object: Envoy access logs (`accessLogging`)
+   * and, when tracing is on, the tracing section. Written unless both are off.
+   * @default {} (access logs with the built-in `envoy` provider, every request; see MeshTelemetryProps)
    */
-  readonly meshTelemetry?: MeshTelemetryProps | false;
+  readonly meshTelemetry?: MeshTelemetryProps;
   /** Kiali, wired to the stack's Prometheus, Grafana and Jaeger; `false` to leave it out. @default {} (see KialiProps) */
   readonly kiali?: Omit<KialiProps, 'namespace' | 'prometheusUrl' | 'grafanaUrl' | 'jaegerUrl'> | false;
   /** Istio mesh, service and workload dashboards in Grafana. @default true */
@@ -135,7 +134,7 @@ export class ObservabilityStack extends Construct {
   public readonly kibana?: Kibana;
   public readonly jaeger?: Jaeger;
   public readonly istioTracing?: IstioTracing;
-  /** The mesh-wide Telemetry (undefined with `meshTelemetry: false`). */
+  /** The mesh-wide Telemetry (undefined when neither tracing nor access logging is on). */
   public readonly meshTelemetry?: MeshTelemetry;
   public readonly kiali?: Kiali;
 
@@ -250,11 +249,11 @@ export class ObservabilityStack extends Construct {
           ...tracing.istio,
           collectorHost: zipkin ? this.jaeger.zipkinHost : this.jaeger.collectorHost,
           collectorPort: zipkin ? this.jaeger.zipkinPort : this.jaeger.otlpGrpcPort,
-          standalone: props.meshTelemetry === false,
+          standalone: false, // its section goes into the mesh-wide Telemetry below
         });
       }
     }
-    if (props.meshTelemetry !== false) {
+    if (this.istioTracing || props.meshTelemetry?.accessLogging !== false) {
       this.meshTelemetry = new MeshTelemetry(this, 'MeshTelemetry', { rootNamespace: tracing?.istio ? tracing.istio.namespace : undefined, ...props.meshTelemetry });
       if (this.istioTracing) this.meshTelemetry.useTracing(this.istioTracing);
     }
