@@ -33,6 +33,11 @@ function latency(sel: string, q: number, by = ''): string {
   return `histogram_quantile(${q}, sum by (le${by ? `, ${by}` : ''}) (rate(istio_request_duration_milliseconds_bucket{${sel}}[${RATE}])))`;
 }
 
+/** p50 / p90 / p99 of the requests `sel` selects. */
+function latencyPanel(title: string, sel: string): Panel {
+  return { title, unit: 'ms', queries: [[latency(sel, 0.5), 'p50'], [latency(sel, 0.9), 'p90'], [latency(sel, 0.99), 'p99']] };
+}
+
 interface Panel {
   readonly title: string;
   readonly unit: string;
@@ -97,15 +102,7 @@ export function istioMeshDashboard(): GrafanaDashboard {
     { title: 'Requests per second by service', unit: 'reqps', queries: [[`sum by (destination_service_namespace, destination_service_name) (rate(istio_requests_total{${sel}}[${RATE}]))`, '{{destination_service_namespace}}/{{destination_service_name}}']] },
     { title: 'Error ratio by service', unit: 'percentunit', queries: [[errorRatio(sel, 'destination_service_namespace, destination_service_name'), '{{destination_service_namespace}}/{{destination_service_name}}']] },
     { title: 'p99 latency by service', unit: 'ms', queries: [[latency(sel, 0.99, 'destination_service_namespace, destination_service_name'), '{{destination_service_namespace}}/{{destination_service_name}}']] },
-    {
-      title: 'Mesh latency (p50 / p90 / p99)',
-      unit: 'ms',
-      queries: [
-        [latency(sel, 0.5), 'p50'],
-        [latency(sel, 0.9), 'p90'],
-        [latency(sel, 0.99), 'p99'],
-      ],
-    },
+    latencyPanel('Mesh latency (p50 / p90 / p99)', sel),
     {
       title: 'TCP bytes by service',
       unit: 'Bps',
@@ -132,15 +129,7 @@ export function istioServiceDashboard(): GrafanaDashboard {
     [
       { title: 'Requests per second by response code', unit: 'reqps', queries: [[`sum by (response_code) (rate(istio_requests_total{${sel}}[${RATE}]))`, '{{response_code}}']] },
       { title: 'Error ratio (5xx + gRPC)', unit: 'percentunit', queries: [[errorRatio(sel), 'errors']] },
-      {
-        title: 'Latency (p50 / p90 / p99)',
-        unit: 'ms',
-        queries: [
-          [latency(sel, 0.5), 'p50'],
-          [latency(sel, 0.9), 'p90'],
-          [latency(sel, 0.99), 'p99'],
-        ],
-      },
+        latencyPanel('Latency (p50 / p90 / p99)', sel),
       { title: 'gRPC requests by status', unit: 'reqps', queries: [[`sum by (grpc_response_status) (rate(istio_requests_total{${sel},grpc_response_status!=""}[${RATE}]))`, '{{grpc_response_status}}']] },
       { title: 'Requests per second by caller', unit: 'reqps', queries: [[`sum by (source_workload_namespace, source_workload) (rate(istio_requests_total{${sel}}[${RATE}]))`, '{{source_workload_namespace}}/{{source_workload}}']] },
       { title: 'Error ratio by caller', unit: 'percentunit', queries: [[errorRatio(sel, 'source_workload_namespace, source_workload'), '{{source_workload_namespace}}/{{source_workload}}']] },
@@ -179,15 +168,7 @@ export function istioWorkloadDashboard(): GrafanaDashboard {
     [
       { title: 'Inbound requests per second by response code', unit: 'reqps', queries: [[`sum by (response_code) (rate(istio_requests_total{${inbound}}[${RATE}]))`, '{{response_code}}']] },
       { title: 'Inbound error ratio (5xx + gRPC)', unit: 'percentunit', queries: [[errorRatio(inbound), 'errors']] },
-      {
-        title: 'Inbound latency (p50 / p90 / p99)',
-        unit: 'ms',
-        queries: [
-          [latency(inbound, 0.5), 'p50'],
-          [latency(inbound, 0.9), 'p90'],
-          [latency(inbound, 0.99), 'p99'],
-        ],
-      },
+        latencyPanel('Inbound latency (p50 / p90 / p99)', inbound),
       { title: 'Inbound TCP bytes received', unit: 'Bps', queries: [[`sum by (source_workload_namespace, source_workload) (rate(istio_tcp_received_bytes_total{${inbound}}[${RATE}]))`, '{{source_workload_namespace}}/{{source_workload}}']] },
       { title: 'Outbound requests per second by destination', unit: 'reqps', queries: [[`sum by (destination_service) (rate(istio_requests_total{${outbound}}[${RATE}]))`, '{{destination_service}}']] },
       { title: 'Outbound error ratio by destination', unit: 'percentunit', queries: [[errorRatio(outbound, 'destination_service'), '{{destination_service}}']] },
