@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Telemetry, TelemetrySpecAccessLogging, TelemetrySpecAccessLoggingMatchMode } from '../../imports/telemetry.istio.io';
-import { SideFile } from '../synth/side-file';
+import { SideFile } from '../common/side-file';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AccessLogFilter, AccessLogMode, AccessLogProvider, AccessLoggingOptions } from './access-logging';
 import { PART_OF, toYaml } from './common';

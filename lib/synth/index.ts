@@ -9,4 +9,3 @@ export * from './yaml-emitter';
 export * from './gitops';
 export * from './object-identity';
 export * from './sync-order';
-export * from './side-file';

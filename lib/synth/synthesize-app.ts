@@ -4,7 +4,7 @@ import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
-import { SideFile, SideFileNotice } from './side-file';
+import { SideFile, SideFileNotice } from '../common/side-file';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
 

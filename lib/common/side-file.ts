@@ -1,6 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { KUSTOMIZATION_FILE } from './kustomization';
 
 /** Properties of a SideFile. */
 export interface SideFileProps {
@@ -30,6 +29,9 @@ export interface SideFileNotice {
 const SIDE_FILE = Symbol.for('meshforge.SideFile');
 
 /**
+ * (In lib/common so that construct folders can add one and lib/synth can
+ * collect them: neither may import the other.)
+ *
  * A file written under `dist/<app>/` that is NOT listed in `kustomization.yaml`,
  * so Argo CD, Flux and `kubectl apply -k` never apply it: configuration for
  * something meshforge does not own (e.g. the Istio install's mesh config),
@@ -61,7 +63,8 @@ export class SideFile extends Construct {
       segments.length >= 2 &&
       segments.every((s) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) && s !== '..') &&
       !p.endsWith('.k8s.yaml') &&
-      segments[segments.length - 1] !== KUSTOMIZATION_FILE;
+      // kustomize would read one as a nested kustomization (lib/synth writes the real one; common cannot import synth)
+      segments[segments.length - 1] !== 'kustomization.yaml';
     if (!valid) {
       throw new MeshforgeError('invalid side file path', {
         code: 'INVALID_SIDE_FILE_PATH',
