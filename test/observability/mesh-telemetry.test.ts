@@ -5,6 +5,8 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { apps, gitops } from '../../apps';
+import { main } from '../../bin/synth';
+import { tmpDir } from '../helpers';
 import { SideFile, synthesizeAll } from '../../lib';
 import { AccessLogFilter, AccessLogProvider, IstioTracing, MeshTelemetry, ObservabilityStack, Receiver, requestIdSuffixRegex } from '../../lib/observability';
 import { loadDist } from './tools';
@@ -167,6 +169,14 @@ describe('dist/observability: mesh telemetry', () => {
       const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === name && d.metadata.namespace === ns);
       expect(svc?.spec.ports.map((x: any) => x.port), target.service).toContain(target.port);
     }
+  });
+
+  it('`npm run synth` says once that the mesh config must be applied, naming the file', () => {
+    const lines: string[] = [];
+    expect(main({ outdir: path.join(tmpDir(), 'dist'), log: (l) => lines.push(l) })).toBe(0);
+    const notices = lines.filter((l) => /ACTION REQUIRED/.test(l));
+    expect(notices.length).toBe(1);
+    expect(notices[0]).toMatch(/dist\/observability\/istio\/mesh-config\.istiooperator\.yaml: ACTION REQUIRED: add this mesh config to your Istio install/);
   });
 
   it('the mesh config files are an IstioOperator overlay and istiod values, outside kustomization.yaml', () => {
