@@ -23,6 +23,7 @@ export const IMAGES = {
   kibana: 'docker.elastic.co/kibana/kibana:8.15.1',
   jaeger: 'docker.io/jaegertracing/jaeger:2.5.0',
   busybox: 'docker.io/library/busybox:1.36.1',
+  kiali: 'quay.io/kiali/kiali:v2.13.0',
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

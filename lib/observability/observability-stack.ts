@@ -10,7 +10,10 @@ import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
 import { FluentBit, FluentBitProps } from './fluent-bit';
 import { Fluentd, FluentdProps } from './fluentd';
 import { Grafana, GrafanaDataSource, GrafanaProps } from './grafana';
+import { istioMeshDashboard, istioServiceDashboard, istioWorkloadDashboard } from './istio-dashboards';
 import { IstioTracing, IstioTracingProps } from './istio-tracing';
+import { Kiali, KialiProps } from './kiali';
+import { MeshTelemetry, MeshTelemetryProps } from './mesh-telemetry';
 import { Jaeger, JaegerProps } from './jaeger';
 import { Kibana, KibanaProps } from './kibana';
 import { KubeStateMetrics, KubeStateMetricsProps } from './kube-state-metrics';
@@ -95,6 +98,16 @@ export interface ObservabilityStackProps {
   readonly logging?: LoggingOptions | false;
   /** Tracing; `false` to leave it out. @default {} (Jaeger in memory + Istio Telemetry) */
   readonly tracing?: TracingOptions | false;
+  /**
+   * The mesh-wide Istio Telemetry object: Envoy access logs (`accessLogging`)
+   * and, when tracing is on, the tracing section. Written unless both are off.
+   * @default {} (access logs with the built-in `envoy` provider, every request; see MeshTelemetryProps)
+   */
+  readonly meshTelemetry?: MeshTelemetryProps;
+  /** Kiali, wired to the stack's Prometheus, Grafana and Jaeger; `false` to leave it out. @default {} (see KialiProps) */
+  readonly kiali?: Omit<KialiProps, 'namespace' | 'prometheusUrl' | 'grafanaUrl' | 'jaegerUrl'> | false;
+  /** Istio mesh, service and workload dashboards in Grafana. @default true */
+  readonly istioDashboards?: boolean;
 }
 
 /**
@@ -121,6 +134,9 @@ export class ObservabilityStack extends Construct {
   public readonly kibana?: Kibana;
   public readonly jaeger?: Jaeger;
   public readonly istioTracing?: IstioTracing;
+  /** The mesh-wide Telemetry (undefined when neither tracing nor access logging is on). */
+  public readonly meshTelemetry?: MeshTelemetry;
+  public readonly kiali?: Kiali;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -233,8 +249,35 @@ export class ObservabilityStack extends Construct {
           ...tracing.istio,
           collectorHost: zipkin ? this.jaeger.zipkinHost : this.jaeger.collectorHost,
           collectorPort: zipkin ? this.jaeger.zipkinPort : this.jaeger.otlpGrpcPort,
+          standalone: false, // its section goes into the mesh-wide Telemetry below
         });
       }
+    }
+    if (this.istioTracing || props.meshTelemetry?.accessLogging !== false) {
+      this.meshTelemetry = new MeshTelemetry(this, 'MeshTelemetry', { rootNamespace: tracing?.istio ? tracing.istio.namespace : undefined, ...props.meshTelemetry });
+      if (this.istioTracing) this.meshTelemetry.useTracing(this.istioTracing);
+    }
+    const istioDashboards = props.istioDashboards ?? true;
+    if (istioDashboards) {
+      this.grafana.addDashboard('istio-mesh', istioMeshDashboard()).addDashboard('istio-service', istioServiceDashboard()).addDashboard('istio-workload', istioWorkloadDashboard());
+    }
+    if (props.kiali !== false) {
+      const service = istioServiceDashboard();
+      const workload = istioWorkloadDashboard();
+      this.kiali = new Kiali(this, 'Kiali', {
+        ...props.kiali,
+        namespace: ns.monitoring,
+        image: image('kiali', props.kiali?.image),
+        prometheusUrl,
+        grafanaUrl: `http://${this.grafana.serviceName}.${ns.monitoring}.svc:${this.grafana.port}`,
+        grafanaDashboards: props.kiali?.grafanaDashboards ?? (istioDashboards ? [
+          { name: service.title, variables: { namespace: 'var-namespace', service: 'var-service' } },
+          { name: workload.title, variables: { namespace: 'var-namespace', workload: 'var-workload' } },
+        ] : []),
+        jaegerUrl: this.jaeger?.queryUrl,
+        prometheusNamespace: this.scrapeMode === 'configmap' ? ns.monitoring : props.kiali?.prometheusNamespace,
+      });
+      this.operatorTargets?.addService({ name: 'kiali', namespace: ns.monitoring, port: 'http-metrics' });
     }
   }
 
