@@ -13,18 +13,38 @@ export interface FluentBitProps {
   readonly forwardTo?: string;
   /** Host directory for the tail position DB and filesystem buffer (survives restarts: no re-shipping). @default "/var/lib/fluent-bit" */
   readonly stateHostPath?: string;
+  /**
+   * Most disk the node's filesystem buffer may use (`storage.total_limit_size` of
+   * the output; Fluent Bit units K, M, G). When Fluentd is unreachable or pushes
+   * back for longer than this holds, the oldest chunks are discarded: the node
+   * keeps its newest logs instead of filling its disk (DiskPressure).
+   * @default "2G"
+   * @see https://docs.fluentbit.io/manual/3.1/administration/buffering-and-storage
+   */
+  readonly storageLimit?: string;
+  /**
+   * Add pod annotations to every record (kubernetes filter `Annotations`).
+   * Off by default: they are large (e.g. `kubectl.kubernetes.io/last-applied-configuration`) and rarely searched.
+   * @default false
+   */
+  readonly annotations?: boolean;
   /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
 }
 
 /**
  * The `[OUTPUT]` section forwarding everything to Fluentd at `target`
- * (`host:port`), retrying forever: shared by the DaemonSet and the sidecar.
+ * (`host:port`), retrying forever: shared by the DaemonSet, the event collector
+ * and the sidecar. With `storageLimit`, filesystem chunks queued for it are
+ * capped (oldest discarded beyond it).
  */
-export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'): string {
+export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224', storageLimit?: string): string {
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(target);
   if (!m) {
     throw new MeshforgeError('invalid forward target', { code: 'INVALID_TARGET', path, field: 'forwardTo', value: target, expected: 'a "host:port" such as "fluentd.logging.svc:24224"' });
+  }
+  if (storageLimit !== undefined && !/^[1-9]\d*[KMG]$/.test(storageLimit)) {
+    throw new MeshforgeError('invalid storage limit', { code: 'INVALID_SIZE', path, field: 'storageLimit', value: storageLimit, expected: 'a whole number with unit K, M or G (Fluent Bit size), e.g. "2G"' });
   }
   return `[OUTPUT]
     Name          forward
@@ -32,7 +52,7 @@ export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'
     Host          ${m[1]}
     Port          ${m[2]}
     Retry_Limit   False
-`;
+${storageLimit === undefined ? '' : `    storage.total_limit_size ${storageLimit}\n`}`;
 }
 
 /** Parsers shipped next to the built-in `docker` and `cri` multiline parsers. */
@@ -65,7 +85,7 @@ export class FluentBit extends Construct {
     const path = this.node.path;
     this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'monitoring-node');
     const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
-    const output = forwardOutput(path, props.forwardTo);
+    const output = forwardOutput(path, props.forwardTo, props.storageLimit ?? '2G');
     const state = props.stateHostPath ?? '/var/lib/fluent-bit';
     const labels = standardLabels('fluent-bit', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
@@ -105,6 +125,8 @@ export class FluentBit extends Construct {
     Keep_Log            Off
     K8S-Logging.Parser  On
     K8S-Logging.Exclude On
+    Labels              On
+    Annotations         ${props.annotations ? 'On' : 'Off'}
 
 ${output}`;
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('fluent-bit-config'), data: { 'fluent-bit.conf': conf, 'parsers.conf': PARSERS } });
