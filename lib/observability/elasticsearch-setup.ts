@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { MeshforgeError } from '../validation/meshforge-error';
 import { IMAGES, SecretKeyRef } from './common';
 import { SHELL_PRELUDE, setupJob, shellQuote } from './setup-job';
 import { checkDnsLabel, checkImage, checkRange, checkUrl } from './validators';
@@ -84,6 +85,10 @@ export class ElasticsearchSetup extends Construct {
     const url = checkUrl(path, 'elasticsearchUrl', props.elasticsearchUrl ?? 'http://elasticsearch.logging.svc:9200').replace(/\/+$/, '');
     const prefix = checkDnsLabel(path, 'indexPrefix', props.indexPrefix ?? 'logs');
     const days = checkRange(path, 'retentionDays', props.retentionDays ?? 14, 1, 3650);
+    if (!Number.isInteger(days)) {
+      // ILM `min_age` takes whole time units ("1.5d" is refused)
+      throw new MeshforgeError('retention must be whole days', { code: 'OUT_OF_RANGE', path, field: 'retentionDays', value: days, expected: 'a whole number of days from 1 to 3650' });
+    }
     const nodes = checkRange(path, 'dataNodes', props.dataNodes ?? 1, 1, 1000);
     this.indexPrefix = prefix;
     this.writer = props.writer ?? { username: 'meshforge-fluentd', passwordSecret: { name: 'elasticsearch-users', key: 'fluentd-password' } };
