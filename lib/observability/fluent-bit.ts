@@ -92,6 +92,8 @@ export class FluentBit extends Construct {
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
     bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
+    // storage.max_chunks_up: chunks held in memory (~2 MB each); the default 128 (~256 MB) would
+    // reach the memory limit under back-pressure. The rest waits on disk, bounded by the output's limit.
     const conf = `[SERVICE]
     Flush             5
     Daemon            off
@@ -103,6 +105,7 @@ export class FluentBit extends Construct {
     Health_Check      On
     storage.path      /state/buffer
     storage.sync      normal
+    storage.max_chunks_up 32
 
 [INPUT]
     Name              tail

@@ -85,6 +85,8 @@ export class Fluentd extends Construct {
   suppress_type_name true
   write_operation create
   log_es_400_reason true
+  # es_rejected_execution_exception (429, Elasticsearch busy) is retried, not dropped with its chunk (the plugin's default)
+  unrecoverable_error_types ["out_of_memory_error"]
   reconnect_on_error true
   reload_on_failure true
   reload_connections false

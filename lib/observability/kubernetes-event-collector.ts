@@ -47,6 +47,7 @@ export class KubernetesEventCollector extends Construct {
     HTTP_Port         2020
     Health_Check      On
     storage.path      /state/buffer
+    storage.max_chunks_up 16
 
 [INPUT]
     Name              kubernetes_events

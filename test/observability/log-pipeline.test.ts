@@ -52,7 +52,7 @@ const plugin = (sections: FbSection[], kind: string, name: string) => sections.f
  * pipeline/inputs/kubernetes-events, pipeline/filters/kubernetes, pipeline/outputs/forward). Keys are case-insensitive.
  */
 const FLUENT_BIT_KEYS: Record<string, readonly string[]> = {
-  SERVICE: ['Flush', 'Daemon', 'Log_Level', 'Parsers_File', 'HTTP_Server', 'HTTP_Listen', 'HTTP_Port', 'Health_Check', 'storage.path', 'storage.sync'],
+  SERVICE: ['Flush', 'Daemon', 'Log_Level', 'Parsers_File', 'HTTP_Server', 'HTTP_Listen', 'HTTP_Port', 'Health_Check', 'storage.path', 'storage.sync', 'storage.max_chunks_up'],
   'INPUT/tail': ['Name', 'Tag', 'Path', 'Exclude_Path', 'multiline.parser', 'DB', 'Mem_Buf_Limit', 'Skip_Long_Lines', 'Refresh_Interval', 'storage.type'],
   'INPUT/kubernetes_events': ['Name', 'Tag', 'Kube_URL', 'DB', 'storage.type'],
   'FILTER/kubernetes': ['Name', 'Match', 'Kube_URL', 'Kube_Tag_Prefix', 'Merge_Log', 'Keep_Log', 'K8S-Logging.Parser', 'K8S-Logging.Exclude', 'Labels', 'Annotations'],
@@ -89,6 +89,9 @@ describe('Fluent Bit DaemonSet config', () => {
     expect(fbValue(sections[0], 'storage.path')).toBe('/state/buffer');
     expect(fbValue(plugin(sections, 'INPUT', 'tail'), 'storage.type')).toBe('filesystem');
     expect(fbValue(plugin(sections, 'OUTPUT', 'forward'), 'storage.total_limit_size')).toBe('2G');
+    // ~2 MB per chunk in memory must stay under the container's memory limit
+    const limit = find('DaemonSet', 'fluent-bit').spec.template.spec.containers[0].resources.limits.memory;
+    expect(Number(fbValue(sections[0], 'storage.max_chunks_up')) * 2).toBeLessThan(parseInt(limit, 10) / 2);
   });
 });
 
@@ -174,7 +177,7 @@ const FLUENTD_PARAMS: Record<string, readonly string[]> = {
   'filter/dedot': ['@type', 'de_dot', 'de_dot_separator', 'de_dot_nested'],
   'match/elasticsearch': [
     '@type', 'scheme', 'host', 'port', 'user', 'password', 'verify_es_version_at_startup', 'default_elasticsearch_version', 'logstash_format', 'logstash_prefix',
-    'include_tag_key', 'suppress_type_name', 'write_operation', 'log_es_400_reason', 'reconnect_on_error', 'reload_on_failure', 'reload_connections',
+    'include_tag_key', 'suppress_type_name', 'write_operation', 'log_es_400_reason', 'unrecoverable_error_types', 'reconnect_on_error', 'reload_on_failure', 'reload_connections',
   ],
   'buffer/file': ['@type', 'path', 'flush_mode', 'flush_interval', 'flush_thread_count', 'chunk_limit_size', 'total_limit_size', 'overflow_action', 'retry_type', 'retry_wait', 'retry_max_interval', 'retry_forever', 'retry_timeout'],
   label: [],
@@ -238,6 +241,8 @@ describe('Fluentd config (item 1)', () => {
       expect(param(o, 'user')).toBe('meshforge-fluentd');
       expect(param(o, 'write_operation')).toBe('create');
       expect(param(o, 'verify_es_version_at_startup')).toBe('false');
+      // a busy Elasticsearch (429) is retried instead of dropping the chunk
+      expect(JSON.parse(param(o, 'unrecoverable_error_types')!)).toEqual(['out_of_memory_error']);
     }
     expect(envOf(find('StatefulSet', 'fluentd')).ELASTICSEARCH_PASSWORD).toEqual({ secretKeyRef: { name: 'elasticsearch-users', key: 'fluentd-password' } });
   });
