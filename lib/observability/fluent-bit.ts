@@ -55,6 +55,25 @@ export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'
 ${storageLimit === undefined ? '' : `    storage.total_limit_size ${storageLimit}\n`}`;
 }
 
+/**
+ * The Fluent Bit container reading `/fluent-bit/etc/custom/fluent-bit.conf` from the
+ * `config` volume, with its state under `/state` (volume `state`) and health on port 2020:
+ * shared by the DaemonSet and the event collector.
+ */
+export function fluentBitContainer(image: string, resources: k8s.ResourceRequirements, securityContext: k8s.SecurityContext, extraMounts: k8s.VolumeMount[] = []): k8s.Container {
+  return {
+    name: 'fluent-bit',
+    image,
+    command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
+    ports: [{ name: 'http', containerPort: 2020 }],
+    resources,
+    securityContext,
+    readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
+    livenessProbe: httpProbe('/', 'http', 10, 20),
+    volumeMounts: [{ name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true }, ...extraMounts, { name: 'state', mountPath: '/state' }],
+  };
+}
+
 /** Parsers shipped next to the built-in `docker` and `cri` multiline parsers. */
 const PARSERS = `[PARSER]
     Name        json
@@ -152,21 +171,9 @@ ${output}`;
             tolerations: [{ operator: 'Exists' }],
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
-              {
-                name: 'fluent-bit',
-                image,
-                command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
-                ports: [{ name: 'http', containerPort: 2020 }],
-                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }),
-                securityContext: { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 },
-                readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
-                livenessProbe: httpProbe('/', 'http', 10, 20),
-                volumeMounts: [
-                  { name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true },
-                  { name: 'varlog', mountPath: '/var/log', readOnly: true },
-                  { name: 'state', mountPath: '/state' },
-                ],
-              },
+              fluentBitContainer(image, toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }), { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 }, [
+                { name: 'varlog', mountPath: '/var/log', readOnly: true },
+              ]),
             ],
             volumes: [
               { name: 'config', configMap: { name: config.name } },

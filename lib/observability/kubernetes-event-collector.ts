@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, bindClusterRole, configChecksum, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
-import { forwardOutput } from './fluent-bit';
+import { IMAGES, ResourceProps, bindClusterRole, configChecksum, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { fluentBitContainer, forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface KubernetesEventCollectorProps {
@@ -71,20 +71,7 @@ ${forwardOutput(path, props.forwardTo, '256M')}`;
             automountServiceAccountToken: true,
             securityContext: restrictedPod(65534),
             containers: [
-              {
-                name: 'fluent-bit',
-                image,
-                command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
-                ports: [{ name: 'http', containerPort: 2020 }],
-                resources: toResources(props.resources ?? { cpuRequest: '20m', memoryRequest: '64Mi', memoryLimit: '128Mi', cpuLimit: '200m' }),
-                securityContext: restrictedContainer(),
-                readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
-                livenessProbe: httpProbe('/', 'http', 10, 20),
-                volumeMounts: [
-                  { name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true },
-                  { name: 'state', mountPath: '/state' },
-                ],
-              },
+              fluentBitContainer(image, toResources(props.resources ?? { cpuRequest: '20m', memoryRequest: '64Mi', memoryLimit: '128Mi', cpuLimit: '200m' }), restrictedContainer()),
             ],
             volumes: [
               { name: 'config', configMap: { name: config.name } },

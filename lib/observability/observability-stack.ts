@@ -107,7 +107,7 @@ export interface ObservabilityStackProps {
   readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'>;
   /** kube-state-metrics. @default {} (see KubeStateMetricsProps) */
   readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'>;
-  /** Logging pipeline; `false` to leave it out. @default {} (all four components) */
+  /** Logging pipeline; `false` to leave it out. @default {} (Fluent Bit, events collector, Fluentd, Elasticsearch + setup Job, Kibana + data-view Job) */
   readonly logging?: LoggingOptions | false;
   /** Tracing; `false` to leave it out. @default {} (Jaeger in memory + Istio Telemetry) */
   readonly tracing?: TracingOptions | false;
