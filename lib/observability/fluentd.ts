@@ -132,8 +132,9 @@ ${o.retryForever ? '    retry_forever true' : '    retry_timeout 1h'}
 ${output({ prefix: `${prefix}-events`, buffer: 'events', limitMb: bufferMb * 0.125, overflow: 'block', retryForever: true })}
 </match>
 
+# buffer path kept from earlier versions: chunks on the PVC at upgrade time are still sent
 <match **>
-${output({ prefix, buffer: 'logs', limitMb: bufferMb * 0.75, overflow: 'block', retryForever: true })}
+${output({ prefix, buffer: 'elasticsearch', limitMb: bufferMb * 0.75, overflow: 'block', retryForever: true })}
 </match>
 
 # Records Elasticsearch rejected (400) and records a filter failed on: kept in their own indices.

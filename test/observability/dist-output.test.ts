@@ -262,7 +262,7 @@ describe('dist/observability: logging', () => {
   it('Fluentd buffers to a PVC and retries, Elasticsearch keeps mmap off and security on', () => {
     const conf = configMaps.find((c) => c.metadata.name === 'fluentd-config')!.data['fluent.conf'];
     expect(conf).toContain('@type elasticsearch');
-    expect(conf).toContain('path /buffer/logs');
+    expect(conf).toContain('path /buffer/elasticsearch');
     expect(conf).toContain('retry_forever true');
     expect(conf).toContain(`password "#{ENV['ELASTICSEARCH_PASSWORD']}"`);
     const es = workloads.find((w) => w.metadata.name === 'elasticsearch')!;
