@@ -113,6 +113,8 @@ export class FluentBit extends Construct {
     bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
     // storage.max_chunks_up: chunks held in memory (~2 MB each); the default 128 (~256 MB) would
     // reach the memory limit under back-pressure. The rest waits on disk, bounded by the output's limit.
+    // (docs.fluentbit.io/manual/3.1/administration/buffering-and-storage; Labels/Annotations:
+    // docs.fluentbit.io/manual/3.1/pipeline/filters/kubernetes)
     const conf = `[SERVICE]
     Flush             5
     Daemon            off

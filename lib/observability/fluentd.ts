@@ -50,7 +50,8 @@ export interface FluentdProps {
  * @see https://github.com/uken/fluent-plugin-elasticsearch/blob/v5.3.0/README.md
  * @see https://docs.fluentd.org/configuration/buffer-section
  * @see https://docs.fluentd.org/deployment/logging (the @ERROR label)
- * @see https://github.com/lunardial/fluent-plugin-dedot_filter
+ * @see https://github.com/lunardial/fluent-plugin-dedot_filter (1.0.0: `de_dot_nested`)
+ * @see https://github.com/fluent/fluentd-kubernetes-daemonset/blob/master/docker-image/v1.17/debian-elasticsearch8/Gemfile.lock (plugins in the image)
  */
 export class Fluentd extends Construct {
   public readonly namespace: string;

@@ -66,6 +66,7 @@ export class Kibana extends Construct {
                 image,
                 env: [
                   { name: 'ELASTICSEARCH_HOSTS', value: JSON.stringify([esUrl]) },
+                  // elasticsearch.username/password (www.elastic.co/guide/en/kibana/8.15/docker.html#environment-variable-config)
                   { name: 'ELASTICSEARCH_USERNAME', value: 'kibana_system' },
                   // Until ElasticsearchSetup has set this password, Kibana retries its login (401) and stays unready.
                   { name: 'ELASTICSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: password.name, key: password.key } } },
