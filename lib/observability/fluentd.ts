@@ -45,7 +45,9 @@ export interface FluentdProps {
  *   Fluent Bit, which holds up to its `storage.total_limit_size` per node and
  *   then discards its oldest chunks. Dead letters drop their oldest chunk instead,
  *   so they never hold up live logs.
- * - Writes with `create` (the writer role has `create_doc`, not `index`).
+ * - Writes with `create` (the writer role has `create_doc`, not `index`); the plugin
+ *   sends `create` only for records with an `_id`, so `elasticsearch_genid` gives each
+ *   record one before the first attempt (retries then cannot duplicate: 409 is skipped).
  *
  * @see https://github.com/uken/fluent-plugin-elasticsearch/blob/v5.3.0/README.md
  * @see https://docs.fluentd.org/configuration/buffer-section
@@ -84,7 +86,10 @@ export class Fluentd extends Construct {
   logstash_prefix ${o.prefix}
   include_tag_key true
   suppress_type_name true
+  # op_type create (the writer role has create_doc, not index); the plugin sends create only with an _id
   write_operation create
+  id_key _hash
+  remove_keys _hash
   log_es_400_reason true
   # es_rejected_execution_exception (429, Elasticsearch busy) is retried, not dropped with its chunk (the plugin's default)
   unrecoverable_error_types ["out_of_memory_error"]
@@ -105,6 +110,10 @@ export class Fluentd extends Construct {
     retry_max_interval 60s
 ${o.retryForever ? '    retry_forever true' : '    retry_timeout 1h'}
   </buffer>`;
+    const GENID = `<filter **>
+  @type elasticsearch_genid
+  hash_id_key _hash
+</filter>`;
     const conf = `<system>
   log_level info
 </system>
@@ -129,6 +138,9 @@ ${o.retryForever ? '    retry_forever true' : '    retry_timeout 1h'}
   de_dot_nested true
 </filter>
 
+# An id per record, fixed before the first attempt: a retried bulk request cannot duplicate (409 on create is skipped).
+${GENID}
+
 <match ${KUBERNETES_EVENTS_TAG}>
 ${output({ prefix: `${prefix}-events`, buffer: 'events', limitMb: bufferMb * 0.125, overflow: 'block', retryForever: true })}
 </match>
@@ -140,6 +152,9 @@ ${output({ prefix, buffer: 'elasticsearch', limitMb: bufferMb * 0.75, overflow: 
 
 # Records Elasticsearch rejected (400) and records a filter failed on: kept in their own indices.
 <label @ERROR>
+  # create needs an _id here too (a fresh one for the dead-letter index)
+${GENID.split('\n').map((l) => `  ${l}`).join('\n')}
+
   <match **>
 ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: bufferMb * 0.125, overflow: 'drop_oldest_chunk', retryForever: false })
   .split('\n')

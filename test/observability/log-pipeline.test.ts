@@ -175,9 +175,10 @@ const FLUENTD_PARAMS: Record<string, readonly string[]> = {
   'source/forward': ['@type', 'port', 'bind'],
   'source/monitor_agent': ['@type', 'port', 'bind'],
   'filter/dedot': ['@type', 'de_dot', 'de_dot_separator', 'de_dot_nested'],
+  'filter/elasticsearch_genid': ['@type', 'hash_id_key'],
   'match/elasticsearch': [
     '@type', 'scheme', 'host', 'port', 'user', 'password', 'verify_es_version_at_startup', 'default_elasticsearch_version', 'logstash_format', 'logstash_prefix',
-    'include_tag_key', 'suppress_type_name', 'write_operation', 'log_es_400_reason', 'unrecoverable_error_types', 'reconnect_on_error', 'reload_on_failure', 'reload_connections',
+    'include_tag_key', 'suppress_type_name', 'write_operation', 'id_key', 'remove_keys', 'log_es_400_reason', 'unrecoverable_error_types', 'reconnect_on_error', 'reload_on_failure', 'reload_connections',
   ],
   'buffer/file': ['@type', 'path', 'flush_mode', 'flush_interval', 'flush_thread_count', 'chunk_limit_size', 'total_limit_size', 'overflow_action', 'retry_type', 'retry_wait', 'retry_max_interval', 'retry_forever', 'retry_timeout'],
   label: [],
@@ -233,6 +234,26 @@ describe('Fluentd config (item 1)', () => {
       const b = m.children.find((d) => d.name === 'buffer')!;
       expect(param(b, 'overflow_action')).toBe('block');
       expect(param(b, 'retry_forever')).toBe('true');
+    }
+  });
+
+  it('every create-mode output gets records with an _id (the plugin silently skips create without one)', () => {
+    // fluent-plugin-elasticsearch 5.3.0 append_record_to_messages: CREATE_OP is sent only `if meta.has_key?(ID_FIELD)`
+    const scopes: [Directive[], Directive[]][] = [[top, top.filter((d) => d.name === 'match')]];
+    const label = top.find((d) => d.name === 'label')!;
+    scopes.push([label.children, label.children.filter((d) => d.name === 'match')]);
+    for (const [scope, matches] of scopes) {
+      for (const m of matches) {
+        expect(param(m, 'write_operation')).toBe('create');
+        const idKey = param(m, 'id_key')!;
+        expect(idKey).toBeDefined();
+        expect(param(m, 'remove_keys')).toBe(idKey);
+        // a genid filter for all tags, before this match in the same scope, fills that key
+        const genid = scope.find((d) => d.name === 'filter' && param(d, '@type') === 'elasticsearch_genid' && d.arg === '**')!;
+        expect(genid, m.arg).toBeDefined();
+        expect(param(genid, 'hash_id_key')).toBe(idKey);
+        expect(scope.indexOf(genid)).toBeLessThan(scope.indexOf(m));
+      }
     }
   });
 
