@@ -151,6 +151,7 @@ ${output({ prefix, buffer: 'elasticsearch', limitMb: bufferMb * 0.75, overflow: 
 </match>
 
 # Records Elasticsearch rejected (400) and records a filter failed on: kept in their own indices.
+# (A failure in here is logged, not routed to @ERROR again: fluentd's RootAgentProxyWithoutErrorCollector.)
 <label @ERROR>
   # create needs an _id here too (a fresh one for the dead-letter index)
 ${GENID.split('\n').map((l) => `  ${l}`).join('\n')}
