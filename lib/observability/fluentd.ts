@@ -91,7 +91,7 @@ export class Fluentd extends Construct {
   id_key _hash
   remove_keys _hash
   log_es_400_reason true
-  # es_rejected_execution_exception (429, Elasticsearch busy) is retried, not dropped with its chunk (the plugin's default)
+  # es_rejected_execution_exception (429, Elasticsearch busy) is retried (the plugin default would drop its whole chunk)
   unrecoverable_error_types ["out_of_memory_error"]
   reconnect_on_error true
   reload_on_failure true
