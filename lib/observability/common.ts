@@ -24,6 +24,8 @@ export const IMAGES = {
   jaeger: 'docker.io/jaegertracing/jaeger:2.5.0',
   busybox: 'docker.io/library/busybox:1.36.1',
   kiali: 'quay.io/kiali/kiali:v2.13.0',
+  // Alpine-based (busybox sh, sed): the setup Jobs' HTTP client.
+  curl: 'docker.io/curlimages/curl:8.10.1',
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

@@ -180,12 +180,15 @@ describe('components used alone', () => {
       logging: { elasticsearch: { sysctlInitContainer: true } },
     });
     const images = synth(c)
-      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
       .flatMap((o) => [...o.spec.template.spec.containers, ...(o.spec.template.spec.initContainers ?? [])].map((x: any) => x.image))
       .sort();
     expect(images).toEqual([
       'docker.io/grafana/grafana:11.2.1',
+      'registry.example.com/mirror/curlimages/curl:8.10.1',
+      'registry.example.com/mirror/curlimages/curl:8.10.1',
       'registry.example.com/mirror/elasticsearch/elasticsearch:8.15.1',
+      'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
       'registry.example.com/mirror/jaegertracing/jaeger:2.5.0',

@@ -46,7 +46,7 @@ function interfaceMembers(): Member[] {
 
 /**
  * Options whose user documentation is written in /work/notes/telemetry.md
- * (helpers may not edit README.md while docs/ is being rewritten); the lead
+ * and /work/notes/logs.md (helpers may not edit README.md while docs/ is being rewritten); the lead
  * folds it into the docs and empties this list. The last test fails once an
  * entry is documented, so the list cannot outlive its reason.
  */
@@ -57,6 +57,7 @@ const PENDING_DOCS: ReadonlySet<string> = new Set([
   'KialiProps.jaegerUrl', 'KialiProps.jaegerExternalUrl', 'KialiProps.signingKeySecret', 'KialiProps.authStrategy', 'KialiProps.istioNamespace', 'KialiProps.prometheusNamespace',
   'MeshTelemetryProps.rootNamespace', 'MeshTelemetryProps.accessLogging', 'MeshTelemetryProps.meshConfigFolder',
   'ObservabilityStackProps.meshTelemetry', 'ObservabilityStackProps.kiali', 'ObservabilityStackProps.istioDashboards',
+  'ElasticsearchSetupProps.elasticPasswordSecret', 'ElasticsearchSetupProps.retentionDays', 'ElasticsearchSetupProps.dataNodes', 'ElasticsearchSetupProps.writer', 'ElasticsearchSetupProps.reader', 'ElasticsearchSetupProps.kibanaSystemPasswordSecret', 'FluentBitProps.storageLimit', 'FluentBitProps.annotations', 'KibanaSetupProps.kibanaUrl', 'KibanaSetupProps.elasticPasswordSecret', 'KibanaSetupProps.dataViews', 'KibanaProps.kibanaSystemPasswordSecret', 'LoggingOptions.setup', 'LoggingOptions.kibanaSetup', 'LoggingOptions.events', 'LoggingOptions.grafanaPasswordSecret',
 ]);
 
 describe('observability API documentation', () => {

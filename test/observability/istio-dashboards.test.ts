@@ -12,7 +12,9 @@ import { loadDist, run, writeTemp } from './tools';
  */
 const docs = loadDist('observability');
 const configMaps = docs.filter((d) => d.kind === 'ConfigMap');
-const dashboards = configMaps.flatMap((cm) => Object.entries((cm.data ?? {}) as Record<string, string>).filter(([k]) => k.endsWith('.json')).map(([k, v]) => ({ key: k, dash: JSON.parse(v) })));
+const dashboards = configMaps.flatMap((cm) => Object.entries((cm.data ?? {}) as Record<string, string>).filter(([k]) => k.endsWith('.json')).map(([k, v]) => ({ key: k, dash: JSON.parse(v) })))
+  // other JSON files (Elasticsearch templates, Kibana data views) live in ConfigMaps too
+  .filter(({ dash }) => Array.isArray(dash.panels));
 const datasources = parse(configMaps.flatMap((cm) => Object.entries(cm.data ?? {})).find(([k]) => k === 'datasources.yaml')![1] as string).datasources;
 
 /**
