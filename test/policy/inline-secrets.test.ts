@@ -113,3 +113,53 @@ describe('inline-secrets', () => {
     expect(detectSecret('note', 'xoxb-' + '1'.repeat(12))).toBe('a Slack token');
   });
 });
+
+describe('inline-secrets: issue 14 names and key formats, env in any kind', () => {
+  // Assembled at run time so that secret scanners do not flag this test file itself.
+  const STRIPE = ['sk', 'live', '4eC39HqLyjWDarjtT1zdp7dc'].join('_');
+  const GITHUB = 'ghp_' + 'a'.repeat(20) + '0123456789abcdef';
+  const KEYLIKE = 'b3BlbnNzaC1rZXktdjEAAAAA9f2k';
+
+  it('flags DB_PASS, Stripe/GitHub keys under any name and key-like values under *_KEY', () => {
+    const m = set(workload('Deployment'), `${C}.env`, [
+      { name: 'DB_PASS', value: 'hunter2' },
+      { name: 'PAYMENTS', value: STRIPE },
+      { name: 'BOT', value: GITHUB },
+      { name: 'STRIPE_KEY', value: KEYLIKE },
+    ]);
+    expect(findings(m)).toEqual([
+      'inline-secrets: container "web" env "DB_PASS" inlines a secret-looking value: secret-like name "DB_PASS"',
+      'inline-secrets: container "web" env "PAYMENTS" inlines a secret-looking value: a Stripe secret key',
+      'inline-secrets: container "web" env "BOT" inlines a secret-looking value: a GitHub token',
+      'inline-secrets: container "web" env "STRIPE_KEY" inlines a secret-looking value: key-like value under "STRIPE_KEY"',
+    ]);
+    expect(check(m).violations[1].fix).toBe(`replace ${C}.env[1].value with ${C}.env[1].valueFrom.secretKeyRef`);
+  });
+
+  it('does not flag *_KEY settings that are not key material, nor PASS_THROUGH', () => {
+    const m = set(workload('Deployment'), `${C}.env`, [
+      { name: 'CACHE_KEY', value: 'sessions' },
+      { name: 'SORT_KEY', value: 'created_at' },
+      { name: 'PARTITION_KEY', value: 'tenant-id' },
+      { name: 'PASS_THROUGH_HEADERS', value: 'x-request-id' },
+    ]);
+    expect(findings(m)).toEqual([]);
+  });
+
+  it('finds env lists in kinds without a known pod template (an Argo Rollout, a HelmRelease)', () => {
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { template: { spec: { containers: [{ name: 'web', image: 'web:1', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'API_TOKEN', value: 'abc123' }] }] } } },
+    };
+    expect(check(rollout).violations.map((v) => [v.message, v.fix])).toEqual([
+      [
+        'env "API_TOKEN" at spec.template.spec.containers[0].env[1] inlines a secret-looking value: secret-like name "API_TOKEN"',
+        'replace spec.template.spec.containers[0].env[1].value with spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef',
+      ],
+    ]);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'shop' }, stringData: { env: [{ name: 'API_TOKEN', value: 'abc' }] } };
+    expect(findings(secret)).toEqual([]);
+  });
+});
