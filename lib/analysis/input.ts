@@ -148,6 +148,39 @@ export function visibleHosts(input: AnalysisInput): Map<string, VisibleHost> {
   return result;
 }
 
+/**
+ * Pod templates indexed by namespace and label pair, so that a selector is
+ * matched against the few templates sharing its rarest pair (linear overall).
+ */
+export class PodIndex {
+  private readonly byPair = new Map<string, WorkloadInfo[]>();
+  private readonly byNamespace = new Map<string, WorkloadInfo[]>();
+
+  constructor(workloads: readonly WorkloadInfo[]) {
+    for (const w of workloads) {
+      PodIndex.push(this.byNamespace, w.namespace, w);
+      for (const [k, v] of Object.entries(w.podLabels)) PodIndex.push(this.byPair, `${w.namespace}\u0000${k}\u0000${v}`, w);
+    }
+  }
+
+  private static push(map: Map<string, WorkloadInfo[]>, key: string, w: WorkloadInfo): void {
+    const list = map.get(key);
+    if (list) list.push(w);
+    else map.set(key, [w]);
+  }
+
+  /** Whether some pod template in `namespace` carries every label of `selector`. */
+  selects(namespace: string, selector: Readonly<Record<string, string>>): boolean {
+    const pairs = Object.entries(selector);
+    let candidates = this.byNamespace.get(namespace) ?? [];
+    for (const [k, v] of pairs) {
+      const list = this.byPair.get(`${namespace}\u0000${k}\u0000${v}`) ?? [];
+      if (list.length < candidates.length) candidates = list;
+    }
+    return candidates.some((w) => selects(selector, w.podLabels));
+  }
+}
+
 /** Whether `labels` carries every pair of `selector`. */
 export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);

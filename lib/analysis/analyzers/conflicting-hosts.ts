@@ -30,6 +30,13 @@ export const conflictingMeshGatewayHosts: Analyzer = {
         }
       }
     }
+    // Export-to-all groups, for the namespace-scoped groups to join (exact host by key, wildcards by scan).
+    const wildcardWide = [...groups].filter(([k]) => k.startsWith(`${EXPORT_TO_ALL}/*`));
+    const wideMatching = (host: string): Located[] => {
+      if (host.startsWith('*')) return [...groups].filter(([k]) => k.startsWith(`${EXPORT_TO_ALL}/`) && hostMatches(host, k.slice(2))).flatMap(([, v]) => v);
+      const exact = groups.get(`${EXPORT_TO_ALL}/${host}`) ?? [];
+      return [...exact, ...wildcardWide.filter(([k]) => hostMatches(host, k.slice(2))).flatMap(([, v]) => v)];
+    };
     const findings: RawFinding[] = [];
     const reported = new Set<Located>();
     for (const [key, members] of groups) {
@@ -37,11 +44,7 @@ export const conflictingMeshGatewayHosts: Analyzer = {
       const scope = key.slice(0, slash);
       const host = key.slice(slash + 1);
       let list = members;
-      if (scope !== EXPORT_TO_ALL) {
-        const wide: Located[] = [];
-        for (const [k, vss] of groups) if (k.startsWith(`${EXPORT_TO_ALL}/`) && hostMatches(host, k.slice(2))) wide.push(...vss);
-        list = [...members, ...wide];
-      }
+      if (scope !== EXPORT_TO_ALL) list = [...members, ...wideMatching(host)];
       if (list.length < 2) continue;
       const names = list.map((v) => `${v.namespace}/${v.name}`).sort().join(',');
       for (const vs of list) {

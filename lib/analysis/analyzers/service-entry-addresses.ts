@@ -17,7 +17,9 @@ export const serviceEntryAddressesRequired: Analyzer = {
     const findings: RawFinding[] = [];
     for (const se of input.serviceEntries) {
       const spec = specOf(se.manifest);
-      if (strings(spec.addresses).length > 0) continue;
+      // Addresses written by Istio's IP auto-allocation controller (status.addresses,
+      // e.g. in `kubectl get -o yaml` output) count too, as in Istio's addressAllocated.
+      if (strings(spec.addresses).length > 0 || arr(obj(se.manifest.status).addresses).length > 0) continue;
       const exportTo = strings(spec.exportTo);
       const scope = exportTo.length === 0 || exportTo.includes('*') ? 'every namespace (no exportTo)' : `namespaces ${exportTo.join(', ')}`;
       arr(spec.ports).forEach((p, i) => {

@@ -1,7 +1,7 @@
 import { arr, obj, str, stringMap } from '../../policy/manifest';
 import { CODES } from '../codes';
 import { destinationHost } from '../hosts';
-import { VisibleHost, selects, specOf, strings, visibleHosts } from '../input';
+import { PodIndex, VisibleHost, selects, specOf, strings, visibleHosts } from '../input';
 import { AnalysisInput, Analyzer, Located, RawFinding } from '../types';
 
 /** Resolves each DestinationRule host the way Istio's destinationrule.SubsetSelectPodAnalyzer does. */
@@ -21,12 +21,9 @@ function resolved(input: AnalysisInput): { dr: Located; host: string; target: Vi
  * in its namespace, or a ServiceEntry's workloadSelector in its namespace. A
  * ServiceEntry without workloadSelector is matched against its `endpoints` labels.
  */
-function subsetHasEndpoints(input: AnalysisInput, target: VisibleHost, subsetLabels: Record<string, string>): boolean {
+function subsetHasEndpoints(pods: PodIndex, target: VisibleHost, subsetLabels: Record<string, string>): boolean {
   const base = target.serviceSelector ?? target.workloadSelector;
-  if (base !== undefined) {
-    const selector = { ...base, ...subsetLabels };
-    return input.workloads.some((w) => w.namespace === target.source.namespace && selects(selector, w.podLabels));
-  }
+  if (base !== undefined) return pods.selects(target.source.namespace, { ...base, ...subsetLabels });
   if (Object.keys(subsetLabels).length === 0) return true;
   return arr(specOf(target.source.manifest).endpoints).some((e) => selects(subsetLabels, stringMap(obj(e).labels)));
 }
@@ -36,6 +33,7 @@ export const subsetSelectsNoPods: Analyzer = {
   code: CODES.subsetSelectsNoPods,
   analyze(input) {
     const findings: RawFinding[] = [];
+    const pods = new PodIndex(input.workloads);
     for (const { dr, host, target } of resolved(input)) {
       if (!target) continue;
       // A Service without selector has hand-managed endpoints: nothing to match.
@@ -44,7 +42,7 @@ export const subsetSelectsNoPods: Analyzer = {
         const subset = obj(s);
         const name = str(subset.name) ?? '';
         const labels = stringMap(subset.labels);
-        if (subsetHasEndpoints(input, target, labels)) return;
+        if (subsetHasEndpoints(pods, target, labels)) return;
         const behind = target.serviceSelector ?? target.workloadSelector;
         findings.push({
           object: dr.object,
