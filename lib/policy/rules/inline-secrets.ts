@@ -30,7 +30,7 @@ const MAX_DEPTH = 24;
 /**
  * Kinds with no pod template meshforge knows (Argo Rollouts, Knative Services,
  * operator CRDs, HelmRelease values...) still carry container `env` lists; every
- * `env: [{name, value}]` anywhere in the object is checked.
+ * `env: [{name, value}]` anywhere under `spec` is checked.
  */
 function checkAnyEnv(value: unknown, path: string, depth: number, findings: Finding[]): void {
   if (depth > MAX_DEPTH) return;
@@ -61,8 +61,6 @@ function checkAnyEnv(value: unknown, path: string, depth: number, findings: Find
 function checkEnv(manifest: Manifest): Finding[] {
   const pod = podTemplateOf(manifest);
   if (!pod) {
-    // A Secret holds secrets by design; other kinds are walked for env lists.
-    if (isKind(manifest, 'Secret', [''])) return [];
     const findings: Finding[] = [];
     checkAnyEnv(manifest.spec, 'spec', 0, findings);
     return findings;
