@@ -1,4 +1,4 @@
-import { str } from '../../policy/manifest';
+import { arr, obj, str } from '../../policy/manifest';
 import { CODES } from '../codes';
 import { destinationHost, resourceNameFromHost, shortOrFullName } from '../hosts';
 import { specOf, strings, visibleHosts } from '../input';
@@ -26,8 +26,8 @@ export const referencedResourceNotFound: Analyzer = {
     for (const dr of input.destinationRules) {
       const spec = specOf(dr.manifest);
       const host = resourceNameFromHost(dr.namespace, str(spec.host) ?? '');
-      for (const s of Array.isArray(spec.subsets) ? spec.subsets : []) {
-        const name = str((s as Record<string, unknown>)?.name);
+      for (const s of arr(spec.subsets)) {
+        const name = str(obj(s).name);
         if (name !== undefined) subsets.add(`${host}+${name}`);
       }
     }
