@@ -1,4 +1,4 @@
-import { metadataOf, stringMap } from '../policy/manifest';
+import { apiGroup, metadataOf, stringMap } from '../policy/manifest';
 import { refOf } from '../policy/runner';
 import { PolicyObject } from '../policy/types';
 import { conflictingMeshGatewayHosts } from './analyzers/conflicting-hosts';
@@ -33,6 +33,18 @@ export interface AnalyzeOptions {
   readonly analyzers?: readonly Analyzer[];
 }
 
+/**
+ * Namespaces `istioctl analyze` leaves out of its input entirely (istio/istio
+ * pkg/kube/inject IgnoredNamespaces, applied in pkg/config/analysis/local/istiod_analyze.go).
+ */
+export const IGNORED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+
+function ignored(object: PolicyObject): boolean {
+  const metadata = metadataOf(object.manifest);
+  const namespace = object.manifest.kind === 'Namespace' && apiGroup(object.manifest) === '' ? metadata.name : metadata.namespace;
+  return typeof namespace === 'string' && IGNORED_NAMESPACES.has(namespace);
+}
+
 /** Whether the object's `galley.istio.io/analyze-suppress` annotation names `code` (or `*`), as istioctl honours it. */
 function suppressed(object: PolicyObject, code: string): boolean {
   const value = stringMap(metadataOf(object.manifest).annotations)[SUPPRESS_ANNOTATION];
@@ -41,10 +53,10 @@ function suppressed(object: PolicyObject, code: string): boolean {
 
 /**
  * Runs the mesh analyzers over every object (cross-object: references, conflicts,
- * selectors). Findings come in input order (file, document, List item), then code order.
+ * selectors) outside the ignored system namespaces. Findings come in input order (file, document, List item), then code order.
  */
 export function analyzeObjects(objects: readonly PolicyObject[], options: AnalyzeOptions = {}): AnalysisReport {
-  const input = buildInput(objects);
+  const input = buildInput(objects.filter((o) => !ignored(o)));
   const position = new Map(objects.map((o, i) => [o, i]));
   const analyzers = options.analyzers ?? ANALYZERS;
   const rows: { finding: AnalysisFinding; pos: number; order: number; seq: number }[] = [];

@@ -4,6 +4,25 @@ import { destinationHost } from '../hosts';
 import { PodIndex, VisibleHost, selects, specOf, strings, visibleHosts } from '../input';
 import { AnalysisInput, Analyzer, Located, RawFinding } from '../types';
 
+/**
+ * Labels Istio adds to every endpoint from its node and cluster (pilot
+ * serviceregistry/util/label AugmentLabels), only when non-empty: a pod template
+ * cannot show them, so a subset selecting on one with a value is assumed to match.
+ */
+const NODE_LABELS = new Set([
+  'topology.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+  'topology.istio.io/subzone',
+  'topology.istio.io/cluster',
+  'topology.istio.io/network',
+  'kubernetes.io/hostname',
+]);
+
+/** The subset labels a pod template can be matched on (node-assigned topology labels with a value left out). */
+function templateLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([k, v]) => !(NODE_LABELS.has(k) && v !== '')));
+}
+
 /** Resolves each DestinationRule host the way Istio's destinationrule.SubsetSelectPodAnalyzer does. */
 function resolved(input: AnalysisInput): { dr: Located; host: string; target: VisibleHost | undefined }[] {
   const visible = visibleHosts(input);
@@ -41,7 +60,7 @@ export const subsetSelectsNoPods: Analyzer = {
       arr(specOf(dr.manifest).subsets).forEach((s, i) => {
         const subset = obj(s);
         const name = str(subset.name) ?? '';
-        const labels = stringMap(subset.labels);
+        const labels = templateLabels(stringMap(subset.labels));
         if (subsetHasEndpoints(pods, target, labels)) return;
         const behind = target.serviceSelector ?? target.workloadSelector;
         findings.push({
