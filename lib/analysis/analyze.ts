@@ -3,7 +3,9 @@ import { refOf } from '../policy/runner';
 import { PolicyObject } from '../policy/types';
 import { conflictingMeshGatewayHosts } from './analyzers/conflicting-hosts';
 import { gatewayCredentialNamespace } from './analyzers/gateway-credential';
+import { hostNotFoundInGateway } from './analyzers/gateway-hosts';
 import { portNameConvention } from './analyzers/port-name';
+import { destinationPortSelectorRequired } from './analyzers/port-selector';
 import { referencedResourceNotFound } from './analyzers/references';
 import { retryBudget } from './analyzers/retry-budget';
 import { routeWeights } from './analyzers/route-weights';
@@ -18,7 +20,9 @@ import { AnalysisFinding, AnalysisReport, Analyzer } from './types';
 export const ANALYZERS: readonly Analyzer[] = [
   referencedResourceNotFound,
   conflictingMeshGatewayHosts,
+  destinationPortSelectorRequired,
   portNameConvention,
+  hostNotFoundInGateway,
   serviceEntryAddressesRequired,
   subsetSelectsNoPods,
   unknownDestinationRuleHost,

@@ -21,12 +21,26 @@ export const CODES = {
     summary: 'Two VirtualServices bound to the mesh gateway define the same host (which one wins is undefined).',
     fix: 'Merge the VirtualServices into one, or narrow their exportTo so that no namespace sees both.',
   },
+  destinationPortSelectorRequired: {
+    code: 'IST0112',
+    name: 'VirtualServiceDestinationPortSelectorRequired',
+    level: 'error',
+    summary: 'A VirtualService routes to a host with more than one port without naming the destination port.',
+    fix: 'Set destination.port.number to the port to use.',
+  },
   portNameConvention: {
     code: 'IST0118',
     name: 'PortNameIsNotUnderNamingConvention',
     level: 'info',
     summary: 'A Service port has neither a recognised appProtocol nor a name `<protocol>[-<suffix>]`; Istio falls back to protocol sniffing.',
     fix: 'Name the port `http-…`, `grpc-…`, `tcp-…`, … or set appProtocol.',
+  },
+  hostNotFoundInGateway: {
+    code: 'IST0132',
+    name: 'VirtualServiceHostNotFoundInGateway',
+    level: 'warning',
+    summary: 'None of the hosts of a VirtualService is served by a gateway it binds to.',
+    fix: 'Add the host to the Gateway servers (or listener hostnames), or correct the VirtualService hosts.',
   },
   serviceEntryAddressesRequired: {
     // Istio reports this as a Warning; meshforge fails on it: without addresses every

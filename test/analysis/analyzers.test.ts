@@ -84,6 +84,41 @@ spec:
   });
 });
 
+describe('IST0112 VirtualServiceDestinationPortSelectorRequired', () => {
+  const twoPorts = service('api', 'shop').replace('ports: [{name: http, port: 80}]', 'ports: [{name: http, port: 80}, {name: grpc, port: 9090}]');
+  it('reports a destination without port to a host with several ports', () => {
+    expect(codeLines('IST0112', ...BASE, twoPorts, routeTo('api', 'shop', 'api'))).toEqual([
+      'IST0112 error VirtualService/shop/api: This VirtualService routes to a service "api" that exposes multiple ports [80 9090]. Specifying a port in the destination is required to disambiguate.',
+    ]);
+  });
+  it('accepts a destination port, or a host with one port', () => {
+    expect(codeLines('IST0112', ...BASE, twoPorts, routeTo('api', 'shop', 'api', { port: 9090 }))).toEqual([]);
+    expect(codeLines('IST0112', ...BASE)).toEqual([]);
+  });
+});
+
+describe('IST0132 VirtualServiceHostNotFoundInGateway', () => {
+  const gateway = (hosts: string[]) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ${JSON.stringify(hosts)}}]`;
+  const vs = routeTo('web', 'shop', 'cart', { hosts: ['shop.example.com'], gateways: ['istio-ingress/public'] });
+  it('warns when no host of the VirtualService is served by its gateway', () => {
+    expect(codeLines('IST0132', ...BASE, vs, gateway(['api.example.com', 'shop/www.example.com']))).toEqual([
+      'IST0132 warning VirtualService/shop/web: one or more host [shop.example.com] defined in VirtualService shop/web not found in Gateway istio-ingress/public.',
+    ]);
+    // `./host` is the gateway's own namespace, not the VirtualService's.
+    expect(codeLines('IST0132', ...BASE, vs, gateway(['./shop.example.com']))).toHaveLength(1);
+  });
+  it('accepts exact, wildcard and namespace-scoped gateway hosts', () => {
+    for (const hosts of [['shop.example.com'], ['*.example.com'], ['shop/shop.example.com'], ['*/shop.example.com'], ['*/*']]) {
+      expect(codeLines('IST0132', ...BASE, vs, gateway(hosts))).toEqual([]);
+    }
+  });
+});
+
 describe('IST0109 ConflictingMeshGatewayVirtualServiceHosts', () => {
   it('reports every VirtualService of a mesh host defined twice (short and FQDN spellings are one host)', () => {
     const second = routeTo('cart-canary', 'shop', 'cart', { hosts: ['cart'], subset: 'v2' });

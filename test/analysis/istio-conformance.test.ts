@@ -60,7 +60,7 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    name: 'destination hosts (IST0112 is not ported)',
+    name: 'destination hosts',
     file: 'virtualservice_destinationhosts.yaml',
     codes: ['IST0101'],
     messages: /^Referenced (host|mirror host|host:port) not found/,
@@ -81,7 +81,32 @@ const CASES: readonly Case[] = [
     messages: /^Referenced (host|mirror)\+subset in destinationrule not found/,
     expected: ['VirtualService default/reviews-bogussubset', 'VirtualService default/reviews-mirror-bogussubset'],
   },
-  { name: 'gateways (IST0132 is not ported)', file: 'virtualservice_gateways.yaml', codes: ['IST0101'], messages: /^Referenced gateway not found/, expected: ['VirtualService httpbin-bogus'] },
+  {
+    name: 'destination port selector',
+    file: 'virtualservice_destinationhosts.yaml',
+    codes: ['IST0112'],
+    expected: ['VirtualService default/reviews-2port-missing'],
+  },
+  {
+    name: 'gateways',
+    file: 'virtualservice_gateways.yaml',
+    codes: ['IST0101', 'IST0132'],
+    messages: /^(Referenced gateway not found|one or more host)/,
+    expected: ['VirtualService httpbin-bogus', 'VirtualService default/cross-test', 'VirtualService httpbin-bogus', 'VirtualService httpbin'],
+  },
+  {
+    name: 'host not found in gateway',
+    file: 'virtualservice_host_not_found_gateway.yaml',
+    codes: ['IST0132'],
+    expected: [
+      'VirtualService default/testing-service-02-test-01',
+      'VirtualService default/testing-service-02-test-02',
+      'VirtualService default/testing-service-02-test-03',
+      'VirtualService default/testing-service-03-test-04',
+    ],
+  },
+  { name: 'host not found in gateway, namespaced hosts', file: 'virtualservice_host_not_found_gateway_with_ns_prefix.yaml', codes: ['IST0132'], expected: ['VirtualService default/testing-service-01-test-01'] },
+  { name: 'host not found in a Kubernetes Gateway', file: 'virtualservice_kubernetes_gateways.yaml', codes: ['IST0132'], expected: ['VirtualService default/my-vs-host-mismatch'] },
   {
     name: 'ServiceEntry addresses',
     file: 'serviceentry-missing-addresses-protocol.yaml',
