@@ -51,7 +51,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
   ];
 
   const deployment = new kplus.Deployment(ctx.scope, `Deployment-${version.name}`, {
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels), annotations: deploymentAnnotations(ctx) },
     replicas: p.autoscaling ? undefined : (version.replicas ?? p.replicas ?? 2),
     strategy: p.strategy ?? kplus.DeploymentStrategy.rollingUpdate(),
     select: false,
@@ -124,6 +124,17 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
 }
 
 /**
+ * The Deployment's annotations: the `allowInlineEnv` reasons as a policy
+ * exception, so `npm run check` honours what synth accepted (the key is
+ * lib/policy's `policy.meshforge.io/allow-<rule>`); undefined without any.
+ */
+function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
+  const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
+  if (allowed.length === 0) return undefined;
+  return { 'policy.meshforge.io/allow-inline-secrets': allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ') };
+}
+
+/**
  * The JSON cdk8s-plus renders for `createDeployment(ctx, version, pod)` (with
  * its JSON patches), for the stand-in; `test/mesh/fast-render.test.ts`
  * compares the two for many props.
@@ -132,7 +143,7 @@ export function deploymentJson(ctx: ServiceContext, version: MeshServiceVersion,
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels), annotations: deploymentAnnotations(ctx) },
     // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
     spec: Lazy.any({ produce: () => deploymentSpec(ctx, version, pod) }),
   };

@@ -156,8 +156,22 @@ export interface MeshServiceProps {
   readonly command?: readonly string[];
   /** @default - the image's cmd */
   readonly args?: readonly string[];
-  /** Plain environment variables. Secret-looking names are refused; use `secretEnv`. @default - none */
+  /**
+   * Plain environment variables. Values that look like secrets (by name, such
+   * as `DB_PASSWORD`, or by format, such as `sk_live_…`, a PEM private key or a
+   * URL with a password) are refused: use `secretEnv`, or `allowInlineEnv`.
+   * @default - none
+   */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Variables of `env` (or of a version's `env`) that look like secrets but
+   * are not, each with the reason (e.g. `{ STRIPE_PUBLISHABLE_KEY: 'public key,
+   * shipped to browsers' }`). The reasons are written to the Deployment as a
+   * `policy.meshforge.io/allow-inline-secrets` exception, so `npm run check`
+   * accepts them too.
+   * @default - none
+   */
+  readonly allowInlineEnv?: Readonly<Record<string, string>>;
   /** Environment variables from keys of existing Secrets. @default - none */
   readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
   /** Existing ConfigMaps whose keys all become environment variables. @default - none */

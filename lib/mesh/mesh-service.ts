@@ -121,7 +121,8 @@ export class MeshService extends Construct {
       });
     }
     Workload.checkImage(path, 'image', props.image, props.allowLatestTag);
-    Workload.checkEnv(path, props.env ?? {}, 'env');
+    Workload.checkAllowedInlineEnv(path, props);
+    Workload.checkEnv(path, props.env ?? {}, 'env', props.allowInlineEnv);
     Traffic.checkProps(path, props);
     Workload.checkProps(path, props);
     checkConfigFiles(path, props);

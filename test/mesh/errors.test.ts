@@ -215,7 +215,7 @@ describe('construction-time checks', () => {
 
   it('INLINE_SECRET: secret-looking env values must come from a Secret', () => {
     expect(build({ env: { DB_PASSWORD: 'hunter2' } })).toThrowError(
-      "[c/cart] secret-looking value inlined in env; field: env.DB_PASSWORD; value: \"<redacted>\"; expected: a reference to an existing Secret: secretEnv: { DB_PASSWORD: { secret: '<name>', key: '<key>' } }",
+      "[c/cart] secret-looking value inlined in env (secret-like name \"DB_PASSWORD\"); field: env.DB_PASSWORD; value: \"<redacted>\"; expected: a reference to an existing Secret: secretEnv: { DB_PASSWORD: { secret: '<name>', key: '<key>' } }; or, if it is not a secret, allowInlineEnv: { DB_PASSWORD: '<why not>' }",
     );
   });
 

@@ -15,6 +15,7 @@ import {
   MeshServiceProps,
   MeshforgeError,
   StringMatch,
+  checkObjects,
   defineApp,
   manifestViolations,
   synthToDist,
@@ -298,5 +299,35 @@ describe('errors from outside meshforge still say where and what to do', () => {
     ).toThrowError(
       /^app "test" failed to synthesize: Not a valid ISO duration: 5 minutes \(at test\/validation\/manifest-rules\.test\.ts:\d+:\d+\); Duration\.parse takes ISO-8601 durations such as "PT5M"/,
     );
+  });
+});
+
+describe('inline secrets in env (synth uses the same detector as npm run check)', () => {
+  it.each([
+    ['a Stripe secret key under a neutral name', { PAYMENT_CONFIG: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' }, 'PAYMENT_CONFIG', 'a Stripe secret key'],
+    ['a URL with a password', { DATABASE_URL: 'postgres://app:s3cr3t@db:5432/shop' }, 'DATABASE_URL', 'credentials in a URL'],
+    ['a password by name', { DB_PASS: 'hunter2' }, 'DB_PASS', 'secret-like name "DB_PASS"'],
+  ])('%s fails with the fix, without printing the value', (_, env, name, why) => {
+    const f = failure((c) => service(c, { env }));
+    expect(f).toMatchObject({ code: 'INLINE_SECRET', field: `env.${name}`, value: '<redacted>' });
+    expect(f.message).toContain(`secret-looking value inlined in env (${why})`);
+    expect(f.message).toContain(`allowInlineEnv: { ${name}: '<why not>' }`);
+    expect(f.message).not.toContain(Object.values(env)[0]);
+  });
+
+  it('allowInlineEnv accepts a named variable with a reason and tells npm run check', () => {
+    const objects = render((c) =>
+      service(c, { env: { STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', PUBLIC_TOKEN: 'anon' }, allowInlineEnv: { PUBLIC_TOKEN: 'anonymous read token, shipped to browsers' } }),
+    );
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.metadata.annotations['policy.meshforge.io/allow-inline-secrets']).toBe('PUBLIC_TOKEN: anonymous read token, shipped to browsers');
+    // the policy check honours it: no inline-secrets finding for this Deployment
+    const report = checkObjects([{ manifest: deployment, file: 'x.yaml' }]);
+    expect(report.violations.filter((v) => v.rule === 'inline-secrets')).toEqual([]);
+  });
+
+  it('allowInlineEnv needs a reason and an existing variable', () => {
+    expect(failure((c) => service(c, { env: { API_TOKEN: 'x' }, allowInlineEnv: { API_TOKEN: ' ' } }))).toMatchObject({ code: 'INLINE_SECRET', field: 'allowInlineEnv.API_TOKEN' });
+    expect(failure((c) => service(c, { env: { API_TOKEN: 'x' }, allowInlineEnv: { API_TOKN: 'typo' } }))).toMatchObject({ field: 'allowInlineEnv.API_TOKN', value: 'API_TOKN' });
   });
 });
