@@ -6,7 +6,7 @@ import { apiGroup, isObject, metadataOf, obj, str } from '../policy/manifest';
 import { Manifest, PolicyObject } from '../policy/types';
 import { containersOf, podTemplateOf } from '../policy/workloads';
 import { MeshforgeError } from '../validation';
-import { HttpRouteInfo, TopologyModel, alertsOf, buildModel } from './model';
+import { AlertInfo, HttpRouteInfo, TopologyModel, alertsOf, buildModel } from './model';
 
 /**
  * The meaning of a change to dist/: what a reviewer needs to know (traffic moved,
@@ -390,18 +390,42 @@ function workloadLines(before: Keyed[], after: Keyed[], prefixOf: (folder: strin
 }
 
 function alertLines(prefix: string, before: PolicyObject[], after: PolicyObject[]): string[] {
-  const index = (objects: PolicyObject[]): Map<string, string> => new Map(alertsOf(objects).map((a) => [`${a.alert} (${a.group})`, JSON.stringify([a.expr, a.for, a.labels, a.summary])]));
-  const severity = (objects: PolicyObject[]): Map<string, string> => new Map(alertsOf(objects).map((a) => [`${a.alert} (${a.group})`, a.severity ?? 'no severity']));
+  const index = (objects: PolicyObject[]): Map<string, AlertInfo> => new Map(alertsOf(objects).map((a) => [`${a.alert} (${a.group})`, a]));
   const b = index(before);
   const a = index(after);
-  const sa = severity(after);
-  const sb = severity(before);
   const out: string[] = [];
-  for (const k of [...a.keys()].sort()) if (!b.has(k)) out.push(`${prefix}alert added: ${k}, ${sa.get(k)}`);
-  for (const k of [...b.keys()].sort()) if (!a.has(k)) out.push(`${prefix}alert removed: ${k}, ${sb.get(k)}`);
-  for (const k of [...a.keys()].sort()) if (b.has(k) && a.get(k) !== b.get(k)) out.push(`${prefix}alert changed: ${k}${sb.get(k) !== sa.get(k) ? `, severity ${sb.get(k)} → ${sa.get(k)}` : ''}`);
+  for (const [k, x] of [...a.entries()].sort(([p], [q]) => (p < q ? -1 : 1))) if (!b.has(k)) out.push(`${prefix}alert added: ${k}, ${x.severity ?? 'no severity'}${x.for ? `, for ${x.for}` : ''}`);
+  for (const [k, x] of [...b.entries()].sort(([p], [q]) => (p < q ? -1 : 1))) if (!a.has(k)) out.push(`${prefix}alert removed: ${k}, ${x.severity ?? 'no severity'}`);
+  for (const [k, x] of [...a.entries()].sort(([p], [q]) => (p < q ? -1 : 1))) {
+    const y = b.get(k);
+    if (!y) continue;
+    const changes: string[] = [];
+    if (y.expr !== x.expr) changes.push('expression');
+    if (y.for !== x.for) changes.push(`for ${y.for ?? 'unset'} → ${x.for ?? 'unset'}`);
+    if (y.severity !== x.severity) changes.push(`severity ${y.severity ?? 'unset'} → ${x.severity ?? 'unset'}`);
+    if (JSON.stringify(y.labels) !== JSON.stringify(x.labels) && y.severity === x.severity) changes.push('labels');
+    if (y.summary !== x.summary) changes.push('summary');
+    if (changes.length) out.push(`${prefix}alert changed: ${k}: ${changes.join(', ')}`);
+  }
   return out;
 }
+
+/** Section order of the Markdown: meaning first, then the plain object list. */
+const SECTION_ORDER = [
+  'Traffic: route weights and matches',
+  'Callers (AuthorizationPolicy)',
+  'External hosts',
+  'Images',
+  'Replicas',
+  'Resources',
+  'mTLS',
+  'Policies',
+  'Traffic policy (DestinationRule)',
+  'Alerts',
+  'Objects added',
+  'Objects removed',
+  'Other changes',
+] as const;
 
 /** Compares two sets of dist/ files by meaning. */
 export function diffDist(beforeFiles: DistFiles, afterFiles: DistFiles): DistDiff {
@@ -410,8 +434,8 @@ export function diffDist(beforeFiles: DistFiles, afterFiles: DistFiles): DistDif
   const folders = [...new Set([...before, ...after].map((k) => k.folder))].sort();
   // App folders one level deep (`shop`) need no prefix: namespace/name reads well. With environments, say which.
   const prefixOf = (folder: string): string => (folder.includes('/') ? `[${folder}] ` : '');
-  const sections = new Map<string, string[]>();
-  const add = (title: string, lines: string[]): void => {
+  const sections = new Map<(typeof SECTION_ORDER)[number], string[]>();
+  const add = (title: (typeof SECTION_ORDER)[number], lines: string[]): void => {
     if (lines.length) sections.set(title, [...(sections.get(title) ?? []), ...lines]);
   };
   const asPolicy = (ks: Keyed[]): PolicyObject[] => ks.map((k) => ({ manifest: k.manifest, file: k.folder }));
@@ -452,7 +476,7 @@ export function diffDist(beforeFiles: DistFiles, afterFiles: DistFiles): DistDif
   add('Objects added', addedObjects.map((k) => `${prefixOf(k.folder)}${k.label}`));
   add('Objects removed', removedObjects.map((k) => `${prefixOf(k.folder)}${k.label}`));
   add('Other changes', other);
-  return { sections: [...sections.entries()].map(([title, lines]) => ({ title, lines })), added: addedObjects.length, removed: removedObjects.length, changed };
+  return { sections: SECTION_ORDER.filter((t) => sections.has(t)).map((title) => ({ title, lines: sections.get(title)! })), added: addedObjects.length, removed: removedObjects.length, changed };
 }
 
 /** The diff as Markdown for a pull-request comment. */
