@@ -120,21 +120,32 @@ function changedPaths(a: Manifest, b: Manifest): string[] {
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 
-/** Fields a semantic section explains, so they are not listed again under "Other changes". */
-function explained(m: Manifest, p: string): boolean {
-  const kind = String(m.kind);
-  const group = apiGroup(m);
+function alertsIn(m: Manifest | undefined, key: string | undefined): string {
+  if (!m) return '';
+  const objects = [{ manifest: key === undefined ? m : { ...m, data: { [key]: obj(m.data)[key] } }, file: '' }];
+  return JSON.stringify(alertsOf(objects));
+}
+
+/**
+ * Fields a semantic section explains, so they are not listed again under "Other changes".
+ * Only what the sections print is claimed: anything else (a subset's own trafficPolicy, a
+ * recording rule, a CORS policy) stays visible under "Other changes".
+ */
+function explained(before: Manifest, after: Manifest, p: string): boolean {
+  const kind = String(after.kind);
+  const group = apiGroup(after);
   if (group === 'networking.istio.io' && kind === 'VirtualService') return /^spec\.(hosts|gateways|(http|tcp|tls)\[\d+\]\.(route|match|name|timeout|retries))/.test(p) || /^spec\.(http|tcp|tls)$/.test(p);
-  if (group === 'networking.istio.io' && kind === 'DestinationRule') return /^spec\.(trafficPolicy|subsets)/.test(p);
+  if (group === 'networking.istio.io' && kind === 'DestinationRule') return /^spec\.(trafficPolicy\.(tls\.mode|loadBalancer\.simple|connectionPool|outlierDetection)|subsets\[\d+\]\.(name|labels))/.test(p);
   if (group === 'networking.istio.io' && kind === 'ServiceEntry') return /^spec\.hosts/.test(p);
-  if (group === 'security.istio.io' && (kind === 'AuthorizationPolicy' || kind === 'PeerAuthentication')) return p.startsWith('spec');
+  if (group === 'security.istio.io' && kind === 'AuthorizationPolicy') return /^spec\.(action|selector|targetRefs?|rules)/.test(p);
+  if (group === 'security.istio.io' && kind === 'PeerAuthentication') return /^spec\.(mtls|portLevelMtls|selector)/.test(p);
   if (group === '' && kind === 'Service') return p === 'spec.externalName';
   if (kind === 'HorizontalPodAutoscaler') return /^spec\.(min|max)Replicas$/.test(p);
-  if (kind === 'PrometheusRule') return p.startsWith('spec.groups');
-  if (group === '' && kind === 'ConfigMap') {
-    const key = p.startsWith('data.') ? p.slice(5) : undefined;
-    const text = key !== undefined ? str(obj(m.data)[key]) : undefined;
-    return !!key && !!text && /\.ya?ml$/.test(key) && /^\s*groups\s*:/m.test(text);
+  // Rule files: claimed only when their alerting rules differ (a recording-rule change stays listed).
+  if (kind === 'PrometheusRule') return p.startsWith('spec.groups') && alertsIn(before, undefined) !== alertsIn(after, undefined);
+  if (group === '' && kind === 'ConfigMap' && p.startsWith('data.')) {
+    const key = p.slice(5);
+    return alertsIn(before, key) !== alertsIn(after, key);
   }
   if (WORKLOAD_KINDS.includes(kind)) return p === 'spec.replicas' || /\.(containers|initContainers)\[\d+\]\.(image|resources)(\.|$)/.test(p);
   return false;
@@ -249,7 +260,8 @@ function policyLines(prefix: string, before: TopologyModel, after: TopologyModel
       if (a.action !== b.action) out.push(`${name}: action ${b.action} → ${a.action}`);
       if (a.scope !== b.scope) out.push(`${name}: applies to ${b.scope} → ${a.scope}`);
       // ALLOW rule changes show as callers; other actions' rules are listed here.
-      if (a.action !== 'ALLOW' && !sameList(a.rules, b.rules)) out.push(`${name}: rules ${b.rules.join('; ') || 'none'} → ${a.rules.join('; ') || 'none'}`);
+      // ALLOW rules of a policy that selects none of the services cannot show as callers either.
+      if ((a.action !== 'ALLOW' || a.targets.length === 0) && !sameList(a.rules, b.rules)) out.push(`${name}: rules ${b.rules.join('; ') || 'none'} → ${a.rules.join('; ') || 'none'}`);
       if (a.denyAll !== b.denyAll) out.push(`${name}: ${a.denyAll ? 'now has no rules: denies everything it selects' : 'has rules again'}`);
     }
   }
@@ -470,7 +482,7 @@ export function diffDist(beforeFiles: DistFiles, afterFiles: DistFiles): DistDif
     const paths = changedPaths(b.manifest, a.manifest);
     if (paths.length === 0) continue;
     changed++;
-    const rest = paths.filter((p) => !explained(a.manifest, p));
+    const rest = paths.filter((p) => !explained(b.manifest, a.manifest, p));
     if (rest.length) other.push(`${prefixOf(a.folder)}${a.label}: ${rest.slice(0, 5).map((p) => `\`${p}\``).join(', ')}${rest.length > 5 ? ` and ${rest.length - 5} more fields` : ''}`);
   }
   add('Objects added', addedObjects.map((k) => `${prefixOf(k.folder)}${k.label}`));
@@ -484,7 +496,7 @@ export function renderDiffMarkdown(diff: DistDiff, options: { readonly from: str
   const to = options.to ?? 'working tree';
   const head = `### meshforge: what \`dist/\` changes (\`${options.from}\` → ${to})`;
   if (diff.sections.length === 0) return `${head}\n\nNo change in \`dist/\`.\n`;
-  const parts = [head, '', `${diff.changed} objects changed, ${diff.added} added, ${diff.removed} removed.`];
+  const parts = [head, '', `${diff.changed} object${diff.changed === 1 ? '' : 's'} changed, ${diff.added} added, ${diff.removed} removed.`];
   for (const s of diff.sections) {
     parts.push('', `#### ${s.title}`, '', ...s.lines.map((l) => `- ${l}`));
   }

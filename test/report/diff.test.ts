@@ -67,7 +67,7 @@ describe('semantic diff of dist/', () => {
     const after = files({ 'shop/b.yaml': docs(vs([['v1', 80], ['v3', 20]], { match: [{ uri: { prefix: '/b' } }], timeout: '2s' })) });
     const md = renderDiffMarkdown(diffDist(before, after), { from: 'HEAD~1' });
     expect(section(md, 'Traffic: route weights and matches')).toEqual(['shop/cart: v1 100% → 80%, v3 — → 20%', 'shop/cart: match uri prefix /a → uri prefix /b', 'shop/cart: timeout 1s → 2s']);
-    expect(md).toContain('1 objects changed, 0 added, 0 removed.');
+    expect(md).toContain('1 object changed, 0 added, 0 removed.');
   });
 
   it('reports callers, images, replicas, resources, mTLS, external hosts and alerts', () => {
@@ -100,15 +100,27 @@ describe('semantic diff of dist/', () => {
 
   it('lists other changes by kind/namespace/name with the fields, and added/removed objects', () => {
     const cm = (v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cart-config', namespace: 'shop' }, data: { 'config.yaml': v } });
-    const before = files({ 'shop/a.yaml': docs(cm('a: 1'), service('gone')) });
-    const after = files({ 'shop/a.yaml': docs(cm('a: 2'), service('new')), 'prod/shop/a.yaml': docs(service('x')) });
+    const recording = (expr: string) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'rec', namespace: 'shop' }, spec: { groups: [{ name: 'g', rules: [{ record: 'job:up', expr }] }] } });
+    const dr = (maxConnections: number) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'cart', namespace: 'shop' },
+      spec: { host: 'cart', subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { connectionPool: { tcp: { maxConnections } } } }] },
+    });
+    const before = files({ 'shop/a.yaml': docs(cm('a: 1'), service('gone'), recording('up'), dr(10)) });
+    const after = files({ 'shop/a.yaml': docs(cm('a: 2'), service('new'), recording('max(up)'), dr(20)), 'prod/shop/a.yaml': docs(service('x')) });
     const d = diffDist(before, after);
     const md = renderDiffMarkdown(d, { from: 'main' });
-    expect(section(md, 'Other changes')).toEqual(['ConfigMap shop/cart-config: `data.config.yaml`']);
+    // What no section prints stays visible: a recording rule, a subset's own traffic policy.
+    expect(section(md, 'Other changes')).toEqual([
+      'ConfigMap shop/cart-config: `data.config.yaml`',
+      'PrometheusRule shop/rec: `spec.groups[0].rules[0].expr`',
+      'DestinationRule shop/cart: `spec.subsets[0].trafficPolicy.connectionPool.tcp.maxConnections`',
+    ]);
     // Folders two levels deep (environments) are named, so prod and staging objects are told apart.
     expect(section(md, 'Objects added')).toEqual(['[prod/shop] Service shop/x', 'Service shop/new']);
     expect(section(md, 'Objects removed')).toEqual(['Service shop/gone']);
-    expect(d).toMatchObject({ added: 2, removed: 1, changed: 1 });
+    expect(d).toMatchObject({ added: 2, removed: 1, changed: 3 });
   });
 
   it('says so when nothing changed', () => {
@@ -142,7 +154,7 @@ describe('npm run diff on a real git repository', () => {
     const md = out.join('');
     expect(md).toContain('- shop/cart: v1 90% → 50%, v2 10% → 50%\n');
     expect(section(md, 'Traffic: route weights and matches')).toEqual(['shop/cart: v1 90% → 50%, v2 10% → 50%']);
-    expect(md).toContain('1 objects changed, 0 added, 0 removed.');
+    expect(md).toContain('1 object changed, 0 added, 0 removed.');
 
     // The reader sees exactly the committed files, not the working tree.
     const atHead = readDistAtRef('HEAD', { cwd: repo });
