@@ -27,6 +27,8 @@ export interface TopologyModel {
   readonly references: readonly ReferenceEdge[];
   /** Object count by kind, for the page header. */
   readonly kinds: readonly { readonly kind: string; readonly count: number }[];
+  /** Every object, so YAML the sections do not interpret is still on the page. */
+  readonly objects: readonly { readonly kind: string; readonly id: string; readonly file: string }[];
 }
 
 export interface PortInfo {
@@ -696,6 +698,10 @@ export function buildModel(objects: readonly PolicyObject[]): TopologyModel {
     dashboards: dashboardsOf(objects),
     references,
     kinds: [...kindCounts.entries()].sort(([a], [b]) => byText(a, b)).map(([kind, count]) => ({ kind, count })),
+    objects: sortBy(
+      objects.map((o) => ({ kind: String(o.manifest.kind), id: str(metadataOf(o.manifest).namespace) ? `${str(metadataOf(o.manifest).namespace)}/${nameOf(o.manifest)}` : nameOf(o.manifest), file: o.file })),
+      (o) => `${o.kind} ${o.id} ${o.file}`,
+    ),
   };
 }
 
