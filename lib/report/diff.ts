@@ -183,12 +183,15 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** Items of both lists matched by id, sorted by id: `[id, before, after]` (one side undefined when added or removed). */
+function pairs<T extends { readonly id: string }>(before: readonly T[], after: readonly T[]): [string, T | undefined, T | undefined][] {
+  const ids = [...new Set([...before.map((x) => x.id), ...after.map((x) => x.id)])].sort();
+  return ids.map((id) => [id, before.find((x) => x.id === id), after.find((x) => x.id === id)]);
+}
+
 function routeLines(prefix: string, before: TopologyModel, after: TopologyModel): string[] {
   const out: string[] = [];
-  const ids = [...new Set([...before.routes.map((r) => r.id), ...after.routes.map((r) => r.id)])].sort();
-  for (const id of ids) {
-    const b = before.routes.find((r) => r.id === id);
-    const a = after.routes.find((r) => r.id === id);
+  for (const [id, b, a] of pairs(before.routes, after.routes)) {
     const name = `${prefix}${id}`;
     if (!b && a) {
       out.push(`${name}: new VirtualService (${a.hosts.join(', ')}): ${a.routes.map((h) => weightsText(weightsOf(h, a.hosts))).join('; ')}`);
@@ -250,9 +253,7 @@ function callerLines(prefix: string, before: TopologyModel, after: TopologyModel
 
 function policyLines(prefix: string, before: TopologyModel, after: TopologyModel): string[] {
   const out: string[] = [];
-  for (const id of [...new Set([...before.authorization.map((p) => p.id), ...after.authorization.map((p) => p.id)])].sort()) {
-    const b = before.authorization.find((p) => p.id === id);
-    const a = after.authorization.find((p) => p.id === id);
+  for (const [id, b, a] of pairs(before.authorization, after.authorization)) {
     const name = `${prefix}AuthorizationPolicy ${id}`;
     if (!b && a) out.push(`${name} added: ${a.action} on ${a.scope}${a.denyAll ? ' (no rules: denies everything it selects)' : a.rules.length ? `: ${a.rules.join('; ')}` : ''}`);
     else if (b && !a) out.push(`${name} removed (was ${b.action} on ${b.scope})`);
@@ -270,9 +271,7 @@ function policyLines(prefix: string, before: TopologyModel, after: TopologyModel
 
 function mtlsLines(prefix: string, before: TopologyModel, after: TopologyModel): string[] {
   const out: string[] = [];
-  for (const id of [...new Set([...before.peerAuthentications.map((p) => p.id), ...after.peerAuthentications.map((p) => p.id)])].sort()) {
-    const b = before.peerAuthentications.find((p) => p.id === id);
-    const a = after.peerAuthentications.find((p) => p.id === id);
+  for (const [id, b, a] of pairs(before.peerAuthentications, after.peerAuthentications)) {
     const name = `${prefix}PeerAuthentication ${id}`;
     if (!b && a) out.push(`${name} added: ${a.mode} (${a.scope})`);
     else if (b && !a) out.push(`${name} removed (was ${b.mode}, ${b.scope})`);
@@ -291,9 +290,7 @@ function mtlsLines(prefix: string, before: TopologyModel, after: TopologyModel):
 
 function trafficPolicyLines(prefix: string, before: TopologyModel, after: TopologyModel): string[] {
   const out: string[] = [];
-  for (const id of [...new Set([...before.trafficPolicies.map((p) => p.id), ...after.trafficPolicies.map((p) => p.id)])].sort()) {
-    const b = before.trafficPolicies.find((p) => p.id === id);
-    const a = after.trafficPolicies.find((p) => p.id === id);
+  for (const [id, b, a] of pairs(before.trafficPolicies, after.trafficPolicies)) {
     const name = `${prefix}DestinationRule ${id}`;
     if (!b && a) {
       out.push(`${name} added: subsets ${a.subsets.join(', ') || 'none'}`);
