@@ -123,6 +123,22 @@ describe('semantic diff of dist/', () => {
     expect(d).toMatchObject({ added: 2, removed: 1, changed: 3 });
   });
 
+  it('reports policy changes: new policies, actions, scopes and DENY rules', () => {
+    const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'shop' }, spec });
+    const before = files({ 'shop/p.yaml': docs(service('catalog'), policy('deny-ext', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['shop'] } }] }] }), policy('open', { selector: { matchLabels: { app: 'catalog' } }, rules: [{}] })) });
+    const after = files({
+      'shop/p.yaml': docs(service('catalog'), policy('deny-ext', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['shop', 'ops'] } }] }] }), policy('open', { selector: { matchLabels: { app: 'cart' } }, rules: [{}] }), policy('allow-nothing', {})),
+    });
+    const md = renderDiffMarkdown(diffDist(before, after), { from: 'main' });
+    expect(section(md, 'Policies')).toEqual([
+      'AuthorizationPolicy shop/allow-nothing added: ALLOW on namespace-wide (no rules: denies everything it selects)',
+      'AuthorizationPolicy shop/deny-ext: rules from any except notNamespaces ["shop"] → from any except notNamespaces ["shop","ops"]',
+      'AuthorizationPolicy shop/open: applies to app=catalog → app=cart',
+    ]);
+    // What the scope change means for the catalog: it no longer lets anyone in.
+    expect(section(md, 'Callers (AuthorizationPolicy)')).toEqual(['shop/catalog: caller removed: any']);
+  });
+
   it('says so when nothing changed', () => {
     const same = files({ 'shop/a.yaml': docs(vs([['v1', 100]])) });
     expect(renderDiffMarkdown(diffDist(same, same), { from: 'main' })).toBe('### meshforge: what `dist/` changes (`main` → working tree)\n\nNo change in `dist/`.\n');
