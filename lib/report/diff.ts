@@ -6,7 +6,7 @@ import { apiGroup, isObject, metadataOf, obj, str } from '../policy/manifest';
 import { Manifest, PolicyObject } from '../policy/types';
 import { containersOf, podTemplateOf } from '../policy/workloads';
 import { MeshforgeError } from '../validation';
-import { AlertInfo, HttpRouteInfo, TopologyModel, alertsOf, buildModel } from './model';
+import { AlertInfo, HttpRouteInfo, TopologyModel, alertsOf, buildModel, percent } from './model';
 
 /**
  * The meaning of a change to dist/: what a reviewer needs to know (traffic moved,
@@ -151,9 +151,6 @@ function explained(before: Manifest, after: Manifest, p: string): boolean {
   return false;
 }
 
-function pct(n: number | undefined): string {
-  return n === undefined ? '—' : `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
-}
 
 function routeKey(h: HttpRouteInfo, i: number): string {
   return `${h.kind}:${h.name ?? `#${i}`}`;
@@ -176,7 +173,7 @@ function weightsOf(h: HttpRouteInfo, hosts: readonly string[]): Map<string, numb
 }
 
 function weightsText(w: Map<string, number>): string {
-  return [...w.entries()].map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  return [...w.entries()].map(([k, v]) => `${k} ${percent(v)}`).join(', ');
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -222,7 +219,7 @@ function routeLines(prefix: string, before: TopologyModel, after: TopologyModel)
       if (!hb || !ha) continue;
       const wb = weightsOf(hb, b.hosts);
       const wa = weightsOf(ha, a.hosts);
-      const changes = [...new Set([...wb.keys(), ...wa.keys()])].filter((k) => wb.get(k) !== wa.get(k)).map((k) => `${k} ${pct(wb.get(k))} → ${pct(wa.get(k))}`);
+      const changes = [...new Set([...wb.keys(), ...wa.keys()])].filter((k) => wb.get(k) !== wa.get(k)).map((k) => `${k} ${percent(wb.get(k))} → ${percent(wa.get(k))}`);
       if (changes.length) out.push(`${label}: ${changes.join(', ')}`);
       if (!sameList(hb.match, ha.match)) out.push(`${label}: match ${hb.match.join(' or ') || 'every request'} → ${ha.match.join(' or ') || 'every request'}`);
       if (hb.timeout !== ha.timeout) out.push(`${label}: timeout ${hb.timeout ?? 'none'} → ${ha.timeout ?? 'none'}`);

@@ -1,5 +1,5 @@
 import { EdgeKind, GraphLayout, METRICS, NodeKind, PlacedEdge, PlacedNode } from './layout';
-import { AlertInfo, DashboardInfo, TopologyModel } from './model';
+import { AlertInfo, DashboardInfo, TopologyModel, percent } from './model';
 
 /**
  * Renders one self-contained HTML page: inline CSS, inline SVG, no script, no
@@ -136,9 +136,6 @@ function section(id: string, title: string, body: string): string {
   return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
 }
 
-function pct(n: number): string {
-  return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
-}
 
 const CSS = `
 :root{color-scheme:light}
@@ -189,7 +186,7 @@ export function renderPage(input: PageInput): string {
       i === 0 ? `<b>${escapeHtml(v.id)}</b><br><span class="note">hosts ${escapeHtml(v.hosts.join(', '))}<br>gateways ${escapeHtml(v.gateways.length ? v.gateways.join(', ') : 'mesh')}</span>` : '',
       `${escapeHtml(h.kind)} ${escapeHtml(h.name ?? `#${i}`)}`,
       lines(h.match.length ? h.match : ['every request']),
-      lines(h.destinations.map((d) => `${d.host}${d.subset ? ` subset ${d.subset}` : ''}${d.port ? `:${d.port}` : ''} ${pct(d.weight)}`)),
+      lines(h.destinations.map((d) => `${d.host}${d.subset ? ` subset ${d.subset}` : ''}${d.port ? `:${d.port}` : ''} ${percent(d.weight)}`)),
       lines([h.timeout ? `timeout ${h.timeout}` : undefined, h.retries ? `retries ${h.retries}` : undefined]),
     ]),
   );

@@ -1,5 +1,5 @@
 import * as dagre from '@dagrejs/dagre';
-import { TopologyModel } from './model';
+import { TopologyModel, percent, principalParts } from './model';
 
 /**
  * Turns the topology model into a graph of boxes and arrows, and lets dagre (a
@@ -94,9 +94,6 @@ function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-function pct(n: number): string {
-  return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
-}
 
 /** The boxes and arrows the model declares. */
 export function graphOf(model: TopologyModel): { nodes: NodeSpec[]; edges: EdgeSpec[] } {
@@ -127,16 +124,16 @@ export function graphOf(model: TopologyModel): { nodes: NodeSpec[]; edges: EdgeS
       const d = main?.destinations.find((x) => x.service === s.id && x.subset === v.version);
       if (d) subsetsSeen.add(v.version);
       const image = v.images.map((i) => i.slice(i.lastIndexOf('/') + 1)).join(', ');
-      rows.push({ text: clip(`${v.version}${d ? ` ${pct(d.weight)}` : ''} · ${image}${v.replicas ? ` · ${/^\d/.test(v.replicas) ? `×${v.replicas}` : v.replicas}` : ''}`), ...(d ? { weight: d.weight } : {}), tone: 'strong' });
+      rows.push({ text: clip(`${v.version}${d ? ` ${percent(d.weight)}` : ''} · ${image}${v.replicas ? ` · ${/^\d/.test(v.replicas) ? `×${v.replicas}` : v.replicas}` : ''}`), ...(d ? { weight: d.weight } : {}), tone: 'strong' });
     }
     // Subsets a route sends traffic to but no workload provides: worth seeing.
     for (const d of main?.destinations ?? []) {
-      if (d.service === s.id && d.subset && !subsetsSeen.has(d.subset) && !s.versions.some((v) => v.version === d.subset)) rows.push({ text: `${d.subset} ${pct(d.weight)} · no workload`, weight: d.weight, tone: 'warn' });
+      if (d.service === s.id && d.subset && !subsetsSeen.has(d.subset) && !s.versions.some((v) => v.version === d.subset)) rows.push({ text: `${d.subset} ${percent(d.weight)} · no workload`, weight: d.weight, tone: 'warn' });
     }
     for (const v of vs) {
       for (const h of v.routes) {
         if (h === main || h.match.length === 0) continue;
-        const to = h.destinations.filter((d) => d.service === s.id).map((d) => `${d.subset ?? 'all'} ${pct(d.weight)}`).join(', ');
+        const to = h.destinations.filter((d) => d.service === s.id).map((d) => `${d.subset ?? 'all'} ${percent(d.weight)}`).join(', ');
         if (to) rows.push({ text: clip(`${h.name ?? 'route'}: ${h.match.join(' or ')} → ${to}`), tone: 'muted' });
       }
     }
@@ -153,12 +150,12 @@ export function graphOf(model: TopologyModel): { nodes: NodeSpec[]; edges: EdgeS
   for (const c of model.callers) {
     if (c.fromService || callerIds.has(c.from)) continue;
     callerIds.add(c.from);
-    const m = /(?:^|\/)ns\/([^/]+)\/sa\/([^/]+)$/.exec(c.from);
+    const p = principalParts(c.from);
     nodes.push({
       id: `caller:${c.from}`,
       kind: 'caller',
-      title: m ? m[2] : c.from,
-      subtitle: m ? `caller · service account in ${m[1]}` : 'caller',
+      title: p ? p.sa : c.from,
+      subtitle: p ? `caller · service account in ${p.namespace}` : 'caller',
       rows: [],
     });
   }
@@ -179,7 +176,7 @@ export function graphOf(model: TopologyModel): { nodes: NodeSpec[]; edges: EdgeS
     for (const h of v.routes) {
       const own = h.destinations.map((d) => d.service).find((x) => x && v.hosts.some((host) => host.startsWith(`${x.split('/')[1]}.`) || host === x.split('/')[1]));
       if (!own) continue;
-      for (const d of h.destinations) if (d.service && d.service !== own) addEdge({ from: `service:${own}`, to: `service:${d.service}`, kind: 'route', label: `${h.name ?? 'route'}: ${pct(d.weight)}` });
+      for (const d of h.destinations) if (d.service && d.service !== own) addEdge({ from: `service:${own}`, to: `service:${d.service}`, kind: 'route', label: `${h.name ?? 'route'}: ${percent(d.weight)}` });
     }
   }
   for (const c of model.callers) {

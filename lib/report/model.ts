@@ -193,6 +193,11 @@ export interface ReferenceEdge {
 const ISTIO_NETWORKING = ['networking.istio.io'];
 const ISTIO_SECURITY = ['security.istio.io'];
 
+/** A route weight as shown everywhere: `90%`, `33.3%`, `—` when absent. */
+export function percent(n: number | undefined): string {
+  return n === undefined ? '—' : `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
+}
+
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -464,7 +469,7 @@ function operationsOfRule(rule: JsonObject): string[] {
 }
 
 /** A principal `<trust domain>/ns/<ns>/sa/<sa>` as namespace and service account. */
-function principalParts(principal: string): { namespace: string; sa: string } | undefined {
+export function principalParts(principal: string): { namespace: string; sa: string } | undefined {
   const m = /(?:^|\/)ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
   return m ? { namespace: m[1], sa: m[2] } : undefined;
 }
