@@ -20,7 +20,9 @@ const skip = process.env.MESHFORGE_SKIP_BROWSER === '1';
 function chromium(args: string[]): Buffer {
   const profile = tmpDir('meshforge-chromium-');
   try {
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars'];
+    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars',
+      // Paint every tile before the screenshot: on a busy machine chromium otherwise captures a half-painted page.
+      '--run-all-compositor-stages-before-draw'];
     return execFileSync(CHROMIUM, [...flags, ...args], { maxBuffer: 64 << 20, timeout: 90_000, stdio: ['ignore', 'pipe', 'ignore'] });
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
