@@ -14,6 +14,15 @@ import { ServiceContext } from './service-context';
  * `test/mesh/fast-render.test.ts` compares the two for many props.
  */
 
+/** Deployment annotation naming a ServiceAccount the service expects to exist (`existingServiceAccount`). */
+export const EXISTING_SERVICE_ACCOUNT_ANNOTATION = 'meshforge.io/existing-service-account';
+
+/** The Deployment's own annotations (not the pod's: they do not roll the pods). */
+function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
+  const existing = ctx.props.existingServiceAccount;
+  return existing !== undefined ? { [EXISTING_SERVICE_ACCOUNT_ANNOTATION]: existing } : undefined;
+}
+
 /** Resources of the application container when `resources` leaves them out. */
 export const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
 
@@ -51,7 +60,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
   ];
 
   const deployment = new kplus.Deployment(ctx.scope, `Deployment-${version.name}`, {
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels), annotations: deploymentAnnotations(ctx) },
     replicas: p.autoscaling ? undefined : (version.replicas ?? p.replicas ?? 2),
     strategy: p.strategy ?? kplus.DeploymentStrategy.rollingUpdate(),
     select: false,
@@ -132,7 +141,7 @@ export function deploymentJson(ctx: ServiceContext, version: MeshServiceVersion,
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels), annotations: deploymentAnnotations(ctx) },
     // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
     spec: Lazy.any({ produce: () => deploymentSpec(ctx, version, pod) }),
   };

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
+import { IstioApiLevel, checkIstioApiLevel, withIstioApiLevel } from './istio-api-level';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
@@ -45,10 +46,18 @@ function groupFile(group: { readonly prefix: string; readonly name: string }): s
  * order rather than by chart keeps file names fixed and the file count
  * independent of the number of charts (thousands of small files are slow to
  * write, check out and apply).
- * Every object gets its `argocd.argoproj.io/sync-wave` annotation. Any failure
+ * Every object gets its `argocd.argoproj.io/sync-wave` annotation, and Istio
+ * objects the apiVersion of `options.istioApiLevel`. Any failure
  * is rethrown as an `AppSynthError` naming the app.
  */
-export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
+/** Options of `synthesizeApp` (synth-wide settings, see `SynthOptions`). */
+export interface SynthesizeAppOptions {
+  /** Istio API versions of the output. @default "v1" (Istio >= 1.22) */
+  readonly istioApiLevel?: IstioApiLevel;
+}
+
+export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppOptions = {}): SynthesizedApp {
+  const istioApiLevel = checkIstioApiLevel(options.istioApiLevel ?? 'v1');
   try {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
@@ -59,7 +68,7 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     const objects: EmittedObject[] = [];
     for (const { apiObjects } of planCharts(app)) {
       for (const apiObject of apiObjects) {
-        const obj = renderObject(apiObject);
+        const obj = withIstioApiLevel(renderObject(apiObject), istioApiLevel);
         const group = syncGroupOf(obj);
         byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
