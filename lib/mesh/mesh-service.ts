@@ -142,8 +142,7 @@ export class MeshService extends Construct {
         expected: `serviceAccountName (created by this service) or existingServiceAccount (created elsewhere), not both`,
       });
     }
-    if (props.serviceAccountName !== undefined) requireDnsLabel(path, 'serviceAccountName', props.serviceAccountName);
-    if (props.existingServiceAccount !== undefined) requireDnsLabel(path, 'existingServiceAccount', props.existingServiceAccount);
+    // names are checked with every other object name by the synth-time manifest rules (K8S_NAME)
     this.serviceAccountName = props.existingServiceAccount ?? props.serviceAccountName ?? this.name;
 
     const files = configMapData(path, props.files);
