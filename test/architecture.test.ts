@@ -34,7 +34,7 @@ function layerOf(file: string): string {
  * What each layer may import besides itself (relative imports of our own
  * code; npm packages are not ours). lib/mesh works without security and
  * observability; they may read the mesh. lib/synth writes dist/ and knows
- * nothing of Istio or of the constructs. lib/common and lib/validation are
+ * nothing of the constructs (of Istio only API groups and versions). lib/common and lib/validation are
  * the base every construct folder uses. Only apps/ knows concrete services.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {

@@ -14,6 +14,24 @@ import { ServiceContext } from './service-context';
  * `test/mesh/fast-render.test.ts` compares the two for many props.
  */
 
+/** Deployment annotation naming a ServiceAccount the service expects to exist (`existingServiceAccount`). */
+export const EXISTING_SERVICE_ACCOUNT_ANNOTATION = 'meshforge.io/existing-service-account';
+
+/**
+ * The Deployment's own annotations (not the pod's: they do not roll the pods):
+ * the ServiceAccount made elsewhere, and the `allowInlineEnv` reasons as the
+ * inline-secrets policy exception so `npm run check` honours what synth
+ * accepted (lib/policy's `policy.meshforge.io/allow-<rule>` key); undefined without any.
+ */
+function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
+  const annotations: Record<string, string> = {};
+  const existing = ctx.props.existingServiceAccount;
+  if (existing !== undefined) annotations[EXISTING_SERVICE_ACCOUNT_ANNOTATION] = existing;
+  const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
+  if (allowed.length > 0) annotations['policy.meshforge.io/allow-inline-secrets'] = allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ');
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
+}
+
 /** Resources of the application container when `resources` leaves them out. */
 export const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
 
@@ -121,17 +139,6 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
     if (check) api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/${field}`, check.toKube(probePort)));
   }
   return deployment;
-}
-
-/**
- * The Deployment's annotations: the `allowInlineEnv` reasons as a policy
- * exception, so `npm run check` honours what synth accepted (the key is
- * lib/policy's `policy.meshforge.io/allow-<rule>`); undefined without any.
- */
-function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
-  const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
-  if (allowed.length === 0) return undefined;
-  return { 'policy.meshforge.io/allow-inline-secrets': allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ') };
 }
 
 /**

@@ -201,10 +201,20 @@ export interface MeshServiceProps {
   /** Paths that get a writable `emptyDir` (e.g. "/tmp"). @default - none */
   readonly writablePaths?: readonly string[];
   /**
-   * Name of an existing ServiceAccount.
-   * @default - a ServiceAccount named after the service is created
+   * Name of the ServiceAccount the pods run as (their mTLS identity); this
+   * construct creates it.
+   * @default - the service name
    */
   readonly serviceAccountName?: string;
+  /**
+   * Run as a ServiceAccount created elsewhere (another app, a Helm chart, the
+   * platform team): nothing is created, and the Deployments carry the
+   * annotation `meshforge.io/existing-service-account: <name>` so checks know
+   * the account is expected to exist. Pods are never created while it is
+   * missing. Exclusive with `serviceAccountName`.
+   * @default - none (the account is created, see serviceAccountName)
+   */
+  readonly existingServiceAccount?: string;
   /** Files mounted read-only from a ConfigMap. @default - none */
   readonly files?: Readonly<Record<string, ConfigFile>>;
   /** @default "/config" */
@@ -255,6 +265,18 @@ export interface MeshServiceProps {
    * @default true (mesh mode only)
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
+  /**
+   * Turn on the sidecar's DNS proxy with address auto-allocation for these
+   * pods (proxy metadata `ISTIO_META_DNS_CAPTURE` and
+   * `ISTIO_META_DNS_AUTO_ALLOCATE` in the `proxy.istio.io/config`
+   * annotation): a TCP ServiceEntry without addresses then gets its own
+   * virtual IP instead of capturing its port. Set it on the clients of an
+   * `ExternalService` with `autoAllocateAddress`, unless the Istio install
+   * enables both mesh-wide. Mesh mode only.
+   * @default false
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/
+   */
+  readonly dnsAutoAllocation?: boolean;
 }
 
 /** A Service port with its name and protocol resolved (what `MeshService.ports` holds). */

@@ -278,8 +278,12 @@ export class Workload {
 
     Object.assign(podLabels, p.podLabels);
     const annotations: Record<string, string> = {};
-    if (this.ctx.mesh && (p.holdApplicationUntilProxyStarts ?? true)) {
-      annotations['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: true });
+    if (this.ctx.mesh) {
+      const proxyConfig: Record<string, unknown> = {};
+      if (p.holdApplicationUntilProxyStarts ?? true) proxyConfig.holdApplicationUntilProxyStarts = true;
+      // per-pod DNS proxying (istio.io "DNS Proxying": proxyMetadata in the proxy.istio.io/config annotation)
+      if (p.dnsAutoAllocation) proxyConfig.proxyMetadata = { ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' };
+      if (Object.keys(proxyConfig).length > 0) annotations['proxy.istio.io/config'] = JSON.stringify(proxyConfig);
     }
     if (this.ctx.config) annotations[CONFIG_HASH_ANNOTATION] = this.ctx.config.hash;
     const sidecar = p.sidecarResources;
