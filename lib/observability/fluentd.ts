@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels, scrapeAnnotations } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
 export interface FluentdProps {
@@ -63,6 +63,8 @@ export class Fluentd extends Construct {
   bind 0.0.0.0
 </source>
 
+${PROMETHEUS_SOURCES}
+
 <match **>
   @type elasticsearch
   scheme ${es.protocol.replace(':', '')}
@@ -106,7 +108,7 @@ export class Fluentd extends Construct {
         replicas: 1,
         selector: { matchLabels: selectorLabels('fluentd') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent.conf': conf }) } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent.conf': conf }), ...scrapeAnnotations(METRICS_PORT) } },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,
@@ -122,6 +124,7 @@ export class Fluentd extends Construct {
                 ports: [
                   { name: 'forward', containerPort: this.port },
                   { name: 'monitor', containerPort: 24220 },
+                  { name: 'metrics', containerPort: METRICS_PORT },
                 ],
                 resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
@@ -152,6 +155,26 @@ export class Fluentd extends Construct {
     return `${this.serviceName}.${this.namespace}.svc:${this.port}`;
   }
 }
+
+const METRICS_PORT = 24231;
+
+/**
+ * Prometheus metrics of every output (retries, errors, buffer space) from
+ * fluent-plugin-prometheus, which the pinned fluentd-kubernetes-daemonset image
+ * ships (docker-image/v1.17/debian-elasticsearch8/Gemfile.lock: 2.1.0).
+ */
+const PROMETHEUS_SOURCES = `<source>
+  @type prometheus
+  bind 0.0.0.0
+  port ${METRICS_PORT}
+  metrics_path /metrics
+</source>
+
+<source>
+  @type prometheus_output_monitor
+  interval 10
+</source>
+`;
 
 function parseGi(path: string, q: string): number {
   const m = /^([1-9]\d*)(Gi|Ti)$/.exec(q);

@@ -7,6 +7,7 @@ import { podSecurityLabels } from '../validation/pod-security';
 import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
+import { ElasticsearchExporter, ElasticsearchExporterProps } from './elasticsearch-exporter';
 import { FluentBit, FluentBitProps } from './fluent-bit';
 import { Fluentd, FluentdProps } from './fluentd';
 import { Grafana, GrafanaDataSource, GrafanaProps } from './grafana';
@@ -18,6 +19,7 @@ import { IMonitoredService, ServiceThresholds } from './monitored-service';
 import { NodeExporter, NodeExporterProps } from './node-exporter';
 import { OperatorScrapeTargets } from './operator-scrape-targets';
 import { Prometheus, PrometheusProps } from './prometheus';
+import { loggingGroup } from './stack-rules';
 import { checkDnsLabel } from './validators';
 
 /** Namespaces of the stack. */
@@ -42,6 +44,8 @@ export interface LoggingOptions {
   readonly elasticsearch?: Omit<ElasticsearchProps, 'namespace'>;
   /** Kibana (pointed at the stack's Elasticsearch). @default {} (see KibanaProps) */
   readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl'>;
+  /** elasticsearch-exporter for the log-pipeline alerts (logs in with the Elasticsearch password Secret unless given another). @default {} (see ElasticsearchExporterProps) */
+  readonly elasticsearchExporter?: Omit<ElasticsearchExporterProps, 'namespace' | 'elasticsearchUrl'>;
 }
 
 /** Tracing components. */
@@ -119,6 +123,7 @@ export class ObservabilityStack extends Construct {
   public readonly fluentd?: Fluentd;
   public readonly elasticsearch?: Elasticsearch;
   public readonly kibana?: Kibana;
+  public readonly elasticsearchExporter?: ElasticsearchExporter;
   public readonly jaeger?: Jaeger;
   public readonly istioTracing?: IstioTracing;
 
@@ -183,7 +188,12 @@ export class ObservabilityStack extends Construct {
       delivery: this.scrapeMode === 'configmap' ? 'configmap' : 'prometheus-operator',
       ruleSelectorLabels: props.operatorSelectorLabels,
     });
-    this.alertmanager = new Alertmanager(this, 'Alertmanager', { ...props.alertmanager, namespace: ns.monitoring, image: image('alertmanager', props.alertmanager?.image) });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', {
+      ...props.alertmanager,
+      namespace: ns.monitoring,
+      image: image('alertmanager', props.alertmanager?.image),
+      wechatRobotAdapterImage: image('wechatRobotAdapter', props.alertmanager?.wechatRobotAdapterImage),
+    });
 
     let prometheusUrl: string;
     if (this.scrapeMode === 'configmap') {
@@ -220,6 +230,15 @@ export class ObservabilityStack extends Construct {
       this.fluentd = new Fluentd(this, 'Fluentd', { ...logging.fluentd, namespace: ns.logging, image: image('fluentd', logging.fluentd?.image), elasticsearchUrl: this.elasticsearch.url, elasticsearchPasswordSecret: esSecret });
       this.fluentBit = new FluentBit(this, 'FluentBit', { ...logging.fluentBit, namespace: ns.nodeAgents, image: image('fluentBit', logging.fluentBit?.image), forwardTo: this.fluentd.forwardTarget });
       this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, image: image('kibana', logging.kibana?.image), elasticsearchUrl: this.elasticsearch.url });
+      this.elasticsearchExporter = new ElasticsearchExporter(this, 'ElasticsearchExporter', {
+        passwordSecret: esSecret,
+        ...logging.elasticsearchExporter,
+        namespace: ns.logging,
+        image: image('elasticsearchExporter', logging.elasticsearchExporter?.image),
+        elasticsearchUrl: this.elasticsearch.url,
+      });
+      this.operatorTargets?.addService({ name: this.elasticsearchExporter.serviceName, namespace: ns.logging, port: this.elasticsearchExporter.portName });
+      this.alertRules.addRuleGroups('logging', [loggingGroup()]);
       // Grafana reads logs as `elastic`; the Secret lives in the logging namespace, so it is
       // referenced by the same name in the monitoring namespace (copy it there, see README).
       this.grafana.addDataSource(GrafanaDataSource.elasticsearch(this.elasticsearch.url, { user: 'elastic', passwordSecret: esSecret }));
