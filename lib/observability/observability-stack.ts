@@ -237,7 +237,10 @@ export class ObservabilityStack extends Construct {
         image: image('elasticsearchExporter', logging.elasticsearchExporter?.image),
         elasticsearchUrl: this.elasticsearch.url,
       });
-      this.operatorTargets?.addService({ name: this.elasticsearchExporter.serviceName, namespace: ns.logging, port: this.elasticsearchExporter.portName });
+      this.operatorTargets
+        ?.addService({ name: this.elasticsearchExporter.serviceName, namespace: ns.logging, port: this.elasticsearchExporter.portName })
+        .addPods({ name: 'fluent-bit', namespace: ns.nodeAgents, port: 'http', path: '/api/v2/metrics/prometheus' })
+        .addPods({ name: 'fluentd', namespace: ns.logging, port: 'metrics' });
       this.alertRules.addRuleGroups('logging', [loggingGroup()]);
       // Grafana reads logs as `elastic`; the Secret lives in the logging namespace, so it is
       // referenced by the same name in the monitoring namespace (copy it there, see README).

@@ -230,3 +230,20 @@ describe('gRPC-aware RED dashboards', () => {
     expect(p.targets[0].expr).not.toContain('grpc_response_status');
   });
 });
+
+describe('prometheus-operator mode with logging', () => {
+  const c = new Chart(Testing.app(), 'test');
+  new ObservabilityStack(c, 'obs', { scrapeMode: 'prometheus-operator', alertmanager: { receivers: [Receiver.webhook('ops', { url: 'https://ops.example.com/hook' })] }, tracing: false });
+  const objs = synth(c);
+
+  it('scrapes the exporter with a ServiceMonitor and Fluent Bit / Fluentd with PodMonitors, and ships the logging rules', () => {
+    const sm = objs.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'elasticsearch-exporter');
+    expect(sm.spec).toMatchObject({ namespaceSelector: { matchNames: ['logging'] }, endpoints: [{ port: 'http-metrics' }] });
+    const pm = (name: string) => objs.find((o) => o.kind === 'PodMonitor' && o.metadata.name === name).spec;
+    expect(pm('fluent-bit')).toMatchObject({ namespaceSelector: { matchNames: ['monitoring-node'] }, podMetricsEndpoints: [{ port: 'http', path: '/api/v2/metrics/prometheus' }] });
+    expect(pm('fluentd')).toMatchObject({ namespaceSelector: { matchNames: ['logging'] }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }] });
+    // The PodMonitors select the pods by the labels their workloads carry.
+    expect(objs.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'fluent-bit').spec.template.metadata.labels).toMatchObject(pm('fluent-bit').selector.matchLabels);
+    expect(objs.filter((o) => o.kind === 'PrometheusRule').map((o) => o.metadata.name)).toEqual(['prometheus-rules-cluster', 'prometheus-rules-self-monitoring', 'prometheus-rules-logging']);
+  });
+});
