@@ -3,7 +3,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { KubeService } from 'cdk8s-plus-27/lib/imports/k8s';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MeshforgeValidationError, validateApp } from '../../lib';
+import { MeshService, MeshforgeValidationError, validateApp } from '../../lib';
 import { Alertmanager, ObservabilityStack, Receiver, inClusterService } from '../../lib/observability';
 import { serviceRedDashboard } from '../../lib/observability/dashboards';
 import { run, writeTemp } from './tools';
@@ -60,6 +60,16 @@ describe('receiver hosts inside the cluster', () => {
     expect(fn).toThrowError(/field: receivers\[mail\]\.smarthost; value: "mailrelay:25"; expected: .* external: true on receiver "mail" when something else deploys mailrelay\.monitoring\.svc/);
     // "shop" is no namespace of this app, so wechat-proxy.shop reads as an outside host.
     expect(fn).not.toThrowError(/receivers\[wx\]/);
+  });
+
+  it('a MeshService of the same app is a Service (its rendering stand-ins count too)', () => {
+    expect(
+      validate((c) => {
+        new MeshService(c, 'hook', { namespace: 'ops', image: 'ghcr.io/acme/alert-hook:1.0.0' });
+        new Alertmanager(c, 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook.ops:8080/alerts' })] });
+      }),
+    ).not.toThrow();
+    expect(validate((c) => new Alertmanager(c, 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook.ops.svc:8080/alerts' })] }))).toThrowError(/value: "http:\/\/hook\.ops\.svc:8080\/alerts"/);
   });
 
   it('passes when the Service is in the app, when declared external, and for hosts outside the cluster', () => {
