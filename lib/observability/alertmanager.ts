@@ -452,20 +452,36 @@ export class Alertmanager extends Construct {
    * never-deployed gateway otherwise only shows as failed notifications.
    */
   private validateInClusterTargets(): string[] {
-    const services = new Set<string>();
+    const services = new Map<string, ApiObject>();
     const namespaces = new Set<string>([this.namespace]);
     for (const c of this.node.root.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
       const ns = c.metadata.namespace;
       if (ns) namespaces.add(ns);
       if (c.apiVersion === 'v1' && c.kind === 'Namespace') namespaces.add(c.name);
-      if (c.apiVersion === 'v1' && c.kind === 'Service') services.add(`${c.name}.${ns ?? 'default'}`);
+      if (c.apiVersion === 'v1' && c.kind === 'Service') services.set(`${c.name}.${ns ?? 'default'}`, c);
     }
     const errors: string[] = [];
     for (const t of this.receiverTargets()) {
       const service = inClusterService(t.host, this.namespace, namespaces);
-      if (t.external || service === undefined || services.has(service)) continue;
-      const known = [...services].sort();
+      if (t.external || service === undefined) continue;
+      const found = services.get(service);
+      if (found) {
+        // Only the matched Service is rendered, to read its ports.
+        const ports = ((found.toJson().spec?.ports ?? []) as { port?: number }[]).map((p) => p.port);
+        if (!ports.includes(t.port)) {
+          errors.push(
+            new MeshforgeError('receiver port is not a port of its Service', {
+              code: 'RECEIVER_SERVICE_PORT',
+              field: t.field,
+              value: t.value,
+              expected: `one of the ports of Service ${service}: ${ports.join(', ')}`,
+            }).detail,
+          );
+        }
+        continue;
+      }
+      const known = [...services.keys()].sort();
       errors.push(
         new MeshforgeError('receiver points at an in-cluster Service this app does not deploy', {
           code: 'RECEIVER_SERVICE_NOT_FOUND',
@@ -479,16 +495,19 @@ export class Alertmanager extends Construct {
   }
 
   /** Hosts the receivers call, with the field they come from. */
-  private receiverTargets(): { receiver: string; field: string; value: string; host: string; external: boolean }[] {
+  private receiverTargets(): { receiver: string; field: string; value: string; host: string; port: number; external: boolean }[] {
     return this.receivers.flatMap((r) => {
       const k = r.kind;
       const field = `receivers[${r.name}]`;
-      const url = (f: string, value: string, external?: boolean) => ({ receiver: r.name, field: `${field}.${f}`, value, host: new URL(value).hostname, external: external ?? false });
+      const url = (f: string, value: string, external?: boolean) => {
+        const u = new URL(value);
+        return { receiver: r.name, field: `${field}.${f}`, value, host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), external: external ?? false };
+      };
       switch (k.type) {
         case 'webhook':
           return [url('url', k.options.url, k.options.external)];
         case 'email':
-          return [{ receiver: r.name, field: `${field}.smarthost`, value: k.options.smarthost, host: k.options.smarthost.replace(/:\d+$/, ''), external: k.options.external ?? false }];
+          return [{ receiver: r.name, field: `${field}.smarthost`, value: k.options.smarthost, host: k.options.smarthost.replace(/:\d+$/, ''), port: Number(k.options.smarthost.split(':').pop()), external: k.options.external ?? false }];
         case 'wechat':
           return k.options.apiUrl ? [url('apiUrl', k.options.apiUrl, k.options.external)] : [];
         default:

@@ -62,6 +62,19 @@ describe('receiver hosts inside the cluster', () => {
     expect(fn).not.toThrowError(/receivers\[wx\]/);
   });
 
+  it('the port must be one of the Service\'s ports (http:// without a port is 80)', () => {
+    const withGateway = (url: string) =>
+      validate((c) => {
+        new KubeService(c, 'gw', { metadata: { name: 'alert-gateway', namespace: 'monitoring' }, spec: { ports: [{ port: 8080 }, { port: 80 }] } });
+        new Alertmanager(c, 'am', { receivers: [Receiver.webhook('gw', { url })] });
+      });
+    expect(withGateway('http://alert-gateway.monitoring.svc:9000/alerts')).toThrowError(
+      '  [test/am] receiver port is not a port of its Service; field: receivers[gw].url; value: "http://alert-gateway.monitoring.svc:9000/alerts"; expected: one of the ports of Service alert-gateway.monitoring: 8080, 80',
+    );
+    expect(withGateway('http://alert-gateway.monitoring.svc/alerts')).not.toThrow();
+    expect(withGateway('https://alert-gateway.monitoring.svc/alerts')).toThrowError(/RECEIVER_SERVICE_PORT|receiver port is not a port of its Service/);
+  });
+
   it('a MeshService of the same app is a Service (its rendering stand-ins count too)', () => {
     expect(
       validate((c) => {
