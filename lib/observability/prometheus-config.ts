@@ -202,8 +202,6 @@ export function kubernetesJobs(istio: boolean): ScrapeConfig[] {
       relabel_configs: [
         ...annotationRelabels('service'),
         { source_labels: ['__meta_kubernetes_pod_node_name'], action: 'replace', target_label: 'node' },
-        // The backing pod: the self-monitoring alerts name it (Prometheus, Alertmanager).
-        { source_labels: ['__meta_kubernetes_pod_name'], action: 'replace', target_label: 'pod' },
       ],
 
       ...dropMeshDuplicates,

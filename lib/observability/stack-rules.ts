@@ -39,7 +39,7 @@ export function prometheusGroup(): RuleGroup {
     labels: { severity: 'warning' },
     annotations: {
       summary: `Prometheus has ${what} failures.`,
-      description: `Prometheus {{ $labels.namespace }}/{{ $labels.pod }} counted {{ $value | humanize }} ${what} failures over the last 3h.`,
+      description: `Prometheus {{ $labels.instance }} counted {{ $value | humanize }} ${what} failures over the last 3h.`,
     },
   });
   return {
@@ -51,28 +51,28 @@ export function prometheusGroup(): RuleGroup {
         expr: 'max_over_time(prometheus_config_last_reload_successful[5m]) == 0',
         for: '10m',
         labels: { severity: 'critical' },
-        annotations: { summary: 'Prometheus failed to reload its configuration.', description: 'Prometheus {{ $labels.namespace }}/{{ $labels.pod }} keeps running the previous configuration.' },
+        annotations: { summary: 'Prometheus failed to reload its configuration.', description: 'Prometheus {{ $labels.instance }} keeps running the previous configuration.' },
       },
       {
         alert: 'PrometheusRuleFailures',
         expr: 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0',
         for: '15m',
         labels: { severity: 'critical' },
-        annotations: { summary: 'Prometheus is failing rule evaluations.', description: 'Prometheus {{ $labels.namespace }}/{{ $labels.pod }} failed to evaluate {{ printf "%.0f" $value }} rules in the last 5m.' },
+        annotations: { summary: 'Prometheus is failing rule evaluations.', description: 'Prometheus {{ $labels.instance }} failed to evaluate {{ printf "%.0f" $value }} rules in the last 5m.' },
       },
       {
         alert: 'PrometheusNotConnectedToAlertmanagers',
         expr: 'max_over_time(prometheus_notifications_alertmanagers_discovered[5m]) < 1',
         for: '10m',
         labels: { severity: 'warning' },
-        annotations: { summary: 'Prometheus is not connected to any Alertmanager.', description: 'Prometheus {{ $labels.namespace }}/{{ $labels.pod }} discovered no Alertmanager: no alert leaves it.' },
+        annotations: { summary: 'Prometheus is not connected to any Alertmanager.', description: 'Prometheus {{ $labels.instance }} discovered no Alertmanager: no alert leaves it.' },
       },
       {
         alert: 'PrometheusErrorSendingAlertsToAnyAlertmanager',
         expr: 'min without (alertmanager) (rate(prometheus_notifications_errors_total[5m]) / rate(prometheus_notifications_sent_total[5m])) * 100 > 3',
         for: '15m',
         labels: { severity: 'critical' },
-        annotations: { summary: 'Prometheus fails to send more than 3% of alerts to every Alertmanager.', description: '{{ printf "%.1f" $value }}% of alerts from Prometheus {{ $labels.namespace }}/{{ $labels.pod }} fail to reach any Alertmanager.' },
+        annotations: { summary: 'Prometheus fails to send more than 3% of alerts to every Alertmanager.', description: '{{ printf "%.1f" $value }}% of alerts from Prometheus {{ $labels.instance }} fail to reach any Alertmanager.' },
       },
       tsdb('PrometheusTSDBCompactionsFailing', 'prometheus_tsdb_compactions_failed_total', 'TSDB compaction'),
       tsdb('PrometheusTSDBReloadsFailing', 'prometheus_tsdb_reloads_failures_total', 'TSDB block reload'),
@@ -93,7 +93,7 @@ export function alertmanagerGroup(): RuleGroup {
         expr: 'max_over_time(alertmanager_config_last_reload_successful[5m]) == 0',
         for: '10m',
         labels: { severity: 'critical' },
-        annotations: { summary: 'Alertmanager failed to reload its configuration.', description: 'Alertmanager {{ $labels.namespace }}/{{ $labels.pod }} keeps running the previous configuration.' },
+        annotations: { summary: 'Alertmanager failed to reload its configuration.', description: 'Alertmanager {{ $labels.instance }} keeps running the previous configuration.' },
       },
       {
         alert: 'AlertmanagerFailedToSendAlerts',
@@ -103,7 +103,7 @@ export function alertmanagerGroup(): RuleGroup {
         labels: { severity: 'warning' },
         annotations: {
           summary: 'Alertmanager fails to deliver notifications.',
-          description: 'Alertmanager {{ $labels.namespace }}/{{ $labels.pod }} failed to send {{ $value | humanizePercentage }} of notifications to {{ $labels.integration }}.',
+          description: 'Alertmanager {{ $labels.instance }} failed to send {{ $value | humanizePercentage }} of notifications to {{ $labels.integration }}.',
         },
       },
     ],

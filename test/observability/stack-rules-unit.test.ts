@@ -35,10 +35,11 @@ function fireAndSilent(
   ];
 }
 
-const PROM = 'namespace="monitoring",pod="prometheus-0"';
-const promLabels = { namespace: 'monitoring', pod: 'prometheus-0' };
-const AM = 'namespace="monitoring",pod="alertmanager-0"';
-const amLabels = { namespace: 'monitoring', pod: 'alertmanager-0' };
+// As the kubernetes-service-endpoints job labels them: the Service's namespace and name, the target address.
+const PROM = 'namespace="monitoring",service="prometheus",instance="10.1.2.3:9090"';
+const promLabels = { namespace: 'monitoring', service: 'prometheus', instance: '10.1.2.3:9090' };
+const AM = 'namespace="monitoring",service="alertmanager",instance="10.1.2.4:9093"';
+const amLabels = { namespace: 'monitoring', service: 'alertmanager', instance: '10.1.2.4:9093' };
 
 describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
   it('Watchdog always fires', () => {
@@ -69,7 +70,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
       ...fireAndSilent('PrometheusBadConfig', '15m', { [`prometheus_config_last_reload_successful{${PROM}}`]: '0x30' }, { [`prometheus_config_last_reload_successful{${PROM}}`]: '1x30' }, [
         {
           labels: { severity: 'critical', ...promLabels },
-          annotations: { summary: 'Prometheus failed to reload its configuration.', description: 'Prometheus monitoring/prometheus-0 keeps running the previous configuration.' },
+          annotations: { summary: 'Prometheus failed to reload its configuration.', description: 'Prometheus 10.1.2.3:9090 keeps running the previous configuration.' },
         },
       ]),
       ...fireAndSilent(
@@ -80,7 +81,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
         [
           {
             labels: { severity: 'critical', ...promLabels, rule_group: 'g' },
-            annotations: { summary: 'Prometheus is failing rule evaluations.', description: 'Prometheus monitoring/prometheus-0 failed to evaluate 5 rules in the last 5m.' },
+            annotations: { summary: 'Prometheus is failing rule evaluations.', description: 'Prometheus 10.1.2.3:9090 failed to evaluate 5 rules in the last 5m.' },
           },
         ],
       ),
@@ -92,7 +93,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
         [
           {
             labels: { severity: 'warning', ...promLabels },
-            annotations: { summary: 'Prometheus is not connected to any Alertmanager.', description: 'Prometheus monitoring/prometheus-0 discovered no Alertmanager: no alert leaves it.' },
+            annotations: { summary: 'Prometheus is not connected to any Alertmanager.', description: 'Prometheus 10.1.2.3:9090 discovered no Alertmanager: no alert leaves it.' },
           },
         ],
       ),
@@ -112,7 +113,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
             labels: { severity: 'critical', ...promLabels },
             annotations: {
               summary: 'Prometheus fails to send more than 3% of alerts to every Alertmanager.',
-              description: '10.0% of alerts from Prometheus monitoring/prometheus-0 fail to reach any Alertmanager.',
+              description: '10.0% of alerts from Prometheus 10.1.2.3:9090 fail to reach any Alertmanager.',
             },
           },
         ],
@@ -132,7 +133,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
         fireAndSilent(alert, '270m', { [`${metric}{${PROM}}`]: '0+1x300' }, { [`${metric}{${PROM}}`]: '0x300' }, [
           {
             labels: { severity: 'warning', ...promLabels },
-            annotations: { summary: `Prometheus has ${what} failures.`, description: `Prometheus monitoring/prometheus-0 counted 180 ${what} failures over the last 3h.` },
+            annotations: { summary: `Prometheus has ${what} failures.`, description: `Prometheus 10.1.2.3:9090 counted 180 ${what} failures over the last 3h.` },
           },
         ]),
       ),
@@ -144,7 +145,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
       ...fireAndSilent('AlertmanagerFailedReload', '15m', { [`alertmanager_config_last_reload_successful{${AM}}`]: '0x30' }, { [`alertmanager_config_last_reload_successful{${AM}}`]: '1x30' }, [
         {
           labels: { severity: 'critical', ...amLabels },
-          annotations: { summary: 'Alertmanager failed to reload its configuration.', description: 'Alertmanager monitoring/alertmanager-0 keeps running the previous configuration.' },
+          annotations: { summary: 'Alertmanager failed to reload its configuration.', description: 'Alertmanager 10.1.2.4:9093 keeps running the previous configuration.' },
         },
       ]),
       ...fireAndSilent(
@@ -161,7 +162,7 @@ describe('promtool test rules: Watchdog, Prometheus and Alertmanager', () => {
         [
           {
             labels: { severity: 'warning', ...amLabels, integration: 'webhook', reason: 'serverError' },
-            annotations: { summary: 'Alertmanager fails to deliver notifications.', description: 'Alertmanager monitoring/alertmanager-0 failed to send 10% of notifications to webhook.' },
+            annotations: { summary: 'Alertmanager fails to deliver notifications.', description: 'Alertmanager 10.1.2.4:9093 failed to send 10% of notifications to webhook.' },
           },
         ],
       ),
