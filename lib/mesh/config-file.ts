@@ -3,14 +3,38 @@ import * as path from 'path';
 import { MeshforgeError } from '../validation/meshforge-error';
 
 /**
+ * The text of `bytes` when they are UTF-8 without control characters other
+ * than tab, line feed and carriage return; undefined for anything else, which
+ * must go to `binaryData` (decoding it as UTF-8 would replace bytes with U+FFFD,
+ * and control characters make YAML tools such as kustomize refuse the file).
+ */
+export function textOf(bytes: Uint8Array): string | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+  return /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.test(text) ? undefined : text;
+}
+
+/**
  * The content of one file in a MeshService's ConfigMap: inline text, or a file
  * read from disk at synth time (so it lives next to the app's code, not in a
- * TypeScript string).
+ * TypeScript string). Text goes to the ConfigMap's `data`; bytes that are not
+ * plain UTF-8 text (images, keystores, compressed files) go to `binaryData`,
+ * base64-encoded, and are mounted byte for byte.
  */
 export class ConfigFile {
   /** Inline content. */
   public static fromString(content: string): ConfigFile {
     return new ConfigFile(() => content, 'inline');
+  }
+
+  /** Inline bytes: text when they are plain UTF-8 text, binary otherwise. */
+  public static fromBytes(bytes: Uint8Array): ConfigFile {
+    const copy = Buffer.from(bytes);
+    return new ConfigFile(() => textOf(copy) ?? copy, 'inline');
   }
 
   /**
@@ -30,18 +54,19 @@ export class ConfigFile {
           expected: `an existing file; looked for ${resolved} (paths are relative to the baseDir passed to ConfigFile.fromFile)`,
         });
       }
-      return fs.readFileSync(resolved, 'utf8');
+      const bytes = fs.readFileSync(resolved);
+      return textOf(bytes) ?? bytes;
     }, resolved);
   }
 
   private constructor(
-    private readonly read: (owner: string, key: string) => string,
+    private readonly read: (owner: string, key: string) => string | Buffer,
     /** Where the content comes from: "inline" or the absolute file path. */
     public readonly source: string,
   ) {}
 
-  /** @internal The content; `owner`/`key` name the construct and file in errors. */
-  public _content(owner: string, key: string): string {
+  /** @internal The content, text or bytes; `owner`/`key` name the construct and file in errors. */
+  public _content(owner: string, key: string): string | Buffer {
     return this.read(owner, key);
   }
 }

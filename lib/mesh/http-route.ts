@@ -157,6 +157,33 @@ export function matchesToIstio(matches: readonly HttpRouteMatch[], gateways?: re
   });
 }
 
+/** RFC 6265 section 4.1.1: a cookie name is an RFC 7230 token, its value cookie-octets. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
+
+/** A cookie match whose name or value no browser sends would silently never match. */
+function checkCookie(path: string, field: string, cookie: HttpRouteMatch['cookie']): void {
+  if (!cookie) return;
+  if (!COOKIE_NAME.test(cookie.name)) {
+    throw new MeshforgeError('invalid cookie name', {
+      code: 'INVALID_COOKIE',
+      path,
+      field: `${field}.name`,
+      value: cookie.name,
+      expected: 'a non-empty token: letters, digits and !#$%&\'*+-.^_`|~ (RFC 6265), e.g. "session"',
+    });
+  }
+  if (!COOKIE_VALUE.test(cookie.value)) {
+    throw new MeshforgeError('invalid cookie value', {
+      code: 'INVALID_COOKIE',
+      path,
+      field: `${field}.value`,
+      value: cookie.value,
+      expected: 'printable ASCII without spaces, double quotes, commas, semicolons or backslashes (RFC 6265 cookie-octets)',
+    });
+  }
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -171,6 +198,7 @@ export function checkRetries(path: string, field: string, r: RetryPolicy | undef
  * percentages, abort status), so errors name the route's field.
  */
 export function checkRoute(path: string, field: string, route: HttpRouteOptions): void {
+  (route.match ?? []).forEach((m, i) => checkCookie(path, `${field}.match[${i}].cookie`, m.cookie));
   requireIstioDuration(path, `${field}.timeout`, route.timeout);
   checkRetries(path, `${field}.retries`, route.retries);
   const { delay, abort } = route.fault ?? {};

@@ -6,4 +6,6 @@ export * from './http-route';
 export * from './mesh-gateway';
 export * from './mesh-namespace';
 export * from './mesh-service';
+export * from './mesh-service-props';
+export { parseQuantity } from './quantities';
 export * from './traffic-policy';

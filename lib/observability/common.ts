@@ -28,6 +28,9 @@ export const IMAGES = {
   // feiyu563/PrometheusAlert v4.9.1 (2024-06), pushed by its tag workflow to Docker Hub
   // (docker/metadata-action: the git tag is the image tag). No digest is published in its sources.
   wechatRobotAdapter: 'docker.io/feiyu563/prometheus-alert:v4.9.1',
+  kiali: 'quay.io/kiali/kiali:v2.13.0',
+  // Alpine-based (busybox sh, sed): the setup Jobs' HTTP client.
+  curl: 'docker.io/curlimages/curl:8.10.1',
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

@@ -1,3 +1,4 @@
+import { isPinnedImage } from '../validation/images';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { requireDnsLabel } from '../validation/names';
 
@@ -84,8 +85,7 @@ export function checkUrl(path: string, field: string, value: string | undefined)
 
 /** Validates an image reference that is pinned to a version tag or digest, never `latest`. */
 export function checkImage(path: string, field: string, value: string): string {
-  const tag = /:([\w][\w.-]{0,127})$/.exec(value.split('/').pop() ?? '');
-  if (!value.includes('@sha256:') && (!tag || tag[1] === 'latest')) {
+  if (!isPinnedImage(value)) {
     throw new MeshforgeError('image is not pinned', {
       code: 'UNPINNED_IMAGE',
       path,

@@ -22,7 +22,11 @@ export interface AppDefinition {
   readonly name: string;
   /** One line for humans (README, CLI listing). */
   readonly description: string;
-  /** Adds the app's charts to `app`. Each top-level chart becomes one YAML file. */
+  /**
+   * Adds the app's charts to `app`. The charts do not decide the files: synth
+   * writes one `dist/<app>/<prefix>-<group>.k8s.yaml` per sync group, objects in
+   * chart order (see sync-order.ts).
+   */
   build(app: App, context: SynthContext): void;
   /**
    * Generate an Argo CD Application and/or a Flux Kustomization for this app

@@ -13,7 +13,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /** One ordering group: a wave number and the file-name prefix of its manifests. */
 export interface SyncGroup {
-  /** Stable name, used in file names (`<prefix>-<name>.<chart>.k8s.yaml`). */
+  /** Stable name, used in the file name (`<prefix>-<name>.k8s.yaml`). */
   readonly name: string;
   /** Two-digit prefix so that `ls` shows files in apply order. */
   readonly prefix: string;

@@ -1,9 +1,11 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { assertManifestsValid } from '../validation/rules';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
+import { SideFile, SideFileNotice } from '../common/side-file';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
 
@@ -17,6 +19,39 @@ export interface SynthesizedApp {
   readonly files: ReadonlyMap<string, string>;
   /** Every object written, with the construct path it came from (for cross-app checks). */
   readonly objects: readonly EmittedObject[];
+  /**
+   * Files written next to the manifests but not listed in `kustomization.yaml`
+   * (see {@link SideFile}), path → content.
+   */
+  readonly sideFiles: ReadonlyMap<string, string>;
+  /** What the user must do by hand with a side file (its path under dist/<app>/ and one line of text). */
+  readonly notices: readonly SideFileNotice[];
+}
+
+/**
+ * Hints for errors that come from cdk8s or plain JavaScript rather than from
+ * meshforge's own checks (those carry a path and field already).
+ */
+const HINTS: readonly { readonly pattern: RegExp; readonly hint: string }[] = [
+  {
+    pattern: /^Not a valid ISO duration/,
+    hint: 'Duration.parse takes ISO-8601 durations such as "PT5M" or "PT0.5S"; prefer Duration.minutes(5), Duration.seconds(30) or Duration.millis(250)',
+  },
+];
+
+/**
+ * The first stack frame in the project's own code outside lib/ (the app file
+ * that made the bad call), as `apps/shop/index.ts:42:7`; undefined when none.
+ */
+export function callSite(error: Error, root = process.cwd()): string | undefined {
+  for (const line of (error.stack ?? '').split('\n').slice(1)) {
+    const m = /\(?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    if (!file.startsWith(root) || /[\\/](node_modules|lib)[\\/]/.test(file.slice(root.length))) continue;
+    return `${file.slice(root.length + 1).replace(/^build[\\/]/, '').replace(/\.js$/, '.ts')}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
 }
 
 /** Raised when an app fails to build or synthesize; names the app. */
@@ -24,7 +59,13 @@ export class AppSynthError extends MeshforgeError {
   public readonly appName: string;
   public readonly cause: unknown;
   constructor(appName: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    let reason = cause instanceof Error ? cause.message : String(cause);
+    if (cause instanceof Error && !(cause instanceof MeshforgeError)) {
+      const at = callSite(cause);
+      if (at) reason += ` (at ${at})`;
+      const hint = HINTS.find((h) => h.pattern.test(cause.message));
+      if (hint) reason += `; ${hint.hint}`;
+    }
     super(`app "${appName}" failed to synthesize: ${reason}`, { code: 'APP_SYNTH_FAILED' });
     this.name = 'AppSynthError';
     this.appName = appName;
@@ -57,9 +98,11 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
     const byGroup: string[][] = SYNC_GROUPS.map(() => []);
     const objects: EmittedObject[] = [];
+    const rendered: { obj: Record<string, unknown>; path: string }[] = [];
     for (const { apiObjects } of planCharts(app)) {
       for (const apiObject of apiObjects) {
         const obj = renderObject(apiObject);
+        rendered.push({ obj, path: apiObject.node.path });
         const group = syncGroupOf(obj);
         byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
@@ -75,9 +118,20 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
         expected: 'at least one chart with at least one object',
       });
     }
+    // Values the API server, the kubelet or istiod would refuse never reach dist/.
+    assertManifestsValid(rendered);
     assertUniqueObjects(objects);
     files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
-    return { name: definition.name, files, objects };
+    const sideFiles = new Map<string, string>();
+    const notices: SideFileNotice[] = [];
+    for (const side of SideFile.of(app)) {
+      if (sideFiles.has(side.path)) {
+        throw new MeshforgeError('two side files share a path', { code: 'DUPLICATE_SIDE_FILE', path: side.node.path, field: 'path', value: side.path, expected: 'one SideFile per path' });
+      }
+      sideFiles.set(side.path, side.render());
+      if (side.notice !== undefined) notices.push({ file: side.path, text: side.notice });
+    }
+    return { name: definition.name, files, objects, sideFiles, notices };
   } catch (e) {
     if (e instanceof AppSynthError) throw e;
     throw new AppSynthError(definition.name, e);

@@ -3,3 +3,4 @@ export * from './known-fields';
 export * from './schema-validator';
 export * from './names';
 export * from './pod-security';
+export * from './rules';

@@ -211,14 +211,15 @@ describe('scraping the log pipeline', () => {
     expect(conf).toContain('@type prometheus_output_monitor');
   });
 
-  it('Elasticsearch: a pinned exporter logging in from the password Secret, scraped through its Service', () => {
+  it('Elasticsearch: a pinned exporter logging in as the reader user, scraped through its Service', () => {
     const t = pod('Deployment', 'elasticsearch-exporter');
     const [x] = t.spec.containers;
     expect(x.image).toBe('quay.io/prometheuscommunity/elasticsearch-exporter:v1.10.0');
     expect(x.args).toContain('--es.uri=http://elasticsearch.logging.svc:9200');
+    // The setup's reader user: its role has the `monitor` cluster privilege, all the exporter needs.
     expect(x.env).toEqual([
-      { name: 'ES_USERNAME', value: 'elastic' },
-      { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-credentials', key: 'elastic-password' } } },
+      { name: 'ES_USERNAME', value: 'meshforge-grafana' },
+      { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-users', key: 'grafana-password' } } },
     ]);
     expect(x.readinessProbe.httpGet.path).toBe('/healthz');
     const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === 'elasticsearch-exporter');

@@ -53,7 +53,10 @@ const PRODUCED: Record<string, readonly string[]> = {
     'kube_poddisruptionbudget_status_pod_disruptions_allowed',
     'kube_poddisruptionbudget_status_expected_pods',
   ],
-  'istio-envoy': ['istio_requests_total', 'istio_request_duration_milliseconds_bucket'],
+  'istio-envoy': [
+    'istio_requests_total', 'istio_request_duration_milliseconds_bucket',
+    'istio_tcp_received_bytes_total', 'istio_tcp_sent_bytes_total', 'istio_tcp_connections_opened_total', 'istio_tcp_connections_closed_total',
+  ],
   // istiod (scraped through its own prometheus.io annotations by kubernetes-pods)
   istiod: ['citadel_server_root_cert_expiry_timestamp', 'citadel_server_cert_chain_expiry_timestamp'],
   'fluent-bit': ['fluentbit_output_retries_failed_total', 'fluentbit_output_errors_total'],
@@ -233,7 +236,8 @@ describe('dist/observability: Alertmanager', () => {
 });
 
 describe('dist/observability: Grafana', () => {
-  const dashboards = dataEntries('.json');
+  // Grafana's dashboard ConfigMaps (other .json entries are Elasticsearch/Kibana request bodies of the setup Jobs)
+  const dashboards = dataEntries('.json').filter((d) => d.cm.metadata.labels['app.kubernetes.io/name'] === 'grafana');
   const datasources = parse(dataEntries('datasources.yaml')[0].text).datasources;
 
   it('provisions Prometheus, Elasticsearch and Jaeger', () => {
@@ -245,8 +249,8 @@ describe('dist/observability: Grafana', () => {
     expect(datasources[1].secureJsonData.basicAuthPassword).toBe('${ELASTICSEARCH_PASSWORD}');
   });
 
-  it('has a cluster overview and one RED dashboard per monitored service', () => {
-    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'RED: shop/cart', 'RED: shop/catalog', 'RED: shop/storefront']);
+  it('has a cluster overview, the Istio mesh/service/workload dashboards and one RED dashboard per monitored service', () => {
+    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'Istio mesh', 'Istio service', 'Istio workload', 'RED: shop/cart', 'RED: shop/catalog', 'RED: shop/storefront']);
   });
 
   it.each(dashboards.map((d) => [d.key, d.text]))('%s is valid dashboard JSON whose every query uses produced metrics', (_k, text) => {
@@ -341,7 +345,7 @@ describe('dist/observability: logging', () => {
     expect(env.ELASTIC_PASSWORD).toEqual({ secretKeyRef: { name: 'elasticsearch-credentials', key: 'elastic-password' } });
     expect(es.spec.template.spec.initContainers).toBeUndefined();
     const kibana = workloads.find((w) => w.metadata.name === 'kibana')!;
-    expect(kibana.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ELASTICSEARCH_SERVICEACCOUNTTOKEN').valueFrom.secretKeyRef.name).toBe('kibana-credentials');
+    expect(kibana.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ELASTICSEARCH_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'elasticsearch-users', key: 'kibana-system-password' });
   });
 });
 
@@ -409,12 +413,22 @@ describe('dist/observability: security', () => {
     expect(namespaceLevel('tracing')).toBe('restricted');
   });
 
-  it('grants only get/list/watch on named resources (no wildcards)', () => {
+  it('grants only get/list/watch on named resources (no wildcards), except two named Kiali grants', () => {
     const roles = [...byKind('ClusterRole'), ...byKind('Role')];
-    expect(roles.length).toBe(3);
+    expect(roles.length).toBe(6);
+    // Kiali's token login asks who a token belongs to (TokenReview, reads nothing), and it reads
+    // istiod's debug endpoints through a port-forward, granted in istio-system only.
+    const exceptions = [
+      { role: 'meshforge-kiali-viewer-monitoring', resource: 'tokenreviews', verb: 'create' },
+      { role: 'meshforge-kiali-istiod-debug', resource: 'pods/portforward', verb: 'create' },
+    ];
+    expect(byKind('Role').find((r) => r.metadata.name === 'meshforge-kiali-istiod-debug')!.metadata.namespace).toBe('istio-system');
     for (const r of roles) {
       for (const rule of r.rules) {
-        for (const v of rule.verbs) expect(['get', 'list', 'watch']).toContain(v);
+        for (const v of rule.verbs) {
+          const allowed = exceptions.some((e) => e.role === r.metadata.name && e.verb === v && rule.resources?.length === 1 && rule.resources[0] === e.resource);
+          if (!allowed) expect(['get', 'list', 'watch'], `${r.metadata.name}: ${v} ${rule.resources}`).toContain(v);
+        }
         for (const x of [...(rule.resources ?? []), ...(rule.apiGroups ?? []), ...(rule.nonResourceURLs ?? [])]) expect(x).not.toContain('*');
       }
     }

@@ -46,7 +46,7 @@ describe('cdk8s-plus Deployments and the policy check', () => {
     );
   });
 
-  it('the README recipe passes every rule', () => {
+  it('the recipe in docs/security.md passes every rule', () => {
     const violations = checkChart((chart) => {
       const d = new kplus.Deployment(chart, 'web', {
         containers: [
