@@ -30,7 +30,6 @@ export default defineApp({
       prometheus: { retentionTime: '15d', retentionSize: '45GB', storageSize: '50Gi', externalLabels: { cluster: 'prod' } },
       alertmanager: {
         receivers: [
-          Receiver.webhook('default', { url: 'http://alert-gateway.monitoring.svc:8080/alerts', bearerTokenSecret: { name: 'alert-gateway', key: 'token' } }),
           Receiver.email('oncall-mail', {
             to: 'oncall@example.com',
             from: 'alertmanager@example.com',
@@ -39,12 +38,16 @@ export default defineApp({
             authPasswordSecret: { name: 'alertmanager-smtp', key: 'password' },
           }),
           Receiver.wechat('oncall-wechat', { corpId: 'ww0123456789abcdef', agentId: '1000002', toParty: '2', apiSecret: { name: 'alertmanager-wechat', key: 'api-secret' } }),
-          Receiver.wechatRobot('team-robot', {
-            adapterUrl: 'http://wechat-robot-adapter.monitoring.svc:8080/send',
-            robotKeySecret: { name: 'alertmanager-wechat-robot', key: 'robot-key' },
-          }),
+          // Deploys the WeChat Work robot adapter (PrometheusAlert) next to Alertmanager.
+          Receiver.wechatRobot('team-robot', { robotKeySecret: { name: 'alertmanager-wechat-robot', key: 'robot-key' } }),
         ],
-        defaultReceiver: 'default',
+        // Everything that no route claims goes to the on-call mailbox.
+        defaultReceiver: 'oncall-mail',
+        // The always-firing Watchdog checks in with an external heartbeat service every minute;
+        // it pages when the check-ins stop (Prometheus, Alertmanager or the network is down).
+        deadMansSwitch: {
+          receiver: Receiver.webhook('deadmansswitch', { url: 'https://heartbeat.example.com/ping/meshforge-prod', bearerTokenSecret: { name: 'alertmanager-heartbeat', key: 'token' } }),
+        },
         routes: [
           { receiver: 'oncall-wechat', matchers: ['severity="critical"'], continue: true },
           { receiver: 'oncall-mail', matchers: ['severity="critical"'], continue: true },

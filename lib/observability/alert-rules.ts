@@ -5,6 +5,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { MeshforgeError } from '../validation/meshforge-error';
 import { configChecksum, standardLabels, toYaml } from './common';
 import { IMonitoredService, ServiceThresholds } from './monitored-service';
+import { alertmanagerGroup, kubernetesGroup, meshCertificatesGroup, prometheusGroup, watchdogGroup } from './stack-rules';
 import { checkDnsLabel, checkDuration, checkRange } from './validators';
 
 /** Thresholds of the cluster rule set. */
@@ -56,6 +57,13 @@ export interface AlertRulesProps {
    * @default true
    */
   readonly clusterRules?: boolean;
+  /**
+   * Emit the self-monitoring rule set (`self-monitoring.rules.yml`): the always-firing
+   * `Watchdog`, and Prometheus and Alertmanager health (config reloads, rule
+   * evaluation, notification delivery, TSDB).
+   * @default true
+   */
+  readonly selfMonitoring?: boolean;
   /** Thresholds of the cluster rule set. @default - see ClusterRuleThresholds */
   readonly clusterThresholds?: ClusterRuleThresholds;
   /** Defaults for every monitored service; `monitor()` overrides per service. @default - see ServiceThresholds */
@@ -66,7 +74,8 @@ export interface AlertRulesProps {
 export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
-  readonly for: string;
+  /** @default - fires on the first evaluation that matches */
+  readonly for?: string;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
 }
@@ -99,6 +108,26 @@ export function istioSelector(service: IMonitoredService, extra = ''): string {
 }
 
 /**
+ * Whether a service's errors include gRPC statuses: it declares a `grpc` port,
+ * or declares no ports at all (unknown, so both kinds count).
+ */
+export function countsGrpcErrors(service: IMonitoredService): boolean {
+  return service.ports === undefined || service.ports.some((p) => p.protocol === 'grpc');
+}
+
+/**
+ * Per-series rate of failed requests: 5xx, and for gRPC services also every
+ * request whose `grpc_response_status` is set and not "0" (gRPC errors travel as
+ * HTTP 200 with the status in trailers). `or` keeps one copy of a series that
+ * matches both. Labels: https://istio.io/latest/docs/reference/config/metrics/
+ */
+export function errorRequestsRate(service: IMonitoredService, window: string, grpc = countsGrpcErrors(service)): string {
+  const http5xx = `rate(istio_requests_total{${istioSelector(service, ',response_code=~"5.."')}}[${window}])`;
+  if (!grpc) return http5xx;
+  return `(${http5xx} or rate(istio_requests_total{${istioSelector(service, ',grpc_response_status!~"0|"')}}[${window}]))`;
+}
+
+/**
  * Alerting rules: a cluster rule set from kube-state-metrics, node-exporter
  * and `up`, plus golden-signal rules (5xx ratio, p99 latency, no traffic) for
  * every service passed to `monitor()`.
@@ -109,7 +138,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
   public readonly namespace: string;
   public readonly configMapName: string;
   public readonly delivery: RulesDelivery;
-  private readonly services: { service: IMonitoredService; thresholds: ResolvedThresholds }[] = [];
+  private readonly services: { service: IMonitoredService; grpc: boolean; thresholds: ResolvedThresholds }[] = [];
+  private readonly extraFiles: { file: string; groups: RuleGroup[] }[] = [];
   private readonly props: AlertRulesProps;
   private readonly cluster: Required<ClusterRuleThresholds>;
   private readonly serviceDefaults: ResolvedThresholds;
@@ -147,6 +177,9 @@ export class AlertRules extends Construct implements IRuleFileSource {
       if (props.clusterRules ?? true) {
         new PrometheusRule(this, 'Cluster', { metadata: this.operatorMeta('cluster'), spec: { groups: this.toOperatorGroups(this.clusterGroups()) } });
       }
+      if (props.selfMonitoring ?? true) {
+        new PrometheusRule(this, 'SelfMonitoring', { metadata: this.operatorMeta('self-monitoring'), spec: { groups: this.toOperatorGroups(this.selfMonitoringGroups()) } });
+      }
     }
   }
 
@@ -177,13 +210,36 @@ export class AlertRules extends Construct implements IRuleFileSource {
     }
     // Precedence: the thresholds argument, then the service's own alertThresholds, then serviceDefaults.
     const resolved = this.resolve(`thresholds[${key}]`, { ...service.alertThresholds, ...thresholds }, this.serviceDefaults);
-    this.services.push({ service: { name: service.name, namespace: service.namespace }, thresholds: resolved });
+    this.services.push({ service: { name: service.name, namespace: service.namespace }, grpc: countsGrpcErrors(service), thresholds: resolved });
     if (this.delivery === 'prometheus-operator') {
       const groups = this.serviceGroups().slice(-1);
       new PrometheusRule(this, `Service-${service.namespace}-${service.name}`, {
         metadata: this.operatorMeta(`${service.namespace}-${service.name}`),
         spec: { groups: this.toOperatorGroups(groups) },
       });
+    }
+    return this;
+  }
+
+  /**
+   * Adds a rule file `<name>.rules.yml` (a `PrometheusRule` named `<prefix>-<name>`
+   * in operator mode), e.g. the log-pipeline rules the stack adds with logging on.
+   */
+  public addRuleGroups(name: string, groups: readonly RuleGroup[]): this {
+    checkDnsLabel(this.node.path, 'ruleFile', name);
+    const reserved = ['cluster', 'self-monitoring', 'mesh-services'];
+    if (reserved.includes(name) || this.extraFiles.some((f) => f.file === name)) {
+      throw new MeshforgeError('rule file name is already used', {
+        code: 'DUPLICATE_RULE_FILE',
+        path: this.node.path,
+        field: 'ruleFile',
+        value: name,
+        expected: `a name other than ${[...reserved, ...this.extraFiles.map((f) => f.file)].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+    this.extraFiles.push({ file: name, groups: [...groups] });
+    if (this.delivery === 'prometheus-operator') {
+      new PrometheusRule(this, `Rules-${name}`, { metadata: this.operatorMeta(name), spec: { groups: this.toOperatorGroups([...groups]) } });
     }
     return this;
   }
@@ -211,11 +267,18 @@ export class AlertRules extends Construct implements IRuleFileSource {
   public ruleFiles(): Record<string, string> {
     const files: Record<string, string> = {};
     if (this.props.clusterRules ?? true) files['cluster.rules.yml'] = toYaml({ groups: this.clusterGroups() });
+    if (this.props.selfMonitoring ?? true) files['self-monitoring.rules.yml'] = toYaml({ groups: this.selfMonitoringGroups() });
+    for (const f of this.extraFiles) files[`${f.file}.rules.yml`] = toYaml({ groups: f.groups });
     if (this.services.length > 0) files['mesh-services.rules.yml'] = toYaml({ groups: this.serviceGroups() });
     return files;
   }
 
-  /** Cluster rule groups. */
+  /** Self-monitoring rule groups: Watchdog, Prometheus, Alertmanager. */
+  public selfMonitoringGroups(): RuleGroup[] {
+    return [watchdogGroup(), prometheusGroup(), alertmanagerGroup()];
+  }
+
+  /** Cluster rule groups: nodes and workloads, OOM kills, HPAs, PDBs, mesh certificates. */
   public clusterGroups(): RuleGroup[] {
     const t = this.cluster;
     const fs = 'fstype!~"tmpfs|overlay|squashfs|nsfs",mountpoint!=""';
@@ -274,15 +337,18 @@ export class AlertRules extends Construct implements IRuleFileSource {
           },
         ],
       },
+      kubernetesGroup(),
+      meshCertificatesGroup(),
     ];
   }
 
   /** One rule group per monitored service, in `monitor()` order. */
   public serviceGroups(): RuleGroup[] {
-    return this.services.map(({ service, thresholds: t }) => {
+    return this.services.map(({ service, grpc, thresholds: t }) => {
       const sel = istioSelector(service);
       const total = `sum(rate(istio_requests_total{${sel}}[${t.rateWindow}]))`;
-      const errors = `sum(rate(istio_requests_total{${istioSelector(service, ',response_code=~"5.."')}}[${t.rateWindow}]))`;
+      const errors = `sum(${errorRequestsRate(service, t.rateWindow, grpc)})`;
+      const failing = grpc ? 'fail (5xx or gRPC status other than OK)' : 'fail with 5xx';
       const labels = { severity: t.severity, namespace: service.namespace, service: service.name };
       const rules: AlertRule[] = [
         {
@@ -291,8 +357,8 @@ export class AlertRules extends Construct implements IRuleFileSource {
           for: t.for,
           labels,
           annotations: {
-            summary: `${service.namespace}/${service.name}: more than ${formatPercent(t.errorRatio)} of requests fail with 5xx`,
-            description: '5xx ratio is {{ printf "%.3f" $value }} over ' + t.rateWindow + '.',
+            summary: `${service.namespace}/${service.name}: more than ${formatPercent(t.errorRatio)} of requests ${failing}`,
+            description: `${grpc ? 'Error' : '5xx'} ratio is {{ printf "%.3f" $value }} over ${t.rateWindow}.`,
           },
         },
         {

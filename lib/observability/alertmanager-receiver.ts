@@ -1,7 +1,22 @@
-import { SecretKeyRef } from './common';
+import { ResourceProps, SecretKeyRef } from './common';
+
+/**
+ * Declares that a receiver's in-cluster host is deployed by something other
+ * than this app (another app, a Helm chart): synth then does not require a
+ * matching Service in the output.
+ */
+export interface ExternalTarget {
+  /**
+   * Skip the check that an in-cluster host (`<name>.<namespace>.svc`,
+   * `<name>.<namespace>`, `<name>`) names a Service this app deploys.
+   * Hosts outside the cluster (`smtp.example.com`) are never checked.
+   * @default false
+   */
+  readonly external?: boolean;
+}
 
 /** Options of a generic webhook receiver. */
-export interface WebhookReceiverOptions {
+export interface WebhookReceiverOptions extends ExternalTarget {
   /** Absolute http(s) URL Alertmanager POSTs alerts to. */
   readonly url: string;
   /** Bearer token sent as `Authorization: Bearer …`, read from a Secret file. @default - no authorization header */
@@ -11,7 +26,7 @@ export interface WebhookReceiverOptions {
 }
 
 /** Options of an e-mail receiver. */
-export interface EmailReceiverOptions {
+export interface EmailReceiverOptions extends ExternalTarget {
   /** Recipient address(es), comma-separated. */
   readonly to: string;
   /** Sender address. */
@@ -28,8 +43,16 @@ export interface EmailReceiverOptions {
   readonly sendResolved?: boolean;
 }
 
-/** Options of a WeChat Work application-message receiver (Alertmanager's `wechat_configs`). */
-export interface WeChatReceiverOptions {
+/**
+ * Options of a WeChat Work application-message receiver (Alertmanager's `wechat_configs`).
+ *
+ * WeChat Work applications created after mid-2022 only answer API calls from
+ * the application's trusted IPs (企业可信IP, errcode 60020 otherwise;
+ * prometheus/alertmanager#3036): add the cluster's egress IP(s) under the
+ * application's "企业可信IP" setting in the WeChat Work admin console before
+ * relying on this receiver.
+ */
+export interface WeChatReceiverOptions extends ExternalTarget {
   /** Corp ID of the WeChat Work organisation. */
   readonly corpId: string;
   /** Agent ID of the application. */
@@ -48,15 +71,26 @@ export interface WeChatReceiverOptions {
   readonly sendResolved?: boolean;
 }
 
+/** The adapter the Alertmanager construct deploys for a WeChat Work group-robot receiver. */
+export interface WeChatRobotAdapterOptions {
+  /** Name of its Deployment and Service. @default "wechat-robot-<receiver name>" (lower-cased, DNS-safe) */
+  readonly name?: string;
+  /** @default - the Alertmanager's `wechatRobotAdapterImage` (docker.io/feiyu563/prometheus-alert:v4.9.1) */
+  readonly image?: string;
+  /** @default { cpuRequest: "20m", memoryRequest: "64Mi", memoryLimit: "128Mi", cpuLimit: "200m" } */
+  readonly resources?: ResourceProps;
+}
+
 /** Options of a WeChat Work group-robot receiver. */
 export interface WeChatRobotReceiverOptions {
   /**
-   * URL of the adapter Service that turns Alertmanager's webhook payload into
-   * the robot's message format and posts it to `qyapi.weixin.qq.com/cgi-bin/webhook/send`.
+   * The robot key (the `key=` value of the robot's webhook URL), in a Secret in
+   * Alertmanager's namespace. Only the adapter mounts it (optional: a missing
+   * Secret stops nothing from starting; the adapter logs it).
    */
-  readonly adapterUrl: string;
-  /** The robot key; sent to the adapter as a bearer token read from a Secret file, never in a URL. */
   readonly robotKeySecret: SecretKeyRef;
+  /** The adapter Deployment. @default - see WeChatRobotAdapterOptions */
+  readonly adapter?: WeChatRobotAdapterOptions;
   /** @default true */
   readonly sendResolved?: boolean;
 }
@@ -86,10 +120,10 @@ export class Receiver {
     return new Receiver(name, { type: 'wechat', options });
   }
   /**
-   * WeChat Work group robot through an adapter webhook: Alertmanager cannot
-   * produce the robot's JSON format itself, so alerts go to an adapter
-   * Service (e.g. a prometheus-webhook-to-wechat-robot deployment) with the
-   * robot key as bearer token.
+   * WeChat Work group robot: Alertmanager cannot produce the robot's message
+   * format, so the Alertmanager construct deploys an adapter
+   * (`WeChatRobotAdapter`, PrometheusAlert) holding the robot key, and its
+   * webhook posts to that adapter.
    */
   public static wechatRobot(name: string, options: WeChatRobotReceiverOptions): Receiver {
     return new Receiver(name, { type: 'wechat-robot', options });

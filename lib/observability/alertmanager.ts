@@ -1,10 +1,11 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Receiver } from './alertmanager-receiver';
 import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
+import { WeChatRobotAdapter } from './wechat-robot-adapter';
 
 /** A child route of the route tree. */
 export interface AlertRoute {
@@ -39,6 +40,18 @@ export interface InhibitRule {
   readonly equal: readonly string[];
 }
 
+/** Where the always-firing `Watchdog` alert goes: a dead-man's-switch service. */
+export interface DeadMansSwitch {
+  /**
+   * Receiver of a service that pages when Watchdog notifications stop
+   * (healthchecks.io, Dead Man's Snitch, PagerDuty/Opsgenie heartbeats); added
+   * like any receiver.
+   */
+  readonly receiver: Receiver;
+  /** How often Watchdog is re-sent (also its group_interval); keep it below the service's timeout. @default "1m" */
+  readonly repeatInterval?: string;
+}
+
 export interface AlertmanagerProps {
   /** @default "monitoring" */
   readonly namespace?: string;
@@ -63,6 +76,14 @@ export interface AlertmanagerProps {
    * @default - a critical alert mutes the warning of the same alertname and namespace
    */
   readonly inhibitRules?: readonly InhibitRule[];
+  /**
+   * The dead-man's switch: the first route sends `Watchdog` (and only it) there
+   * every `repeatInterval`.
+   * @default - Watchdog goes to the built-in null receiver "watchdog-null": nothing notices a dead pipeline
+   */
+  readonly deadMansSwitch?: DeadMansSwitch;
+  /** Image of the adapters deployed for WeChat Work robot receivers. @default IMAGES.wechatRobotAdapter (docker.io/feiyu563/prometheus-alert:v4.9.1) */
+  readonly wechatRobotAdapterImage?: string;
   /** PVC size for silences and notification log. @default "1Gi" */
   readonly storageSize?: string;
   /** @default { cpuRequest: "50m", memoryRequest: "128Mi", cpuLimit: "500m" } */
@@ -80,6 +101,8 @@ const MATCHER_EXPECTED =
 const SECRETS_DIR = '/etc/alertmanager/secrets';
 const RENDERED_DIR = '/etc/alertmanager/rendered';
 const TEMPLATE_DIR = '/etc/alertmanager/template';
+/** Receiver of the Watchdog route when no dead-man's switch is configured. */
+const WATCHDOG_NULL = 'watchdog-null';
 
 /**
  * Alertmanager: route tree, inhibit rules and receivers (webhook, e-mail,
@@ -95,6 +118,7 @@ export class Alertmanager extends Construct {
   public readonly image: string;
   private readonly receivers: Receiver[] = [];
   private readonly routes: AlertRoute[] = [];
+  private readonly adapters = new Map<string, WeChatRobotAdapter>();
   private readonly props: AlertmanagerProps;
   private configMap?: k8s.KubeConfigMap;
 
@@ -108,6 +132,10 @@ export class Alertmanager extends Construct {
     checkDuration(path, 'groupInterval', props.groupInterval ?? '5m');
     checkDuration(path, 'repeatInterval', props.repeatInterval ?? '4h');
     for (const r of props.receivers ?? []) this.addReceiver(r);
+    if (props.deadMansSwitch) {
+      this.addReceiver(props.deadMansSwitch.receiver);
+      checkDuration(path, 'deadMansSwitch.repeatInterval', props.deadMansSwitch.repeatInterval ?? '1m');
+    }
     for (const r of props.routes ?? []) this.addRoute(r);
     (props.inhibitRules ?? []).forEach((rule, i) => {
       rule.sourceMatchers.forEach((m, k) => this.checkMatcher(`inhibitRules[${i}].sourceMatchers[${k}]`, m));
@@ -131,8 +159,14 @@ export class Alertmanager extends Construct {
     });
 
     const needsRender = () => this.wechatSecrets().length > 0;
+    // Alertmanager reads credential files when it notifies, not when it loads its config:
+    // a missing Secret only fails that receiver, so it is optional. The WeChat API secret is
+    // rendered into the config at start and stays required (an empty api_secret fails the load).
     const secretVolumes = () =>
-      this.secretNames().map((name) => ({ name: `secret-${name}`, secret: { secretName: name, defaultMode: 0o440 } }));
+      this.secretNames().map((name) => {
+        const required = this.wechatSecrets().some((s) => s.name === name);
+        return { name: `secret-${name}`, secret: { secretName: name, defaultMode: 0o440, ...(required ? {} : { optional: true }) } };
+      });
     const secretMounts = (names = this.secretNames()) => names.map((name) => ({ name: `secret-${name}`, mountPath: `${SECRETS_DIR}/${name}`, readOnly: true }));
     const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m' });
 
@@ -226,12 +260,11 @@ export class Alertmanager extends Construct {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(receiver.name)) {
       throw new MeshforgeError('invalid receiver name', { code: 'INVALID_RECEIVER', path, field: 'receivers', value: receiver.name, expected: 'letters, digits, "_", "." and "-"' });
     }
-    if (this.receivers.some((r) => r.name === receiver.name)) {
-      throw new MeshforgeError('duplicate receiver name', { code: 'DUPLICATE_RECEIVER', path, field: 'receivers', value: receiver.name, expected: 'each receiver name once' });
+    if (this.receivers.some((r) => r.name === receiver.name) || receiver.name === WATCHDOG_NULL) {
+      throw new MeshforgeError('duplicate receiver name', { code: 'DUPLICATE_RECEIVER', path, field: 'receivers', value: receiver.name, expected: `each receiver name once, never the reserved "${WATCHDOG_NULL}"` });
     }
     const k = receiver.kind;
     if (k.type === 'webhook') checkUrl(path, `${field}.url`, k.options.url);
-    if (k.type === 'wechat-robot') checkUrl(path, `${field}.adapterUrl`, k.options.adapterUrl);
     if (k.type === 'email') {
       const o = k.options;
       for (const [f, v] of [['to', o.to], ['from', o.from]] as const) {
@@ -254,10 +287,25 @@ export class Alertmanager extends Construct {
       }
       if (k.options.apiUrl !== undefined) checkUrl(path, `${field}.apiUrl`, k.options.apiUrl);
     }
-    for (const ref of receiverSecrets(receiver)) {
+    for (const ref of [...receiverSecrets(receiver), ...(k.type === 'wechat-robot' ? [k.options.robotKeySecret] : [])]) {
       if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ref.name) || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
         throw new MeshforgeError('invalid secret reference', { code: 'INVALID_SECRET_REF', path, field, value: ref, expected: 'an existing Secret name (DNS subdomain) and key' });
       }
+    }
+    if (k.type === 'wechat-robot') {
+      const o = k.options.adapter ?? {};
+      const name = o.name ?? `wechat-robot-${receiver.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+      this.adapters.set(
+        receiver.name,
+        new WeChatRobotAdapter(this, `WeChatRobot-${receiver.name}`, {
+          name,
+          namespace: this.namespace,
+          robotKeySecret: k.options.robotKeySecret,
+          clientPodLabels: selectorLabels('alertmanager'),
+          image: o.image ?? this.props.wechatRobotAdapterImage,
+          resources: o.resources,
+        }),
+      );
     }
     this.receivers.push(receiver);
     if (k.type === 'wechat') this.annotatePlaceholders();
@@ -295,16 +343,8 @@ export class Alertmanager extends Construct {
             ],
           };
         case 'wechat-robot':
-          return {
-            name: r.name,
-            webhook_configs: [
-              {
-                url: k.options.adapterUrl,
-                send_resolved: k.options.sendResolved ?? true,
-                http_config: { authorization: { type: 'Bearer', credentials_file: secretPath(k.options.robotKeySecret) } },
-              },
-            ],
-          };
+          // The key lives in the adapter's Secret; the URL carries only channel and template.
+          return { name: r.name, webhook_configs: [{ url: this.adapters.get(r.name)!.webhookUrl, send_resolved: k.options.sendResolved ?? true }] };
         case 'email': {
           const o = k.options;
           return {
@@ -345,6 +385,13 @@ export class Alertmanager extends Construct {
           return { name: r.name };
       }
     });
+    const dms = p.deadMansSwitch;
+    const dmsInterval = dms?.repeatInterval ?? '1m';
+    // First route, no `continue`: Watchdog reaches the dead-man's switch and nothing else.
+    const watchdogRoute = dms
+      ? { receiver: dms.receiver.name, matchers: ['alertname="Watchdog"'], group_wait: '0s', group_interval: dmsInterval, repeat_interval: dmsInterval }
+      : { receiver: WATCHDOG_NULL, matchers: ['alertname="Watchdog"'] };
+    if (!dms) receivers.push({ name: WATCHDOG_NULL });
     const inhibit = p.inhibitRules ?? [{ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }];
     return {
       route: {
@@ -353,18 +400,17 @@ export class Alertmanager extends Construct {
         group_wait: p.groupWait ?? '30s',
         group_interval: p.groupInterval ?? '5m',
         repeat_interval: p.repeatInterval ?? '4h',
-        ...(this.routes.length > 0
-          ? {
-              routes: this.routes.map((r) => ({
-                receiver: r.receiver,
-                matchers: [...r.matchers],
-                ...(r.continue ? { continue: true } : {}),
-                ...(r.groupWait ? { group_wait: r.groupWait } : {}),
-                ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
-                ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
-              })),
-            }
-          : {}),
+        routes: [
+          watchdogRoute,
+          ...this.routes.map((r) => ({
+            receiver: r.receiver,
+            matchers: [...r.matchers],
+            ...(r.continue ? { continue: true } : {}),
+            ...(r.groupWait ? { group_wait: r.groupWait } : {}),
+            ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
+            ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
+          })),
+        ],
       },
       inhibit_rules: inhibit.map((i) => ({ source_matchers: [...i.sourceMatchers], target_matchers: [...i.targetMatchers], equal: [...i.equal] })),
       receivers,
@@ -397,7 +443,78 @@ export class Alertmanager extends Construct {
     this.routes.forEach((r, i) => {
       if (!names.includes(r.receiver)) unknown(`routes[${i}].receiver`, r.receiver);
     });
+    errors.push(...this.validateInClusterTargets());
     return errors;
+  }
+
+  /**
+   * Every receiver host that names an in-cluster Service must be a Service in
+   * this app's output, unless the receiver says `external: true`: a typo or a
+   * never-deployed gateway otherwise only shows as failed notifications.
+   */
+  private validateInClusterTargets(): string[] {
+    const services = new Map<string, ApiObject>();
+    const namespaces = new Set<string>([this.namespace]);
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      const ns = c.metadata.namespace;
+      if (ns) namespaces.add(ns);
+      if (c.apiVersion === 'v1' && c.kind === 'Namespace') namespaces.add(c.name);
+      if (c.apiVersion === 'v1' && c.kind === 'Service') services.set(`${c.name}.${ns ?? 'default'}`, c);
+    }
+    const errors: string[] = [];
+    for (const t of this.receiverTargets()) {
+      const service = inClusterService(t.host, this.namespace, namespaces);
+      if (t.external || service === undefined) continue;
+      const found = services.get(service);
+      if (found) {
+        // Only the matched Service is rendered, to read its ports.
+        const ports = ((found.toJson().spec?.ports ?? []) as { port?: number }[]).map((p) => p.port);
+        if (!ports.includes(t.port)) {
+          errors.push(
+            new MeshforgeError('receiver port is not a port of its Service', {
+              code: 'RECEIVER_SERVICE_PORT',
+              field: t.field,
+              value: t.value,
+              expected: `one of the ports of Service ${service}: ${ports.join(', ')}`,
+            }).detail,
+          );
+        }
+        continue;
+      }
+      const known = [...services.keys()].sort();
+      errors.push(
+        new MeshforgeError('receiver points at an in-cluster Service this app does not deploy', {
+          code: 'RECEIVER_SERVICE_NOT_FOUND',
+          field: t.field,
+          value: t.value,
+          expected: `a host naming a Service of this app (${known.length > 0 ? `one of ${known.map((n) => `${n}.svc`).join(', ')}` : 'none exist'}), a host outside the cluster, or external: true on receiver "${t.receiver}" when something else deploys ${service}.svc`,
+        }).detail,
+      );
+    }
+    return errors;
+  }
+
+  /** Hosts the receivers call, with the field they come from. */
+  private receiverTargets(): { receiver: string; field: string; value: string; host: string; port: number; external: boolean }[] {
+    return this.receivers.flatMap((r) => {
+      const k = r.kind;
+      const field = `receivers[${r.name}]`;
+      const url = (f: string, value: string, external?: boolean) => {
+        const u = new URL(value);
+        return { receiver: r.name, field: `${field}.${f}`, value, host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), external: external ?? false };
+      };
+      switch (k.type) {
+        case 'webhook':
+          return [url('url', k.options.url, k.options.external)];
+        case 'email':
+          return [{ receiver: r.name, field: `${field}.smarthost`, value: k.options.smarthost, host: k.options.smarthost.replace(/:\d+$/, ''), port: Number(k.options.smarthost.split(':').pop()), external: k.options.external ?? false }];
+        case 'wechat':
+          return k.options.apiUrl ? [url('apiUrl', k.options.apiUrl, k.options.external)] : [];
+        default:
+          return [];
+      }
+    });
   }
 
   private checkMatcher(field: string, m: string): void {
@@ -442,8 +559,6 @@ function receiverSecrets(r: Receiver): SecretKeyRef[] {
   switch (k.type) {
     case 'webhook':
       return k.options.bearerTokenSecret ? [k.options.bearerTokenSecret] : [];
-    case 'wechat-robot':
-      return [k.options.robotKeySecret];
     case 'email':
       return k.options.authPasswordSecret ? [k.options.authPasswordSecret] : [];
     case 'wechat':
@@ -451,6 +566,24 @@ function receiverSecrets(r: Receiver): SecretKeyRef[] {
     default:
       return [];
   }
+}
+
+/**
+ * The `<service>.<namespace>` a host resolves to inside the cluster, or
+ * undefined for a host outside it: `<svc>.<ns>.svc[.<cluster domain>]`,
+ * `<pod>.<svc>.<ns>.svc…` (headless), `<svc>.<ns>` when `<ns>` is a namespace
+ * of the app, and a bare `<svc>` (Alertmanager's own namespace, via the pod's
+ * DNS search path). IP addresses are never in-cluster Services here.
+ */
+export function inClusterService(host: string, ownNamespace: string, namespaces: ReadonlySet<string>): string | undefined {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (/^[\d.]+$/.test(h) || h.includes(':') || h === 'localhost') return undefined;
+  const labels = h.split('.');
+  const svc = labels.indexOf('svc');
+  if (svc >= 2) return `${labels[svc - 2]}.${labels[svc - 1]}`;
+  if (labels.length === 1) return `${h}.${ownNamespace}`;
+  if (labels.length === 2 && namespaces.has(labels[1])) return h;
+  return undefined;
 }
 
 function secretPath(ref: SecretKeyRef): string {

@@ -23,6 +23,11 @@ export const IMAGES = {
   kibana: 'docker.elastic.co/kibana/kibana:8.15.1',
   jaeger: 'docker.io/jaegertracing/jaeger:2.5.0',
   busybox: 'docker.io/library/busybox:1.36.1',
+  // prometheus-community/elasticsearch_exporter v1.10.0 (2025-12); USER nobody in its Dockerfile.
+  elasticsearchExporter: 'quay.io/prometheuscommunity/elasticsearch-exporter:v1.10.0',
+  // feiyu563/PrometheusAlert v4.9.1 (2024-06), pushed by its tag workflow to Docker Hub
+  // (docker/metadata-action: the git tag is the image tag). No digest is published in its sources.
+  wechatRobotAdapter: 'docker.io/feiyu563/prometheus-alert:v4.9.1',
   kiali: 'quay.io/kiali/kiali:v2.13.0',
   // Alpine-based (busybox sh, sed): the setup Jobs' HTTP client.
   curl: 'docker.io/curlimages/curl:8.10.1',
@@ -143,6 +148,14 @@ export function tcpProbe(port: string, initialDelaySeconds = 10, periodSeconds =
  */
 export function podLabels(labels: Record<string, string>): Record<string, string> {
   return { ...labels, 'sidecar.istio.io/inject': 'false' };
+}
+
+/**
+ * Pod-template annotations read by the stack's `kubernetes-pods` scrape job
+ * (`prometheus.io/scrape|port|path`, see prometheus-config.ts).
+ */
+export function scrapeAnnotations(port: number, path?: string): Record<string, string> {
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), ...(path ? { 'prometheus.io/path': path } : {}) };
 }
 
 /** Annotation documenting an accepted policy exception (read by meshforge's policy checker). */

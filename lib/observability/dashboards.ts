@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { IMonitoredService } from './monitored-service';
-import { istioSelector } from './alert-rules';
+import { countsGrpcErrors, errorRequestsRate, istioSelector } from './alert-rules';
 
 /**
  * Grafana dashboards generated from typed input. Every panel queries the
@@ -92,13 +92,18 @@ export function clusterOverviewDashboard(): GrafanaDashboard {
 /** RED dashboard of one service from Istio standard metrics (server-side reporter). */
 export function serviceRedDashboard(service: IMonitoredService, rateWindow = '5m'): GrafanaDashboard {
   const sel = istioSelector(service);
-  const err = istioSelector(service, ',response_code=~"5.."');
+  const grpc = countsGrpcErrors(service);
   const bucket = `sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[${rateWindow}]))`;
   // Grafana uids are at most 40 characters; a hash keeps long names unique.
   const uid = `mf-red-${createHash('sha256').update(`${service.namespace}/${service.name}`).digest('hex').slice(0, 16)}`;
   return dashboard(uid, `RED: ${service.namespace}/${service.name}`, ['meshforge', 'red', service.namespace], [
     { title: 'Requests per second', unit: 'reqps', queries: [[`sum by (response_code) (rate(istio_requests_total{${sel}}[${rateWindow}]))`, '{{response_code}}']] },
-    { title: '5xx error ratio', unit: 'percentunit', queries: [[`sum(rate(istio_requests_total{${err}}[${rateWindow}])) / sum(rate(istio_requests_total{${sel}}[${rateWindow}]))`, '5xx ratio']] },
+    {
+      // Same definition as MeshServiceHighErrorRate: gRPC failures answer HTTP 200.
+      title: grpc ? 'Error ratio (5xx or gRPC status ≠ OK)' : '5xx error ratio',
+      unit: 'percentunit',
+      queries: [[`sum(${errorRequestsRate(service, rateWindow, grpc)}) / sum(rate(istio_requests_total{${sel}}[${rateWindow}]))`, grpc ? 'error ratio' : '5xx ratio']],
+    },
     {
       title: 'Latency (p50 / p90 / p99)',
       unit: 'ms',
@@ -108,6 +113,9 @@ export function serviceRedDashboard(service: IMonitoredService, rateWindow = '5m
         [`histogram_quantile(0.99, ${bucket})`, 'p99'],
       ],
     },
+    ...(grpc
+      ? [{ title: 'gRPC requests by status', unit: 'reqps', queries: [[`sum by (grpc_response_status) (rate(istio_requests_total{${istioSelector(service, ',grpc_response_status!=""')}}[${rateWindow}]))`, '{{grpc_response_status}}']] } as const]
+      : []),
     { title: 'Requests by caller', unit: 'reqps', queries: [[`sum by (source_workload, source_workload_namespace) (rate(istio_requests_total{${sel}}[${rateWindow}]))`, '{{source_workload_namespace}}/{{source_workload}}']] },
   ]);
 }

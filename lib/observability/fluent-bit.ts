@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, configChecksum, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole, criticalPriorityQuota } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole, criticalPriorityQuota, scrapeAnnotations } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface FluentBitProps {
@@ -169,7 +169,14 @@ ${output}`;
         selector: { matchLabels: selectorLabels('fluent-bit') },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent-bit.conf': conf, 'parsers.conf': PARSERS }) } },
+          metadata: {
+            labels: podLabels(labels),
+            annotations: {
+              'checksum/config': configChecksum({ 'fluent-bit.conf': conf, 'parsers.conf': PARSERS }),
+              // Output errors/retries for the log-pipeline alerts; served by the HTTP server (HTTP_Server On).
+              ...scrapeAnnotations(2020, '/api/v2/metrics/prometheus'),
+            },
+          },
           spec: {
             serviceAccountName: sa.name,
             priorityClassName,

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels, scrapeAnnotations } from './common';
 import { KUBERNETES_EVENTS_TAG } from './kubernetes-event-collector';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
@@ -130,6 +130,8 @@ ${o.retryForever ? '    retry_forever true' : '    retry_timeout 1h'}
   bind 0.0.0.0
 </source>
 
+${PROMETHEUS_SOURCES}
+
 # Keys with dots at any depth (labels such as app.kubernetes.io/name, merged JSON logs) get "_" instead.
 <filter **>
   @type dedot
@@ -178,7 +180,7 @@ ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: buffer
         replicas: 1,
         selector: { matchLabels: selectorLabels('fluentd') },
         template: {
-          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent.conf': conf }) } },
+          metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent.conf': conf }), ...scrapeAnnotations(METRICS_PORT) } },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: false,
@@ -194,6 +196,7 @@ ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: buffer
                 ports: [
                   { name: 'forward', containerPort: this.port },
                   { name: 'monitor', containerPort: 24220 },
+                  { name: 'metrics', containerPort: METRICS_PORT },
                 ],
                 resources: toResources(props.resources ?? { cpuRequest: '100m', memoryRequest: '512Mi', cpuLimit: '1' }),
                 securityContext: restrictedContainer(),
@@ -224,6 +227,26 @@ ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: buffer
     return `${this.serviceName}.${this.namespace}.svc:${this.port}`;
   }
 }
+
+const METRICS_PORT = 24231;
+
+/**
+ * Prometheus metrics of every output (retries, errors, buffer space) from
+ * fluent-plugin-prometheus, which the pinned fluentd-kubernetes-daemonset image
+ * ships (docker-image/v1.17/debian-elasticsearch8/Gemfile.lock: 2.1.0).
+ */
+const PROMETHEUS_SOURCES = `<source>
+  @type prometheus
+  bind 0.0.0.0
+  port ${METRICS_PORT}
+  metrics_path /metrics
+</source>
+
+<source>
+  @type prometheus_output_monitor
+  interval 10
+</source>
+`;
 
 function parseGi(path: string, q: string): number {
   const m = /^([1-9]\d*)(Gi|Ti)$/.exec(q);

@@ -29,6 +29,9 @@ const RESOURCES: readonly { readonly group: string; readonly resource: string }[
   { group: 'apps', resource: 'replicasets' },
   { group: 'batch', resource: 'jobs' },
   { group: 'batch', resource: 'cronjobs' },
+  // KubeHpaMaxedOut and the PDB alerts (autoscaling/v2, policy/v1 in kube-state-metrics v2.13).
+  { group: 'autoscaling', resource: 'horizontalpodautoscalers' },
+  { group: 'policy', resource: 'poddisruptionbudgets' },
 ];
 
 /** kube-state-metrics: Deployment, read-only RBAC on the kinds it exports, Service. *

@@ -7,7 +7,8 @@
 /** Golden-signal thresholds for one monitored service (Istio standard metrics). */
 export interface ServiceThresholds {
   /**
-   * Ratio of 5xx responses (0–1) above which `MeshServiceHighErrorRate` fires.
+   * Ratio of failed requests (0–1) above which `MeshServiceHighErrorRate` fires:
+   * 5xx responses, plus gRPC statuses other than OK (0) for services with a gRPC port.
    * @default 0.05
    */
   readonly errorRatio?: number;
@@ -56,4 +57,10 @@ export interface IMonitoredService {
    * @default - the stack's `serviceDefaults`
    */
   readonly alertThresholds?: ServiceThresholds;
+  /**
+   * The Service's ports with their application protocol (`MeshService.ports`
+   * fits). A `grpc` port makes the error ratio count gRPC failures too.
+   * @default - unknown: the error ratio counts 5xx and gRPC failures
+   */
+  readonly ports?: readonly { readonly protocol: string }[];
 }

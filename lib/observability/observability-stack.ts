@@ -7,6 +7,7 @@ import { podSecurityLabels } from '../validation/pod-security';
 import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
+import { ElasticsearchExporter, ElasticsearchExporterProps } from './elasticsearch-exporter';
 import { ElasticsearchSetup, ElasticsearchSetupProps } from './elasticsearch-setup';
 import { FluentBit, FluentBitProps } from './fluent-bit';
 import { Fluentd, FluentdProps } from './fluentd';
@@ -24,6 +25,7 @@ import { IMonitoredService, ServiceThresholds } from './monitored-service';
 import { NodeExporter, NodeExporterProps } from './node-exporter';
 import { OperatorScrapeTargets } from './operator-scrape-targets';
 import { Prometheus, PrometheusProps } from './prometheus';
+import { loggingGroup } from './stack-rules';
 import { checkDnsLabel } from './validators';
 
 /** Namespaces of the stack. */
@@ -61,6 +63,8 @@ export interface LoggingOptions {
    * @default { name: "elasticsearch-grafana", key: "password" }
    */
   readonly grafanaPasswordSecret?: SecretKeyRef;
+  /** elasticsearch-exporter for the log-pipeline alerts. @default {} (logs in as the setup's reader user, which has the `monitor` cluster privilege) */
+  readonly elasticsearchExporter?: Omit<ElasticsearchExporterProps, 'namespace' | 'elasticsearchUrl'>;
 }
 
 /** Tracing components. */
@@ -148,6 +152,7 @@ export class ObservabilityStack extends Construct {
   public readonly fluentd?: Fluentd;
   public readonly elasticsearch?: Elasticsearch;
   public readonly kibana?: Kibana;
+  public readonly elasticsearchExporter?: ElasticsearchExporter;
   public readonly elasticsearchSetup?: ElasticsearchSetup;
   public readonly kibanaSetup?: KibanaSetup;
   public readonly eventCollector?: KubernetesEventCollector;
@@ -218,7 +223,12 @@ export class ObservabilityStack extends Construct {
       delivery: this.scrapeMode === 'configmap' ? 'configmap' : 'prometheus-operator',
       ruleSelectorLabels: props.operatorSelectorLabels,
     });
-    this.alertmanager = new Alertmanager(this, 'Alertmanager', { ...props.alertmanager, namespace: ns.monitoring, image: image('alertmanager', props.alertmanager?.image) });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', {
+      ...props.alertmanager,
+      namespace: ns.monitoring,
+      image: image('alertmanager', props.alertmanager?.image),
+      wechatRobotAdapterImage: image('wechatRobotAdapter', props.alertmanager?.wechatRobotAdapterImage),
+    });
 
     let prometheusUrl: string;
     if (this.scrapeMode === 'configmap') {
@@ -291,6 +301,20 @@ export class ObservabilityStack extends Construct {
           index: `${setup.indexPrefix}-*`,
         }),
       );
+      this.elasticsearchExporter = new ElasticsearchExporter(this, 'ElasticsearchExporter', {
+        // The reader role carries the `monitor` cluster privilege, all the exporter needs.
+        username: setup.reader.username,
+        passwordSecret: setup.reader.passwordSecret,
+        ...logging.elasticsearchExporter,
+        namespace: ns.logging,
+        image: image('elasticsearchExporter', logging.elasticsearchExporter?.image),
+        elasticsearchUrl: this.elasticsearch.url,
+      });
+      this.operatorTargets
+        ?.addService({ name: this.elasticsearchExporter.serviceName, namespace: ns.logging, port: this.elasticsearchExporter.portName })
+        .addPods({ name: 'fluent-bit', namespace: ns.nodeAgents, port: 'http', path: '/api/v2/metrics/prometheus' })
+        .addPods({ name: 'fluentd', namespace: ns.logging, port: 'metrics' });
+      this.alertRules.addRuleGroups('logging', [loggingGroup()]);
     }
     if (tracing) {
       this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing, image: image('jaeger', tracing.jaeger?.image) });

@@ -12,6 +12,17 @@ export interface ScrapedService {
   readonly port: string;
 }
 
+/** Pods of the stack scraped directly (no Service), by a named container port. */
+export interface ScrapedPods {
+  /** `app.kubernetes.io/name` of the pods (also the PodMonitor name). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Container port name. */
+  readonly port: string;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
 export interface OperatorScrapeTargetsProps {
   /** Namespace of the ServiceMonitors and PodMonitor. @default "monitoring" */
   readonly namespace?: string;
@@ -56,6 +67,19 @@ export class OperatorScrapeTargets extends Construct {
         },
       });
     }
+  }
+
+  /** Adds a PodMonitor for pods of the stack that have no metrics Service (Fluent Bit, Fluentd). */
+  public addPods(pods: ScrapedPods): this {
+    new PodMonitor(this, `Pods-${pods.namespace}-${pods.name}`, {
+      metadata: { name: pods.name, namespace: this.namespace, labels: this.labels },
+      spec: {
+        namespaceSelector: { matchNames: [pods.namespace] },
+        selector: { matchLabels: selectorLabels(pods.name) },
+        podMetricsEndpoints: [{ port: pods.port, path: pods.path ?? '/metrics', interval: '30s' }],
+      },
+    });
+    return this;
   }
 
   /** Adds a ServiceMonitor for one Service of the stack. */

@@ -25,7 +25,7 @@ function chart(): Chart {
   return new Chart(Testing.app(), 'test');
 }
 const synth = (c: Chart): any[] => Testing.synth(c);
-const hook = () => Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/' });
+const hook = () => Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/', external: true });
 
 describe('prometheus-operator mode', () => {
   const c = chart();
@@ -45,7 +45,7 @@ describe('prometheus-operator mode', () => {
     expect(objs.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(['node-exporter', 'kube-state-metrics', 'alertmanager', 'grafana', 'kiali']);
     expect(objs.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['envoy-stats']);
     const rules = objs.filter((o) => o.kind === 'PrometheusRule');
-    expect(rules.map((o) => o.metadata.name)).toEqual(['prometheus-rules-cluster', 'prometheus-rules-shop-checkout']);
+    expect(rules.map((o) => o.metadata.name)).toEqual(['prometheus-rules-cluster', 'prometheus-rules-self-monitoring', 'prometheus-rules-shop-checkout']);
     for (const o of [...rules, ...objs.filter((x) => x.kind === 'ServiceMonitor' || x.kind === 'PodMonitor')]) expect(o.metadata.labels.release).toBe('kube-prometheus');
     const ne = objs.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'node-exporter');
     expect(ne.spec).toEqual({ endpoints: [{ interval: '30s', port: 'http-metrics' }], namespaceSelector: { matchNames: ['monitoring-node'] }, selector: { matchLabels: { 'app.kubernetes.io/name': 'node-exporter', 'app.kubernetes.io/part-of': 'meshforge-observability' } } });
@@ -123,7 +123,7 @@ describe('components used alone', () => {
   it('AlertRules: cluster rules can be turned off; service thresholds fall back to serviceDefaults', () => {
     const rules = new AlertRules(chart(), 'rules', { clusterRules: false, serviceDefaults: { p99LatencyMs: 300, alertOnNoTraffic: false } });
     rules.monitor({ name: 'catalog', namespace: 'shop' });
-    expect(Object.keys(rules.ruleFiles())).toEqual(['mesh-services.rules.yml']);
+    expect(Object.keys(rules.ruleFiles())).toEqual(['self-monitoring.rules.yml', 'mesh-services.rules.yml']);
     const [group] = rules.serviceGroups();
     expect(group.name).toBe('meshforge.service.shop.catalog');
     expect(group.rules.map((r) => r.alert)).toEqual(['MeshServiceHighErrorRate', 'MeshServiceHighLatencyP99']);
@@ -175,7 +175,7 @@ describe('components used alone', () => {
     const c = chart();
     new ObservabilityStack(c, 'obs', {
       imageRegistry: 'registry.example.com/mirror/',
-      alertmanager: { receivers: [hook()] },
+      alertmanager: { receivers: [hook(), Receiver.wechatRobot('robot', { robotKeySecret: { name: 'robot', key: 'key' } })] },
       grafana: { image: 'docker.io/grafana/grafana:11.2.1' },
       logging: { elasticsearch: { sysctlInitContainer: true } },
     });
@@ -188,6 +188,9 @@ describe('components used alone', () => {
       'registry.example.com/mirror/curlimages/curl:8.10.1',
       'registry.example.com/mirror/curlimages/curl:8.10.1',
       'registry.example.com/mirror/elasticsearch/elasticsearch:8.15.1',
+      // the WeChat robot adapter: init container and server
+      'registry.example.com/mirror/feiyu563/prometheus-alert:v4.9.1',
+      'registry.example.com/mirror/feiyu563/prometheus-alert:v4.9.1',
       'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
@@ -199,6 +202,7 @@ describe('components used alone', () => {
       'registry.example.com/mirror/prometheus/alertmanager:v0.27.0',
       'registry.example.com/mirror/prometheus/node-exporter:v1.8.2',
       'registry.example.com/mirror/prometheus/prometheus:v2.53.2',
+      'registry.example.com/mirror/prometheuscommunity/elasticsearch-exporter:v1.10.0',
     ]);
   });
 

@@ -24,13 +24,44 @@ const namespaceLevel = (ns: string) => byKind('Namespace').find((n) => n.metadat
  * use these: a typo or a metric nobody scrapes would draw an empty panel forever.
  */
 const PRODUCED: Record<string, readonly string[]> = {
-  prometheus: ['up'],
+  prometheus: [
+    'up',
+    'prometheus_config_last_reload_successful',
+    'prometheus_rule_evaluation_failures_total',
+    'prometheus_notifications_alertmanagers_discovered',
+    'prometheus_notifications_errors_total',
+    'prometheus_notifications_sent_total',
+    'prometheus_tsdb_compactions_failed_total',
+    'prometheus_tsdb_reloads_failures_total',
+    'prometheus_tsdb_wal_corruptions_total',
+    'prometheus_tsdb_head_truncations_failed_total',
+  ],
+  alertmanager: ['alertmanager_config_last_reload_successful', 'alertmanager_notifications_failed_total', 'alertmanager_notifications_total'],
   'node-exporter': ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes', 'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_readonly'],
-  'kube-state-metrics': ['kube_pod_container_status_restarts_total', 'kube_pod_container_status_waiting_reason', 'kube_pod_status_phase', 'kube_deployment_status_replicas_unavailable', 'kube_node_status_condition'],
+  'kube-state-metrics': [
+    'kube_pod_container_status_restarts_total',
+    'kube_pod_container_status_waiting_reason',
+    'kube_pod_container_status_last_terminated_reason',
+    'kube_pod_status_phase',
+    'kube_deployment_status_replicas_unavailable',
+    'kube_node_status_condition',
+    'kube_horizontalpodautoscaler_status_current_replicas',
+    'kube_horizontalpodautoscaler_spec_max_replicas',
+    'kube_horizontalpodautoscaler_spec_min_replicas',
+    'kube_poddisruptionbudget_status_desired_healthy',
+    'kube_poddisruptionbudget_status_current_healthy',
+    'kube_poddisruptionbudget_status_pod_disruptions_allowed',
+    'kube_poddisruptionbudget_status_expected_pods',
+  ],
   'istio-envoy': [
     'istio_requests_total', 'istio_request_duration_milliseconds_bucket',
     'istio_tcp_received_bytes_total', 'istio_tcp_sent_bytes_total', 'istio_tcp_connections_opened_total', 'istio_tcp_connections_closed_total',
   ],
+  // istiod (scraped through its own prometheus.io annotations by kubernetes-pods)
+  istiod: ['citadel_server_root_cert_expiry_timestamp', 'citadel_server_cert_chain_expiry_timestamp'],
+  'fluent-bit': ['fluentbit_output_retries_failed_total', 'fluentbit_output_errors_total'],
+  fluentd: ['fluentd_output_status_num_errors', 'fluentd_output_status_retry_count', 'fluentd_output_status_buffer_available_space_ratio'],
+  'elasticsearch-exporter': ['elasticsearch_cluster_health_status', 'elasticsearch_filesystem_data_available_bytes', 'elasticsearch_filesystem_data_size_bytes'],
 };
 const producedMetrics = new Set(Object.values(PRODUCED).flat());
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
@@ -41,6 +72,7 @@ function metricsOf(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\boffset\s+\d+[smhdwy]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   return [...stripped.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)].filter((m) => !m[2] && !KEYWORDS.has(m[1].toLowerCase())).map((m) => m[1]);
 }
@@ -50,7 +82,7 @@ describe('dist/observability: Prometheus', () => {
 
   it('has one Prometheus config and the rule files it references', () => {
     expect(configs).toHaveLength(1);
-    expect(Object.keys(ruleFiles).sort()).toEqual(['cluster.rules.yml', 'mesh-services.rules.yml']);
+    expect(Object.keys(ruleFiles).sort()).toEqual(['cluster.rules.yml', 'logging.rules.yml', 'mesh-services.rules.yml', 'self-monitoring.rules.yml']);
   });
 
   it.each(configs.map((c) => [c.cm.metadata.name, c.text]))('promtool check config --syntax-only passes on %s (kubernetes_sd swapped for file_sd)', (_n, text) => {
@@ -147,21 +179,59 @@ describe('dist/observability: Alertmanager', () => {
     const byName = Object.fromEntries(cfg.receivers.map((r: any) => [r.name, r]));
     expect(byName['oncall-mail'].email_configs[0].auth_password_file).toBe('/etc/alertmanager/secrets/alertmanager-smtp/password');
     expect(byName['oncall-mail'].email_configs[0]).not.toHaveProperty('auth_password');
-    expect(byName['team-robot'].webhook_configs[0].http_config.authorization.credentials_file).toBe('/etc/alertmanager/secrets/alertmanager-wechat-robot/robot-key');
+    // The robot key stays in the adapter: neither in the URL nor mounted into Alertmanager.
+    expect(byName['team-robot'].webhook_configs[0]).toEqual({ url: 'http://wechat-robot-team-robot.monitoring.svc:8080/prometheusalert?type=wx&tpl=prometheus-wx', send_resolved: true });
+    expect(byName.deadmansswitch.webhook_configs[0].http_config.authorization.credentials_file).toBe('/etc/alertmanager/secrets/alertmanager-heartbeat/token');
     expect(byName['oncall-wechat'].wechat_configs[0].api_secret).toBe('MESHFORGE_SECRET__alertmanager-wechat__api-secret');
     const sts = workloads.find((w) => w.metadata.name === 'alertmanager')!;
     const init = sts.spec.template.spec.initContainers[0];
     expect(init.command[2]).toContain("-v f='/etc/alertmanager/secrets/alertmanager-wechat/api-secret'");
     expect(sts.spec.template.spec.containers[0].args[0]).toBe('--config.file=/etc/alertmanager/rendered/alertmanager.yml');
-    const secretVolumes = sts.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
-    expect(secretVolumes).toEqual(['alert-gateway', 'alertmanager-smtp', 'alertmanager-wechat', 'alertmanager-wechat-robot']);
+    // Only the WeChat API secret is needed to start (it is rendered into the config); the rest are optional.
+    const secretVolumes = sts.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => [v.secret.secretName, v.secret.optional ?? false]);
+    expect(secretVolumes).toEqual([
+      ['alertmanager-heartbeat', true],
+      ['alertmanager-smtp', true],
+      ['alertmanager-wechat', false],
+    ]);
   });
 
   it('has the route tree with grouping, repeat interval and inhibit rules', () => {
     const cfg = parse(configs[0].text);
-    expect(cfg.route).toMatchObject({ receiver: 'default', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' });
-    expect(cfg.route.routes.map((r: any) => r.receiver)).toEqual(['oncall-wechat', 'oncall-mail', 'team-robot']);
+    expect(cfg.route).toMatchObject({ receiver: 'oncall-mail', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' });
+    expect(cfg.route.routes.map((r: any) => r.receiver)).toEqual(['deadmansswitch', 'oncall-wechat', 'oncall-mail', 'team-robot']);
+    expect(cfg.route.routes[0]).toEqual({ receiver: 'deadmansswitch', matchers: ['alertname="Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '1m' });
     expect(cfg.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }]);
+  });
+
+  it.each([
+    [['alertname=Watchdog', 'severity=none'], 'deadmansswitch'],
+    // Watchdog never reaches a person, whatever else it carries.
+    [['alertname=Watchdog', 'severity=critical', 'namespace=shop'], 'deadmansswitch'],
+    [['alertname=KubePodCrashLooping', 'severity=critical', 'namespace=payments'], 'oncall-wechat,oncall-mail'],
+    [['alertname=MeshServiceHighErrorRate', 'severity=critical', 'namespace=shop'], 'oncall-wechat,oncall-mail,team-robot'],
+    [['alertname=MeshServiceNoTraffic', 'severity=warning', 'namespace=shop'], 'team-robot'],
+    [['alertname=ElasticsearchClusterYellow', 'severity=warning', 'namespace=logging'], 'oncall-mail'],
+  ])('amtool config routes test: %j goes to %s', (labels, receivers) => {
+    const file = writeTemp('alertmanager.yml', configs[0].text);
+    const r = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receivers}`, ...labels]);
+    expect(r.out.trim().split('\n')[0]).toBe(receivers);
+    expect(r.code).toBe(0);
+  });
+
+  it('the routing test can fail (a wrong expectation exits non-zero)', () => {
+    const file = writeTemp('alertmanager.yml', configs[0].text);
+    const r = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=oncall-mail', 'alertname=Watchdog']);
+    expect(r.code).not.toBe(0);
+  });
+
+  it('the default inhibit rule can match: some alerts exist at both severities under one name', () => {
+    const severities = new Map<string, Set<string>>();
+    for (const text of Object.values(ruleFiles)) {
+      for (const g of parse(text).groups) for (const r of g.rules) severities.set(r.alert, new Set([...(severities.get(r.alert) ?? []), r.labels.severity]));
+    }
+    const both = [...severities].filter(([, s]) => s.has('critical') && s.has('warning')).map(([a]) => a);
+    expect(both.sort()).toEqual(['ElasticsearchDiskSpaceLow', 'IstioCertChainExpiringSoon', 'IstioRootCertExpiringSoon']);
   });
 });
 

@@ -37,11 +37,10 @@ describe('observability input errors', () => {
     expect(codeOf(fn)).toBe('RECEIVER_URL_MISSING');
   });
 
-  it('a WeChat robot adapter URL that is not http(s)', () => {
+  it('a WeChat robot adapter name that is not a DNS label', () => {
     const fn = () =>
-      new Alertmanager(chart(), 'am', { receivers: [Receiver.wechatRobot('robot', { adapterUrl: 'ftp://adapter/send', robotKeySecret: { name: 'robot', key: 'key' } })] });
-    expect(fn).toThrowError('[test/am] invalid URL; field: receivers[robot].adapterUrl; value: "ftp://adapter/send"; expected: an absolute http:// or https:// URL, e.g. "http://alert-adapter.monitoring.svc:8080/alerts"');
-    expect(codeOf(fn)).toBe('INVALID_URL');
+      new Alertmanager(chart(), 'am', { receivers: [Receiver.wechatRobot('robot', { robotKeySecret: { name: 'robot', key: 'key' }, adapter: { name: 'Robot_Adapter' } })] });
+    expect(fn).toThrowError(/^\[test\/am\/WeChatRobot-robot\] .*; field: name; value: "Robot_Adapter"; expected: /);
   });
 
   it('an SMTP user without a password Secret', () => {
@@ -56,7 +55,7 @@ describe('observability input errors', () => {
   });
 
   it('duplicate receivers and malformed matchers', () => {
-    const hook = () => Receiver.webhook('ops', { url: 'http://hook:8080/' });
+    const hook = () => Receiver.webhook('ops', { url: 'http://hook:8080/', external: true });
     expect(() => new Alertmanager(chart(), 'am', { receivers: [hook(), hook()] })).toThrowError('[test/am] duplicate receiver name; field: receivers; value: "ops"; expected: each receiver name once');
     expect(() => new Alertmanager(chart(), 'am', { receivers: [hook()], routes: [{ receiver: 'ops', matchers: ['severity="critical"', 'team=sre ops'] }] })).toThrowError(
       '[test/am] invalid matcher; field: routes[0].matchers[1]; value: "team=sre ops"; expected: a label name, an operator (=, !=, =~, !~) and a value, unquoted without whitespace, quotes, commas, braces, "!", "=", "~" or "\\" (severity=critical) or double-quoted (namespace=~"shop|payments")',
@@ -69,14 +68,14 @@ describe('observability input errors', () => {
   it('a route to an undefined receiver fails the synth-time validation', () => {
     const app = new App();
     const c = new Chart(app, 'test');
-    new Alertmanager(c, 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })], routes: [{ receiver: 'pager', matchers: ['severity="critical"'] }] });
+    new Alertmanager(c, 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/', external: true })], routes: [{ receiver: 'pager', matchers: ['severity="critical"'] }] });
     expect(() => validateApp(app)).toThrowError(MeshforgeValidationError);
     expect(() => validateApp(app)).toThrowError('  [test/am] receiver is not defined; field: routes[0].receiver; value: "pager"; expected: one of "ops"');
   });
 
   it('a default receiver that is not defined fails the synth-time validation', () => {
     const app = new App();
-    new Alertmanager(new Chart(app, 'test'), 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' }), Receiver.blackhole('null')], defaultReceiver: 'pager' });
+    new Alertmanager(new Chart(app, 'test'), 'am', { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/', external: true }), Receiver.blackhole('null')], defaultReceiver: 'pager' });
     expect(() => validateApp(app)).toThrowError('  [test/am] receiver is not defined; field: defaultReceiver; value: "pager"; expected: one of "ops", "null"');
   });
 
@@ -92,7 +91,7 @@ describe('observability input errors', () => {
       description: 'bad tracing',
       build(app) {
         new ObservabilityStack(new Chart(app, 'stack'), 'obs', {
-          alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })] },
+          alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/', external: true })] },
           tracing: { istio: { samplingPercentage: 150 } },
         });
       },
@@ -192,7 +191,7 @@ describe('observability input errors', () => {
     expect(() => am().addReceiver(Receiver.wechat('wx', { corpId: '', agentId: '1', apiSecret: { name: 'wx', key: 'k' } }))).toThrowError(
       '[test/am] invalid WeChat setting; field: receivers[wx].corpId; value: ""; expected: a non-empty ID (letters, digits, "_", "-")',
     );
-    expect(() => am().addReceiver(Receiver.webhook('ops', { url: 'http://hook:8080/', bearerTokenSecret: { name: 'Bad_Name', key: 'token' } }))).toThrowError(
+    expect(() => am().addReceiver(Receiver.webhook('ops', { url: 'http://hook:8080/', external: true, bearerTokenSecret: { name: 'Bad_Name', key: 'token' } }))).toThrowError(
       '[test/am] invalid secret reference; field: receivers[ops]; value: {"name":"Bad_Name","key":"token"}; expected: an existing Secret name (DNS subdomain) and key',
     );
     expect(() => am().addRoute({ receiver: 'ops', matchers: [] })).toThrowError(
@@ -225,7 +224,7 @@ describe('observability input errors', () => {
   });
 
   it('an invalid service name', () => {
-    const stack = new ObservabilityStack(chart(), 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/' })] } });
+    const stack = new ObservabilityStack(chart(), 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook:8080/', external: true })] } });
     expect(() => stack.monitor({ name: 'Checkout', namespace: 'shop' })).toThrowError(
       '[test/obs/AlertRules] invalid name; field: service.name; value: "Checkout"; expected: a DNS label of at most 63 characters: lowercase letters, digits and "-" (e.g. "cart")',
     );

@@ -174,6 +174,9 @@ const FLUENTD_PARAMS: Record<string, readonly string[]> = {
   system: ['log_level'],
   'source/forward': ['@type', 'port', 'bind'],
   'source/monitor_agent': ['@type', 'port', 'bind'],
+  // fluent-plugin-prometheus README (in_prometheus, in_prometheus_output_monitor)
+  'source/prometheus': ['@type', 'bind', 'port', 'metrics_path'],
+  'source/prometheus_output_monitor': ['@type', 'interval'],
   'filter/dedot': ['@type', 'de_dot', 'de_dot_separator', 'de_dot_nested'],
   'filter/elasticsearch_genid': ['@type', 'hash_id_key'],
   'match/elasticsearch': [
@@ -419,7 +422,7 @@ describe('log pipeline options', () => {
   const chart = () => new Chart(Testing.app(), 'test');
   const stack = (logging: any) => {
     const c = chart();
-    new ObservabilityStack(c, 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/' })] }, logging });
+    new ObservabilityStack(c, 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/', external: true })] }, logging });
     return Testing.synth(c) as any[];
   };
   const setupFiles = (objs: any[]) => objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'elasticsearch-setup').data;

@@ -14,7 +14,7 @@ import { loadDist } from './tools';
 function chart(): Chart {
   return new Chart(Testing.app(), 'test');
 }
-const hook = () => Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/' });
+const hook = () => Receiver.webhook('ops', { url: 'http://hook.monitoring.svc:8080/', external: true });
 const tracing = (c: Chart, providerName = 'jaeger') => new IstioTracing(c, 'tracing', { collectorHost: 'jaeger-collector.tracing.svc.cluster.local', providerName, standalone: false });
 
 /** Every two-hex-digit request-id suffix, lower case. */

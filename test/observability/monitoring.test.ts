@@ -14,10 +14,10 @@ function setup() {
   rules.monitor({ name: 'checkout', namespace: 'shop' }, { errorRatio: 0.1, p99LatencyMs: 500 });
   const am = new Alertmanager(chart, 'am', {
     receivers: [
-      Receiver.webhook('ops', { url: 'http://alert-hook.monitoring.svc:8080/alerts', bearerTokenSecret: { name: 'alert-hook', key: 'token' } }),
+      Receiver.webhook('ops', { url: 'http://alert-hook.monitoring.svc:8080/alerts', external: true, bearerTokenSecret: { name: 'alert-hook', key: 'token' } }),
       Receiver.email('mail', { to: 'oncall@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587', authUsername: 'am', authPasswordSecret: { name: 'smtp', key: 'password' } }),
       Receiver.wechat('wechat', { corpId: 'ww123', agentId: '1000002', toParty: '2', apiSecret: { name: 'wechat', key: 'api-secret' } }),
-      Receiver.wechatRobot('robot', { adapterUrl: 'http://wechat-robot-adapter.monitoring.svc:8080/send', robotKeySecret: { name: 'wechat-robot', key: 'key' } }),
+      Receiver.wechatRobot('robot', { robotKeySecret: { name: 'wechat-robot', key: 'key' } }),
       Receiver.blackhole('null'),
     ],
     routes: [
@@ -71,6 +71,7 @@ describe('promtool and amtool', () => {
     const { prom } = setup();
     expect(parse(prom.configYaml()).rule_files).toEqual([
       '/etc/prometheus/rules/prometheus-rules/cluster.rules.yml',
+      '/etc/prometheus/rules/prometheus-rules/self-monitoring.rules.yml',
       '/etc/prometheus/rules/prometheus-rules/mesh-services.rules.yml',
     ]);
   });

@@ -1,11 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { AlertRules } from '../../lib/observability/alert-rules';
-import { tmpDir } from '../helpers';
-import { run } from './tools';
+import { RuleUnitTest, promtoolTestRules } from './tools';
 
 /**
  * `promtool test rules` on synthetic series: every MeshService and cluster
@@ -13,29 +9,21 @@ import { run } from './tools';
  * labels and annotations are written out literally, not derived from the rules.
  */
 const CHECKOUT = 'reporter="destination",destination_service_name="checkout",destination_workload_namespace="shop"';
+const CATALOG = 'reporter="destination",destination_service_name="catalog",destination_workload_namespace="shop"';
 const svcLabels = { severity: 'critical', namespace: 'shop', service: 'checkout' };
 
 function rulesFor(): AlertRules {
   const rules = new AlertRules(new Chart(Testing.app(), 'test'), 'rules');
-  rules.monitor({ name: 'checkout', namespace: 'shop' }, { errorRatio: 0.1, p99LatencyMs: 500 });
+  // checkout: HTTP only (5xx); catalog: a gRPC port (5xx or grpc-status != 0).
+  rules.monitor({ name: 'checkout', namespace: 'shop', ports: [{ protocol: 'http' }] }, { errorRatio: 0.1, p99LatencyMs: 500 });
+  rules.monitor({ name: 'catalog', namespace: 'shop', ports: [{ protocol: 'grpc' }] }, { errorRatio: 0.1, alertOnNoTraffic: false });
   return rules;
 }
 
-interface UnitTest {
-  readonly input_series: readonly { series: string; values: string }[];
-  readonly alert_rule_test: readonly { eval_time: string; alertname: string; exp_alerts: readonly unknown[] }[];
-}
+type UnitTest = RuleUnitTest;
 
 function promtoolTest(tests: readonly UnitTest[]): { code: number; out: string } {
-  const dir = tmpDir();
-  const files = rulesFor().ruleFiles();
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const file = path.join(dir, 'test.yml');
-  fs.writeFileSync(
-    file,
-    stringify({ rule_files: Object.keys(files), evaluation_interval: '1m', tests: tests.map((t) => ({ interval: '1m', ...t })) }, { lineWidth: 0 }),
-  );
-  return run('promtool', ['test', 'rules', file]);
+  return promtoolTestRules(rulesFor().ruleFiles(), tests);
 }
 
 function expectPass(tests: readonly UnitTest[]) {
@@ -71,9 +59,51 @@ describe('promtool test rules: MeshService golden signals', () => {
           { series: `istio_requests_total{${CHECKOUT},response_code="200"}`, values: '0+100x30' },
           { series: `istio_requests_total{${CHECKOUT},response_code="503"}`, values: '0+5x30' },
           // Errors of another service must not count.
-          { series: 'istio_requests_total{reporter="destination",destination_service_name="catalog",destination_workload_namespace="shop",response_code="500"}', values: '0+100x30' },
+          { series: 'istio_requests_total{reporter="destination",destination_service_name="payments",destination_workload_namespace="shop",response_code="500"}', values: '0+100x30' },
         ],
         alert_rule_test: [{ eval_time: '20m', alertname: 'MeshServiceHighErrorRate', exp_alerts: [] }],
+      },
+    ]);
+  });
+
+  it('MeshServiceHighErrorRate counts gRPC failures (HTTP 200, grpc_response_status != 0) for a gRPC service', () => {
+    const catalog = { severity: 'critical', namespace: 'shop', service: 'catalog' };
+    expectPass([
+      {
+        input_series: [
+          { series: `istio_requests_total{${CATALOG},response_code="200",grpc_response_status="0"}`, values: '0+100x30' },
+          // UNAVAILABLE answered with HTTP 200: invisible to a 5xx-only ratio.
+          { series: `istio_requests_total{${CATALOG},response_code="200",grpc_response_status="14"}`, values: '0+20x30' },
+          // A 503 that also carries a gRPC status counts once.
+          { series: `istio_requests_total{${CATALOG},response_code="503",grpc_response_status="14"}`, values: '0+5x30' },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '15m',
+            alertname: 'MeshServiceHighErrorRate',
+            exp_alerts: [
+              {
+                exp_labels: catalog,
+                exp_annotations: { summary: 'shop/catalog: more than 10% of requests fail (5xx or gRPC status other than OK)', description: 'Error ratio is 0.200 over 5m.' },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        input_series: [
+          { series: `istio_requests_total{${CATALOG},response_code="200",grpc_response_status="0"}`, values: '0+100x30' },
+          { series: `istio_requests_total{${CATALOG},response_code="200",grpc_response_status="5"}`, values: '0+5x30' },
+        ],
+        alert_rule_test: [{ eval_time: '15m', alertname: 'MeshServiceHighErrorRate', exp_alerts: [] }],
+      },
+      {
+        // The HTTP service ignores grpc_response_status (its ports declare no gRPC).
+        input_series: [
+          { series: `istio_requests_total{${CHECKOUT},response_code="200"}`, values: '0+100x30' },
+          { series: `istio_requests_total{${CHECKOUT},response_code="200",grpc_response_status="14"}`, values: '0+50x30' },
+        ],
+        alert_rule_test: [{ eval_time: '15m', alertname: 'MeshServiceHighErrorRate', exp_alerts: [] }],
       },
     ]);
   });

@@ -76,3 +76,21 @@ export function writeTemp(name: string, text: string, dir = tmpDir()): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+/** One `promtool test rules` test group (input series and expected alerts). */
+export interface RuleUnitTest {
+  readonly input_series: readonly { series: string; values: string }[];
+  readonly alert_rule_test: readonly { eval_time: string; alertname: string; exp_alerts: readonly unknown[] }[];
+}
+
+/** Writes `files` and a test file using them (1m intervals) into a temp dir and runs `promtool test rules`. */
+export function promtoolTestRules(files: Record<string, string>, tests: readonly RuleUnitTest[]): { code: number; out: string } {
+  const dir = tmpDir();
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const file = path.join(dir, 'test.yml');
+  fs.writeFileSync(
+    file,
+    stringify({ rule_files: Object.keys(files), evaluation_interval: '1m', tests: tests.map((t) => ({ interval: '1m', ...t })) }, { lineWidth: 0 }),
+  );
+  return run('promtool', ['test', 'rules', file]);
+}
