@@ -54,6 +54,9 @@ export function main(options: SynthCliOptions = {}): number {
     for (const app of result) {
       log(`  ${path.relative(process.cwd(), path.join(outdir, app.name)) || '.'}/ (${app.files.size} files)`);
     }
+    // What the user must do by hand (e.g. apply the Istio mesh config): each line once, after the listing.
+    const notices = result.flatMap((app) => app.notices.map((n) => `${path.relative(process.cwd(), path.join(outdir, app.name, n.file))}: ${n.text}`));
+    for (const line of [...new Set(notices)]) log(line);
     // `npx cdk8s synth` points CDK8S_OUTDIR at a scratch folder and lists what it finds there;
     // dist/ stays the real output so the cli's own `rm -rf` of its outdir cannot break atomicity.
     if (cliOut) {

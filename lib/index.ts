@@ -10,6 +10,9 @@ export {
   RULES as POLICY_RULES,
 } from './policy';
 export type { PolicyReport, PolicyObject, PolicyRule, PolicyRuleId, Violation as PolicyViolation, HonouredException } from './policy';
+// The mesh analyzer behind `npm run check` (istioctl-analyze-style codes over any YAML).
+export { analyzeObjects, checkAll, renderAnalysis, renderCheck, checkJson, ANALYZERS, CODES as ANALYSIS_CODES, EXISTING_SERVICE_ACCOUNT_ANNOTATION } from './analysis';
+export type { AnalysisCode, AnalysisFinding, AnalysisLevel, AnalysisReport, CheckResult } from './analysis';
 export * from './security';
 export * from './mesh';
 export * from './common';

@@ -13,7 +13,8 @@ const DIST = path.join(ROOT, 'dist');
 function freshTree(result: readonly SynthesizedApp[]): Map<string, string> {
   const tree = new Map<string, string>();
   for (const app of [...result].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    for (const [file, content] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) tree.set(`${app.name}/${file}`, content);
+    // side files (not in kustomization.yaml, e.g. istio/mesh-config.yaml) are part of dist/ too, so they cannot go stale
+    for (const [file, content] of [...app.files, ...app.sideFiles].sort(([a], [b]) => (a < b ? -1 : 1))) tree.set(`${app.name}/${file}`, content);
   }
   return tree;
 }

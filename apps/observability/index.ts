@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { AppDefinition, MeshService, defineApp } from '../../lib';
-import { ObservabilityStack, Receiver, ServiceThresholds } from '../../lib/observability';
+import { AccessLogFilter, ObservabilityStack, Receiver, ServiceThresholds } from '../../lib/observability';
 import shopApp from '../shop';
 
 /**
@@ -52,6 +52,8 @@ export default defineApp({
         ],
       },
       tracing: { istio: { samplingPercentage: 1 } },
+      // Envoy access logs of every sidecar: each failed request, and 10% of the others.
+      meshTelemetry: { accessLogging: { filter: AccessLogFilter.errors().or(AccessLogFilter.sample(10)) } },
     });
     for (const service of meshServicesOf(shopApp)) stack.monitor(service, thresholds[service.name]);
   },

@@ -1,2 +1,3 @@
 export * from './config-checksum';
 export * from './project-root';
+export * from './side-file';

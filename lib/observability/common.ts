@@ -23,6 +23,9 @@ export const IMAGES = {
   kibana: 'docker.elastic.co/kibana/kibana:8.15.1',
   jaeger: 'docker.io/jaegertracing/jaeger:2.5.0',
   busybox: 'docker.io/library/busybox:1.36.1',
+  kiali: 'quay.io/kiali/kiali:v2.13.0',
+  // Alpine-based (busybox sh, sed): the setup Jobs' HTTP client.
+  curl: 'docker.io/curlimages/curl:8.10.1',
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

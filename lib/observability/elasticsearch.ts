@@ -38,6 +38,8 @@ export class Elasticsearch extends Construct {
   public readonly namespace: string;
   public readonly serviceName = 'elasticsearch';
   public readonly port = 9200;
+  /** Nodes of the cluster (`discovery.type: single-node`): index replicas must be 0 to stay green. */
+  public readonly nodes = 1;
   public readonly passwordSecret: SecretKeyRef;
 
   constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {

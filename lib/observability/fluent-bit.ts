@@ -13,18 +13,38 @@ export interface FluentBitProps {
   readonly forwardTo?: string;
   /** Host directory for the tail position DB and filesystem buffer (survives restarts: no re-shipping). @default "/var/lib/fluent-bit" */
   readonly stateHostPath?: string;
+  /**
+   * Most disk the node's filesystem buffer may use (`storage.total_limit_size` of
+   * the output; Fluent Bit units K, M, G). When Fluentd is unreachable or pushes
+   * back for longer than this holds, the oldest chunks are discarded: the node
+   * keeps its newest logs instead of filling its disk (DiskPressure).
+   * @default "2G"
+   * @see https://docs.fluentbit.io/manual/3.1/administration/buffering-and-storage
+   */
+  readonly storageLimit?: string;
+  /**
+   * Add pod annotations to every record (kubernetes filter `Annotations`).
+   * Off by default: they are large (e.g. `kubectl.kubernetes.io/last-applied-configuration`) and rarely searched.
+   * @default false
+   */
+  readonly annotations?: boolean;
   /** @default { cpuRequest: "50m", memoryRequest: "64Mi", memoryLimit: "256Mi", cpuLimit: "500m" } */
   readonly resources?: ResourceProps;
 }
 
 /**
  * The `[OUTPUT]` section forwarding everything to Fluentd at `target`
- * (`host:port`), retrying forever: shared by the DaemonSet and the sidecar.
+ * (`host:port`), retrying forever: shared by the DaemonSet, the event collector
+ * and the sidecar. With `storageLimit`, filesystem chunks queued for it are
+ * capped (oldest discarded beyond it).
  */
-export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'): string {
+export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224', storageLimit?: string): string {
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(target);
   if (!m) {
     throw new MeshforgeError('invalid forward target', { code: 'INVALID_TARGET', path, field: 'forwardTo', value: target, expected: 'a "host:port" such as "fluentd.logging.svc:24224"' });
+  }
+  if (storageLimit !== undefined && !/^[1-9]\d*[KMG]$/.test(storageLimit)) {
+    throw new MeshforgeError('invalid storage limit', { code: 'INVALID_SIZE', path, field: 'storageLimit', value: storageLimit, expected: 'a whole number with unit K, M or G (Fluent Bit size), e.g. "2G"' });
   }
   return `[OUTPUT]
     Name          forward
@@ -32,7 +52,26 @@ export function forwardOutput(path: string, target = 'fluentd.logging.svc:24224'
     Host          ${m[1]}
     Port          ${m[2]}
     Retry_Limit   False
-`;
+${storageLimit === undefined ? '' : `    storage.total_limit_size ${storageLimit}\n`}`;
+}
+
+/**
+ * The Fluent Bit container reading `/fluent-bit/etc/custom/fluent-bit.conf` from the
+ * `config` volume, with its state under `/state` (volume `state`) and health on port 2020:
+ * shared by the DaemonSet and the event collector.
+ */
+export function fluentBitContainer(image: string, resources: k8s.ResourceRequirements, securityContext: k8s.SecurityContext, extraMounts: k8s.VolumeMount[] = []): k8s.Container {
+  return {
+    name: 'fluent-bit',
+    image,
+    command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
+    ports: [{ name: 'http', containerPort: 2020 }],
+    resources,
+    securityContext,
+    readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
+    livenessProbe: httpProbe('/', 'http', 10, 20),
+    volumeMounts: [{ name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true }, ...extraMounts, { name: 'state', mountPath: '/state' }],
+  };
 }
 
 /** Parsers shipped next to the built-in `docker` and `cri` multiline parsers. */
@@ -65,13 +104,17 @@ export class FluentBit extends Construct {
     const path = this.node.path;
     this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'monitoring-node');
     const image = checkImage(path, 'image', props.image ?? IMAGES.fluentBit);
-    const output = forwardOutput(path, props.forwardTo);
+    const output = forwardOutput(path, props.forwardTo, props.storageLimit ?? '2G');
     const state = props.stateHostPath ?? '/var/lib/fluent-bit';
     const labels = standardLabels('fluent-bit', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
     bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
+    // storage.max_chunks_up: chunks held in memory (~2 MB each); the default 128 (~256 MB) would
+    // reach the memory limit under back-pressure. The rest waits on disk, bounded by the output's limit.
+    // (docs.fluentbit.io/manual/3.1/administration/buffering-and-storage; Labels/Annotations:
+    // docs.fluentbit.io/manual/3.1/pipeline/filters/kubernetes)
     const conf = `[SERVICE]
     Flush             5
     Daemon            off
@@ -83,6 +126,7 @@ export class FluentBit extends Construct {
     Health_Check      On
     storage.path      /state/buffer
     storage.sync      normal
+    storage.max_chunks_up 32
 
 [INPUT]
     Name              tail
@@ -105,6 +149,8 @@ export class FluentBit extends Construct {
     Keep_Log            Off
     K8S-Logging.Parser  On
     K8S-Logging.Exclude On
+    Labels              On
+    Annotations         ${props.annotations ? 'On' : 'Off'}
 
 ${output}`;
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('fluent-bit-config'), data: { 'fluent-bit.conf': conf, 'parsers.conf': PARSERS } });
@@ -127,21 +173,9 @@ ${output}`;
             tolerations: [{ operator: 'Exists' }],
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
-              {
-                name: 'fluent-bit',
-                image,
-                command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/custom/fluent-bit.conf'],
-                ports: [{ name: 'http', containerPort: 2020 }],
-                resources: toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }),
-                securityContext: { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 },
-                readinessProbe: httpProbe('/api/v1/health', 'http', 10, 10),
-                livenessProbe: httpProbe('/', 'http', 10, 20),
-                volumeMounts: [
-                  { name: 'config', mountPath: '/fluent-bit/etc/custom', readOnly: true },
-                  { name: 'varlog', mountPath: '/var/log', readOnly: true },
-                  { name: 'state', mountPath: '/state' },
-                ],
-              },
+              fluentBitContainer(image, toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', cpuLimit: '500m' }), { ...restrictedContainer(), runAsNonRoot: false, runAsUser: 0 }, [
+                { name: 'varlog', mountPath: '/var/log', readOnly: true },
+              ]),
             ],
             volumes: [
               { name: 'config', configMap: { name: config.name } },

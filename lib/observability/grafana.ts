@@ -161,7 +161,8 @@ export class Grafana extends Construct {
                 env: Lazy.any({
                   produce: () => [
                     ...env,
-                    ...this.dataSources.filter((d) => d.secretEnv).map((d) => ({ name: d.secretEnv!.env, valueFrom: { secretKeyRef: { name: d.secretEnv!.secret.name, key: d.secretEnv!.secret.key } } })),
+                    // optional: a data source without its password fails its queries; Grafana itself still starts
+                    ...this.dataSources.filter((d) => d.secretEnv).map((d) => ({ name: d.secretEnv!.env, valueFrom: { secretKeyRef: { name: d.secretEnv!.secret.name, key: d.secretEnv!.secret.key, optional: true } } })),
                   ],
                 }),
                 ports: [{ name: 'http', containerPort: this.port }],

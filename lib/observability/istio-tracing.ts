@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { toYaml } from './common';
-import { Telemetry } from '../../imports/telemetry.istio.io';
+import { Telemetry, TelemetrySpecTracing } from '../../imports/telemetry.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { checkDnsLabel } from './validators';
 
@@ -20,6 +20,13 @@ export interface IstioTracingProps {
   readonly samplingPercentage?: number;
   /** Namespace of the Telemetry object: the Istio root namespace makes it mesh-wide. @default "istio-system" */
   readonly namespace?: string;
+  /**
+   * Emit a Telemetry object of its own. `false` when a MeshTelemetry carries
+   * the tracing section (`meshTelemetry.useTracing(tracing)`): Istio allows
+   * one selector-less Telemetry per namespace.
+   * @default true
+   */
+  readonly standalone?: boolean;
 }
 
 /** The extension-provider type Envoy uses to export spans. */
@@ -41,6 +48,8 @@ export class IstioTracing extends Construct {
   public readonly providerName: string;
   public readonly samplingPercentage: number;
   public readonly protocol: TracingProtocol;
+  /** Whether this construct emits its own Telemetry object. */
+  public readonly standalone: boolean;
   private readonly collectorHost: string;
   private readonly collectorPort: number;
 
@@ -62,19 +71,27 @@ export class IstioTracing extends Construct {
     this.collectorHost = props.collectorHost;
     this.protocol = props.protocol ?? 'opentelemetry';
     this.collectorPort = props.collectorPort ?? (this.protocol === 'zipkin' ? 9411 : 4317);
-    new Telemetry(this, 'Resource', {
-      metadata: {
-        name: 'mesh-tracing',
-        namespace: props.namespace ?? 'istio-system',
-        labels: { 'app.kubernetes.io/managed-by': 'meshforge', 'app.kubernetes.io/part-of': 'meshforge-observability' },
-        annotations: { [MESH_CONFIG_ANNOTATION]: JSON.stringify(this.meshConfig()) },
-      },
-      spec: { tracing: [{ providers: [{ name: this.providerName }], randomSamplingPercentage: pct }] },
-    });
+    this.standalone = props.standalone ?? true;
+    if (this.standalone) {
+      new Telemetry(this, 'Resource', {
+        metadata: {
+          name: 'mesh-tracing',
+          namespace: props.namespace ?? 'istio-system',
+          labels: { 'app.kubernetes.io/managed-by': 'meshforge', 'app.kubernetes.io/part-of': 'meshforge-observability' },
+          annotations: { [MESH_CONFIG_ANNOTATION]: JSON.stringify(this.meshConfig()) },
+        },
+        spec: { tracing: [this.tracingSpec()] },
+      });
+    }
+  }
+
+  /** The Telemetry `tracing` entry: the provider and the sampling percentage. */
+  public tracingSpec(): TelemetrySpecTracing {
+    return { providers: [{ name: this.providerName }], randomSamplingPercentage: this.samplingPercentage };
   }
 
   /** The `meshConfig` fragment the Istio install must contain (IstioOperator `spec.meshConfig` / Helm `meshConfig`). */
-  public meshConfig(): Record<string, unknown> {
+  public meshConfig(): { enableTracing: true; extensionProviders: ({ name: string } & Record<string, unknown>)[] } {
     return {
       enableTracing: true,
       extensionProviders: [{ name: this.providerName, [this.protocol]: { service: this.collectorHost, port: this.collectorPort } }],

@@ -11,18 +11,21 @@ export interface KibanaProps {
   /** Elasticsearch URL. @default "http://elasticsearch.logging.svc:9200" */
   readonly elasticsearchUrl?: string;
   /**
-   * Service-account token of `elastic/kibana` (Kibana 8 refuses the `elastic`
-   * superuser). Create it once with `bin/elasticsearch-service-tokens create elastic/kibana kibana`
-   * or the `_security/service/elastic/kibana/credential/token` API and store it in this Secret.
-   * @default { name: "kibana-credentials", key: "service-account-token" }
+   * Password of the built-in `kibana_system` user, which Kibana logs in as
+   * (Kibana 8 refuses the `elastic` superuser). ElasticsearchSetup sets this
+   * password through the security API; it lives in the `.security` index, so it
+   * survives Elasticsearch restarts (a file-based service token in
+   * `config/service_tokens` does not, unless that path is persisted).
+   * @default { name: "elasticsearch-users", key: "kibana-system-password" }
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.15/built-in-users.html
    */
-  readonly serviceAccountTokenSecret?: SecretKeyRef;
+  readonly kibanaSystemPasswordSecret?: SecretKeyRef;
   /** @default { cpuRequest: "200m", memoryRequest: "1Gi", cpuLimit: "1" } */
   readonly resources?: ResourceProps;
 }
 
 /**
- * Kibana 8: Deployment and Service on 5601, connecting with a service-account token.
+ * Kibana 8: Deployment and Service on 5601, logging in to Elasticsearch as `kibana_system`.
  *
  * @see https://www.elastic.co/guide/en/kibana/8.15/docker.html
  */
@@ -37,7 +40,7 @@ export class Kibana extends Construct {
     this.namespace = checkDnsLabel(path, 'namespace', props.namespace ?? 'logging');
     const image = checkImage(path, 'image', props.image ?? IMAGES.kibana);
     const esUrl = checkUrl(path, 'elasticsearchUrl', props.elasticsearchUrl ?? 'http://elasticsearch.logging.svc:9200');
-    const token = props.serviceAccountTokenSecret ?? { name: 'kibana-credentials', key: 'service-account-token' };
+    const password = props.kibanaSystemPasswordSecret ?? { name: 'elasticsearch-users', key: 'kibana-system-password' };
     const labels = standardLabels('kibana', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
 
@@ -63,7 +66,10 @@ export class Kibana extends Construct {
                 image,
                 env: [
                   { name: 'ELASTICSEARCH_HOSTS', value: JSON.stringify([esUrl]) },
-                  { name: 'ELASTICSEARCH_SERVICEACCOUNTTOKEN', valueFrom: { secretKeyRef: { name: token.name, key: token.key } } },
+                  // elasticsearch.username/password (www.elastic.co/guide/en/kibana/8.15/docker.html#environment-variable-config)
+                  { name: 'ELASTICSEARCH_USERNAME', value: 'kibana_system' },
+                  // Until ElasticsearchSetup has set this password, Kibana retries its login (401) and stays unready.
+                  { name: 'ELASTICSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: password.name, key: password.key } } },
                   { name: 'SERVER_NAME', value: 'kibana' },
                   { name: 'TELEMETRY_OPTIN', value: 'false' },
                 ],
@@ -87,5 +93,10 @@ export class Kibana extends Construct {
         },
       },
     });
+  }
+
+  /** In-cluster URL. */
+  public get url(): string {
+    return `http://${this.serviceName}.${this.namespace}.svc:${this.port}`;
   }
 }

@@ -7,12 +7,18 @@ import { podSecurityLabels } from '../validation/pod-security';
 import { ImageName, PART_OF, SecretKeyRef, mirroredImage } from './common';
 import { clusterOverviewDashboard, serviceRedDashboard } from './dashboards';
 import { Elasticsearch, ElasticsearchProps } from './elasticsearch';
+import { ElasticsearchSetup, ElasticsearchSetupProps } from './elasticsearch-setup';
 import { FluentBit, FluentBitProps } from './fluent-bit';
 import { Fluentd, FluentdProps } from './fluentd';
 import { Grafana, GrafanaDataSource, GrafanaProps } from './grafana';
+import { istioMeshDashboard, istioServiceDashboard, istioWorkloadDashboard } from './istio-dashboards';
 import { IstioTracing, IstioTracingProps } from './istio-tracing';
+import { Kiali, KialiProps } from './kiali';
+import { MeshTelemetry, MeshTelemetryProps } from './mesh-telemetry';
 import { Jaeger, JaegerProps } from './jaeger';
 import { Kibana, KibanaProps } from './kibana';
+import { KibanaSetup, KibanaSetupProps, defaultDataViews } from './kibana-setup';
+import { KubernetesEventCollector, KubernetesEventCollectorProps } from './kubernetes-event-collector';
 import { KubeStateMetrics, KubeStateMetricsProps } from './kube-state-metrics';
 import { IMonitoredService, ServiceThresholds } from './monitored-service';
 import { NodeExporter, NodeExporterProps } from './node-exporter';
@@ -36,12 +42,25 @@ export interface ObservabilityNamespaces {
 export interface LoggingOptions {
   /** Fluent Bit DaemonSet (namespace `nodeAgents`, forwards to the stack's Fluentd). @default {} (see FluentBitProps) */
   readonly fluentBit?: Omit<FluentBitProps, 'namespace' | 'forwardTo'>;
-  /** Fluentd aggregator (writes to the stack's Elasticsearch with its password Secret). @default {} (see FluentdProps) */
-  readonly fluentd?: Omit<FluentdProps, 'namespace' | 'elasticsearchUrl' | 'elasticsearchPasswordSecret'>;
+  /** Fluentd aggregator (writes to the stack's Elasticsearch as the setup's writer user). @default {} (see FluentdProps) */
+  readonly fluentd?: Omit<FluentdProps, 'namespace' | 'elasticsearchUrl' | 'elasticsearchUser' | 'elasticsearchPasswordSecret'>;
   /** Single-node Elasticsearch. @default {} (see ElasticsearchProps) */
   readonly elasticsearch?: Omit<ElasticsearchProps, 'namespace'>;
-  /** Kibana (pointed at the stack's Elasticsearch). @default {} (see KibanaProps) */
-  readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl'>;
+  /** Retention, users and templates, set by a Job (see ElasticsearchSetup). @default {} (14 days, users meshforge-fluentd / meshforge-grafana) */
+  readonly setup?: Pick<ElasticsearchSetupProps, 'image' | 'retentionDays' | 'writer' | 'reader' | 'kibanaSystemPasswordSecret'>;
+  /** Kibana (pointed at the stack's Elasticsearch, logging in as `kibana_system`). @default {} (see KibanaProps) */
+  readonly kibana?: Omit<KibanaProps, 'namespace' | 'elasticsearchUrl' | 'kibanaSystemPasswordSecret'>;
+  /** Kibana data views, created by a Job. @default {} (logs, events, dead letters) */
+  readonly kibanaSetup?: Pick<KibanaSetupProps, 'image' | 'dataViews'>;
+  /** Kubernetes events into the log store; `false` to leave them out. @default {} (see KubernetesEventCollectorProps) */
+  readonly events?: Pick<KubernetesEventCollectorProps, 'image' | 'resources'> | false;
+  /**
+   * Grafana's copy of the reader user's password, in the monitoring namespace
+   * (Secrets are namespaced; same value as the reader's key in the logging namespace).
+   * Optional: without it Grafana starts and only its Elasticsearch data source fails.
+   * @default { name: "elasticsearch-grafana", key: "password" }
+   */
+  readonly grafanaPasswordSecret?: SecretKeyRef;
 }
 
 /** Tracing components. */
@@ -91,10 +110,20 @@ export interface ObservabilityStackProps {
   readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'>;
   /** kube-state-metrics. @default {} (see KubeStateMetricsProps) */
   readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'>;
-  /** Logging pipeline; `false` to leave it out. @default {} (all four components) */
+  /** Logging pipeline; `false` to leave it out. @default {} (Fluent Bit, events collector, Fluentd, Elasticsearch + setup Job, Kibana + data-view Job) */
   readonly logging?: LoggingOptions | false;
   /** Tracing; `false` to leave it out. @default {} (Jaeger in memory + Istio Telemetry) */
   readonly tracing?: TracingOptions | false;
+  /**
+   * The mesh-wide Istio Telemetry object: Envoy access logs (`accessLogging`)
+   * and, when tracing is on, the tracing section. Written unless both are off.
+   * @default {} (access logs with the built-in `envoy` provider, every request; see MeshTelemetryProps)
+   */
+  readonly meshTelemetry?: MeshTelemetryProps;
+  /** Kiali, wired to the stack's Prometheus, Grafana and Jaeger; `false` to leave it out. @default {} (see KialiProps) */
+  readonly kiali?: Omit<KialiProps, 'namespace' | 'prometheusUrl' | 'grafanaUrl' | 'jaegerUrl'> | false;
+  /** Istio mesh, service and workload dashboards in Grafana. @default true */
+  readonly istioDashboards?: boolean;
 }
 
 /**
@@ -119,8 +148,14 @@ export class ObservabilityStack extends Construct {
   public readonly fluentd?: Fluentd;
   public readonly elasticsearch?: Elasticsearch;
   public readonly kibana?: Kibana;
+  public readonly elasticsearchSetup?: ElasticsearchSetup;
+  public readonly kibanaSetup?: KibanaSetup;
+  public readonly eventCollector?: KubernetesEventCollector;
   public readonly jaeger?: Jaeger;
   public readonly istioTracing?: IstioTracing;
+  /** The mesh-wide Telemetry (undefined when neither tracing nor access logging is on). */
+  public readonly meshTelemetry?: MeshTelemetry;
+  public readonly kiali?: Kiali;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -216,13 +251,46 @@ export class ObservabilityStack extends Construct {
         image: image('elasticsearch', logging.elasticsearch?.image),
         sysctlImage: image('busybox', logging.elasticsearch?.sysctlImage),
       });
-      const esSecret: SecretKeyRef = this.elasticsearch.passwordSecret;
-      this.fluentd = new Fluentd(this, 'Fluentd', { ...logging.fluentd, namespace: ns.logging, image: image('fluentd', logging.fluentd?.image), elasticsearchUrl: this.elasticsearch.url, elasticsearchPasswordSecret: esSecret });
+      const elastic: SecretKeyRef = this.elasticsearch.passwordSecret;
+      const curl = (own?: string) => image('curl', own);
+      this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', {
+        ...logging.setup,
+        namespace: ns.logging,
+        image: curl(logging.setup?.image),
+        elasticsearchUrl: this.elasticsearch.url,
+        elasticPasswordSecret: elastic,
+        indexPrefix: logging.fluentd?.indexPrefix,
+        dataNodes: this.elasticsearch.nodes,
+      });
+      const setup = this.elasticsearchSetup;
+      this.fluentd = new Fluentd(this, 'Fluentd', {
+        ...logging.fluentd,
+        namespace: ns.logging,
+        image: image('fluentd', logging.fluentd?.image),
+        elasticsearchUrl: this.elasticsearch.url,
+        elasticsearchUser: setup.writer.username,
+        elasticsearchPasswordSecret: setup.writer.passwordSecret,
+      });
       this.fluentBit = new FluentBit(this, 'FluentBit', { ...logging.fluentBit, namespace: ns.nodeAgents, image: image('fluentBit', logging.fluentBit?.image), forwardTo: this.fluentd.forwardTarget });
-      this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, image: image('kibana', logging.kibana?.image), elasticsearchUrl: this.elasticsearch.url });
-      // Grafana reads logs as `elastic`; the Secret lives in the logging namespace, so it is
-      // referenced by the same name in the monitoring namespace (copy it there, see README).
-      this.grafana.addDataSource(GrafanaDataSource.elasticsearch(this.elasticsearch.url, { user: 'elastic', passwordSecret: esSecret }));
+      if (logging.events !== false) {
+        this.eventCollector = new KubernetesEventCollector(this, 'KubernetesEvents', { ...logging.events, namespace: ns.logging, image: image('fluentBit', logging.events?.image), forwardTo: this.fluentd.forwardTarget });
+      }
+      this.kibana = new Kibana(this, 'Kibana', { ...logging.kibana, namespace: ns.logging, image: image('kibana', logging.kibana?.image), elasticsearchUrl: this.elasticsearch.url, kibanaSystemPasswordSecret: setup.kibanaSystemPasswordSecret });
+      this.kibanaSetup = new KibanaSetup(this, 'KibanaSetup', {
+        namespace: ns.logging,
+        image: curl(logging.kibanaSetup?.image),
+        kibanaUrl: this.kibana.url,
+        elasticPasswordSecret: elastic,
+        dataViews: logging.kibanaSetup?.dataViews ?? defaultDataViews(setup.indexPrefix),
+      });
+      // Grafana reads logs as the reader user; its password Secret lives in Grafana's namespace.
+      this.grafana.addDataSource(
+        GrafanaDataSource.elasticsearch(this.elasticsearch.url, {
+          user: setup.reader.username,
+          passwordSecret: logging.grafanaPasswordSecret ?? { name: 'elasticsearch-grafana', key: 'password' },
+          index: `${setup.indexPrefix}-*`,
+        }),
+      );
     }
     if (tracing) {
       this.jaeger = new Jaeger(this, 'Jaeger', { ...tracing.jaeger, namespace: ns.tracing, image: image('jaeger', tracing.jaeger?.image) });
@@ -233,8 +301,35 @@ export class ObservabilityStack extends Construct {
           ...tracing.istio,
           collectorHost: zipkin ? this.jaeger.zipkinHost : this.jaeger.collectorHost,
           collectorPort: zipkin ? this.jaeger.zipkinPort : this.jaeger.otlpGrpcPort,
+          standalone: false, // its section goes into the mesh-wide Telemetry below
         });
       }
+    }
+    if (this.istioTracing || props.meshTelemetry?.accessLogging !== false) {
+      this.meshTelemetry = new MeshTelemetry(this, 'MeshTelemetry', { rootNamespace: tracing?.istio ? tracing.istio.namespace : undefined, ...props.meshTelemetry });
+      if (this.istioTracing) this.meshTelemetry.useTracing(this.istioTracing);
+    }
+    const istioDashboards = props.istioDashboards ?? true;
+    if (istioDashboards) {
+      this.grafana.addDashboard('istio-mesh', istioMeshDashboard()).addDashboard('istio-service', istioServiceDashboard()).addDashboard('istio-workload', istioWorkloadDashboard());
+    }
+    if (props.kiali !== false) {
+      const service = istioServiceDashboard();
+      const workload = istioWorkloadDashboard();
+      this.kiali = new Kiali(this, 'Kiali', {
+        ...props.kiali,
+        namespace: ns.monitoring,
+        image: image('kiali', props.kiali?.image),
+        prometheusUrl,
+        grafanaUrl: `http://${this.grafana.serviceName}.${ns.monitoring}.svc:${this.grafana.port}`,
+        grafanaDashboards: props.kiali?.grafanaDashboards ?? (istioDashboards ? [
+          { name: service.title, variables: { namespace: 'var-namespace', service: 'var-service' } },
+          { name: workload.title, variables: { namespace: 'var-namespace', workload: 'var-workload' } },
+        ] : []),
+        jaegerUrl: this.jaeger?.queryUrl,
+        prometheusNamespace: this.scrapeMode === 'configmap' ? ns.monitoring : props.kiali?.prometheusNamespace,
+      });
+      this.operatorTargets?.addService({ name: 'kiali', namespace: ns.monitoring, port: 'http-metrics' });
     }
   }
 

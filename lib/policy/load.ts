@@ -57,9 +57,40 @@ const KUBERNETES_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend({
   ],
 });
 
+/** How deep `List`s inside `List`s are expanded; deeper ones are checked as they are. */
+const MAX_LIST_DEPTH = 8;
+
+/**
+ * Whether a manifest is a list of objects: `kind: List` (what `kubectl get -o yaml`
+ * prints) or a typed list such as `PodList`/`DeploymentList` (API list responses),
+ * holding an `items` array. kubectl applies each item, so each must be checked.
+ */
+function isListManifest(manifest: Readonly<Record<string, unknown>>): boolean {
+  return typeof manifest.kind === 'string' && manifest.kind.endsWith('List') && Array.isArray(manifest.items);
+}
+
+/**
+ * The objects a document stands for: itself, or the items of a List (recursively).
+ * Items of a typed list (`DeploymentList`) may omit apiVersion and kind, as API
+ * responses do; they take the list's apiVersion and kind without `List`.
+ */
+function expandDocument(manifest: Readonly<Record<string, unknown>>, file: string, index: number, item: readonly number[], out: PolicyObject[]): void {
+  if (item.length < MAX_LIST_DEPTH && isListManifest(manifest)) {
+    const listKind = manifest.kind as string;
+    (manifest.items as unknown[]).forEach((entry, i) => {
+      if (!isObject(entry)) return;
+      const typed = listKind !== 'List' && entry.kind === undefined ? { apiVersion: manifest.apiVersion, kind: listKind.slice(0, -'List'.length), ...entry } : entry;
+      if (typeof typed.kind === 'string') expandDocument(typed, file, index, [...item, i], out);
+    });
+    return;
+  }
+  out.push(item.length > 0 ? { manifest, file, index, item } : { manifest, file, index });
+}
+
 /**
  * Parses one file's documents the way Kubernetes reads them (YAML 1.1). Empty
- * documents and documents that are not Kubernetes objects (no kind) are skipped.
+ * documents and documents that are not Kubernetes objects (no kind) are skipped;
+ * `List` documents stand for their items.
  */
 export function parseManifests(text: string, file: string): PolicyObject[] {
   let docs: unknown[];
@@ -77,7 +108,7 @@ export function parseManifests(text: string, file: string): PolicyObject[] {
   }
   const objects: PolicyObject[] = [];
   docs.forEach((manifest, index) => {
-    if (isObject(manifest) && typeof manifest.kind === 'string') objects.push({ manifest, file, index });
+    if (isObject(manifest) && typeof manifest.kind === 'string') expandDocument(manifest, file, index, [], objects);
   });
   return objects;
 }

@@ -5,6 +5,16 @@ export function objectName(ref: ObjectRef): string {
   return ref.namespace !== undefined ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
+/** A stable key of the object's position: file, document and List item. */
+export function positionKey(ref: ObjectRef): string {
+  return `${ref.file}\u0000${ref.index}\u0000${(ref.item ?? []).join('.')}`;
+}
+
+/** The file as shown in reports; a List item adds its position (`all.yaml items[2]`). */
+export function fileLabel(ref: ObjectRef): string {
+  return ref.item && ref.item.length > 0 ? `${ref.file} ${ref.item.map((i) => `items[${i}]`).join('.')}` : ref.file;
+}
+
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -28,13 +38,13 @@ export function renderReport(report: PolicyReport): string {
   if (violations.length === 0) {
     out.push(`Policy check passed: ${scope}, no violations, ${plural(exceptions.length, 'honoured exception')}.`);
   } else {
-    const failing = new Set(violations.map((v) => `${v.object.file}\u0000${v.object.index}`)).size;
+    const failing = new Set(violations.map((v) => positionKey(v.object))).size;
     out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked).`);
     out.push('');
     out.push(
       renderTable(
         ['OBJECT', 'FILE', 'RULE', 'MESSAGE', 'FIX'],
-        violations.map((v) => [objectName(v.object), v.object.file, v.rule, v.message, v.fix]),
+        violations.map((v) => [objectName(v.object), fileLabel(v.object), v.rule, v.message, v.fix]),
       ),
     );
   }
@@ -44,14 +54,14 @@ export function renderReport(report: PolicyReport): string {
     out.push(
       renderTable(
         ['OBJECT', 'FILE', 'RULE', 'REASON', 'SUPPRESSED'],
-        exceptions.map((e) => [objectName(e.object), e.object.file, e.rule, e.reason, plural(e.suppressed.length, 'finding')]),
+        exceptions.map((e) => [objectName(e.object), fileLabel(e.object), e.rule, e.reason, plural(e.suppressed.length, 'finding')]),
       ),
     );
   }
   if (unusedExceptions.length > 0) {
     out.push('');
     out.push(`Unused exceptions (${unusedExceptions.length}): the rule passes without them; remove the annotations:`);
-    out.push(renderTable(['OBJECT', 'FILE', 'RULE', 'REASON'], unusedExceptions.map((e) => [objectName(e.object), e.object.file, e.rule, e.reason])));
+    out.push(renderTable(['OBJECT', 'FILE', 'RULE', 'REASON'], unusedExceptions.map((e) => [objectName(e.object), fileLabel(e.object), e.rule, e.reason])));
   }
   if (violations.length > 0) {
     out.push('');

@@ -31,6 +31,7 @@ export function refOf(object: PolicyObject): ObjectRef {
     name: str(metadata.name) ?? '',
     file: object.file,
     index: object.index ?? 0,
+    ...(object.item !== undefined ? { item: object.item } : {}),
   };
 }
 

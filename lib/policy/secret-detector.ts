@@ -49,10 +49,14 @@ export function nameTokens(name: string): string[] {
     .filter((t) => t !== '');
 }
 
+/** Last name tokens that denote a secret only at the end (`DB_PASS`, not `PASS_THROUGH`). */
+const SECRET_LAST_WORDS = new Set(['pass', 'pw']);
+
 /** Whether a key / variable name denotes a secret value. */
 export function isSecretName(name: string): boolean {
   const tokens = nameTokens(name);
   if (tokens.length === 0 || NOT_A_VALUE.has(tokens[tokens.length - 1])) return false;
+  if (SECRET_LAST_WORDS.has(tokens[tokens.length - 1])) return true;
   for (let i = 0; i < tokens.length; i++) {
     if (SECRET_WORDS.has(tokens[i])) return true;
     if (i + 1 < tokens.length && SECRET_PAIRS.has(`${tokens[i]} ${tokens[i + 1]}`)) return true;
@@ -83,6 +87,9 @@ const VALUE_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp
   { what: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
   { what: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
   { what: 'a Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { what: 'a GitHub token', pattern: /\bgithub_pat_[A-Za-z0-9_]{22,}/ },
+  { what: 'a Stripe secret key', pattern: /\b[sr]k_(?:live|test)_[0-9A-Za-z]{10,}/ },
+  { what: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
 ];
 
 /** `scheme://user:password@host` with a literal password. */
@@ -99,6 +106,16 @@ export function secretPattern(value: string): string | undefined {
 }
 
 /**
+ * A name ending in `KEY` (`STRIPE_KEY`, `SIGNING_KEY`) is a secret only when its
+ * value looks like key material: one 16+ character word of letters and digits
+ * (base64/hex alphabet). `CACHE_KEY=sessions` or `SORT_KEY=created_at` stay quiet.
+ */
+function isKeyLike(name: string, value: string): boolean {
+  const tokens = nameTokens(name);
+  return tokens[tokens.length - 1] === 'key' && /^[A-Za-z0-9+/=_.-]{16,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/**
  * Why `value` (stored under `name`) looks like an inlined secret, or undefined.
  * Multi-line values (config files in a ConfigMap) are also scanned line by line
  * for assignments to secret-like names.
@@ -107,6 +124,7 @@ export function detectSecret(name: string, value: string): string | undefined {
   const pattern = secretPattern(value);
   if (pattern) return pattern;
   if (isSecretName(name) && !isPlaceholder(value) && !value.includes('\n')) return `secret-like name ${JSON.stringify(name)}`;
+  if (isKeyLike(name, value)) return `key-like value under ${JSON.stringify(name)}`;
   if (!value.includes('\n')) return undefined;
   const lines = value.split('\n');
   for (let i = 0; i < lines.length; i++) {

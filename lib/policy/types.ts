@@ -14,6 +14,12 @@ export interface PolicyObject {
   readonly file: string;
   /** Position of the document inside the file, starting at 0. @default 0 */
   readonly index?: number;
+  /**
+   * Position inside the document's `items` when the object came from a `kind: List`
+   * (or `*List`) document, as a path of indexes (nested lists add one each).
+   * @default - the object is the document itself
+   */
+  readonly item?: readonly number[];
 }
 
 /** How a checked object is named in results and reports. */
@@ -26,6 +32,8 @@ export interface ObjectRef {
   readonly file: string;
   /** Position of the document inside its file, starting at 0. */
   readonly index: number;
+  /** Position inside a `List` document's `items` (absent for a document that is the object itself). */
+  readonly item?: readonly number[];
 }
 
 /** What a rule reports for one object; the runner adds the object and rule id. */

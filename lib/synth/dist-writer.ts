@@ -18,7 +18,7 @@ export function writeDist(outdir: string, apps: readonly SynthesizedApp[]): void
     for (const app of apps) {
       const dir = path.join(staging, app.name);
       fs.mkdirSync(dir);
-      for (const [file, content] of app.files) {
+      for (const [file, content] of [...app.files, ...app.sideFiles]) {
         if (file.includes('/')) fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true }); // dist/gitops/argocd/…
         fs.writeFileSync(path.join(dir, file), content);
       }

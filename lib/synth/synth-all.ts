@@ -36,7 +36,7 @@ export function synthesizeAll(apps: readonly AppDefinition[], options: SynthOpti
   }
   const result = apps.map((a) => synthesizeApp(a));
   const gitops = generateGitOps(apps, options.gitops);
-  if (gitops) result.push({ name: GITOPS_FOLDER, ...gitops });
+  if (gitops) result.push({ name: GITOPS_FOLDER, ...gitops, sideFiles: new Map(), notices: [] });
   assertUniqueObjects(result.flatMap((a) => a.objects));
   return result;
 }

@@ -5,6 +5,7 @@ import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
+import { SideFile, SideFileNotice } from '../common/side-file';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
 
@@ -18,6 +19,13 @@ export interface SynthesizedApp {
   readonly files: ReadonlyMap<string, string>;
   /** Every object written, with the construct path it came from (for cross-app checks). */
   readonly objects: readonly EmittedObject[];
+  /**
+   * Files written next to the manifests but not listed in `kustomization.yaml`
+   * (see {@link SideFile}), path → content.
+   */
+  readonly sideFiles: ReadonlyMap<string, string>;
+  /** What the user must do by hand with a side file (its path under dist/<app>/ and one line of text). */
+  readonly notices: readonly SideFileNotice[];
 }
 
 /**
@@ -114,7 +122,16 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     assertManifestsValid(rendered);
     assertUniqueObjects(objects);
     files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
-    return { name: definition.name, files, objects };
+    const sideFiles = new Map<string, string>();
+    const notices: SideFileNotice[] = [];
+    for (const side of SideFile.of(app)) {
+      if (sideFiles.has(side.path)) {
+        throw new MeshforgeError('two side files share a path', { code: 'DUPLICATE_SIDE_FILE', path: side.node.path, field: 'path', value: side.path, expected: 'one SideFile per path' });
+      }
+      sideFiles.set(side.path, side.render());
+      if (side.notice !== undefined) notices.push({ file: side.path, text: side.notice });
+    }
+    return { name: definition.name, files, objects, sideFiles, notices };
   } catch (e) {
     if (e instanceof AppSynthError) throw e;
     throw new AppSynthError(definition.name, e);

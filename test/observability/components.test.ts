@@ -42,7 +42,7 @@ describe('prometheus-operator mode', () => {
   it('emits no Prometheus workload or config, but ServiceMonitors, a PodMonitor and PrometheusRules with the selector labels', () => {
     expect(stack.prometheus).toBeUndefined();
     expect(objs.filter((o) => o.metadata.name === 'prometheus' || o.metadata.name === 'prometheus-config')).toEqual([]);
-    expect(objs.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(['node-exporter', 'kube-state-metrics', 'alertmanager', 'grafana']);
+    expect(objs.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(['node-exporter', 'kube-state-metrics', 'alertmanager', 'grafana', 'kiali']);
     expect(objs.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['envoy-stats']);
     const rules = objs.filter((o) => o.kind === 'PrometheusRule');
     expect(rules.map((o) => o.metadata.name)).toEqual(['prometheus-rules-cluster', 'prometheus-rules-shop-checkout']);
@@ -180,15 +180,19 @@ describe('components used alone', () => {
       logging: { elasticsearch: { sysctlInitContainer: true } },
     });
     const images = synth(c)
-      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
       .flatMap((o) => [...o.spec.template.spec.containers, ...(o.spec.template.spec.initContainers ?? [])].map((x: any) => x.image))
       .sort();
     expect(images).toEqual([
       'docker.io/grafana/grafana:11.2.1',
+      'registry.example.com/mirror/curlimages/curl:8.10.1',
+      'registry.example.com/mirror/curlimages/curl:8.10.1',
       'registry.example.com/mirror/elasticsearch/elasticsearch:8.15.1',
+      'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluent-bit:3.1.7',
       'registry.example.com/mirror/fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0',
       'registry.example.com/mirror/jaegertracing/jaeger:2.5.0',
+      'registry.example.com/mirror/kiali/kiali:v2.13.0',
       'registry.example.com/mirror/kibana/kibana:8.15.1',
       'registry.example.com/mirror/kube-state-metrics/kube-state-metrics:v2.13.0',
       'registry.example.com/mirror/library/busybox:1.36.1',

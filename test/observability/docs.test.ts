@@ -44,6 +44,22 @@ function interfaceMembers(): Member[] {
   return out;
 }
 
+/**
+ * Options whose user documentation is written in /work/notes/telemetry.md
+ * and /work/notes/logs.md (helpers may not edit README.md while docs/ is being rewritten); the lead
+ * folds it into the docs and empties this list. The last test fails once an
+ * entry is documented, so the list cannot outlive its reason.
+ */
+const PENDING_DOCS: ReadonlySet<string> = new Set([
+  'AccessLoggingOptions.provider', 'AccessLoggingOptions.filter', 'AccessLoggingOptions.mode',
+  'IstioTracingProps.standalone',
+  'KialiProps.prometheusUrl', 'KialiProps.grafanaUrl', 'KialiProps.grafanaExternalUrl', 'KialiProps.grafanaDashboards', 'KialiProps.grafanaTokenSecret',
+  'KialiProps.jaegerUrl', 'KialiProps.jaegerExternalUrl', 'KialiProps.signingKeySecret', 'KialiProps.authStrategy', 'KialiProps.istioNamespace', 'KialiProps.prometheusNamespace',
+  'MeshTelemetryProps.rootNamespace', 'MeshTelemetryProps.accessLogging', 'MeshTelemetryProps.meshConfigFolder',
+  'ObservabilityStackProps.meshTelemetry', 'ObservabilityStackProps.kiali', 'ObservabilityStackProps.istioDashboards',
+  'ElasticsearchSetupProps.elasticPasswordSecret', 'ElasticsearchSetupProps.retentionDays', 'ElasticsearchSetupProps.dataNodes', 'ElasticsearchSetupProps.writer', 'ElasticsearchSetupProps.reader', 'ElasticsearchSetupProps.kibanaSystemPasswordSecret', 'FluentBitProps.storageLimit', 'FluentBitProps.annotations', 'KibanaSetupProps.kibanaUrl', 'KibanaSetupProps.elasticPasswordSecret', 'KibanaSetupProps.dataViews', 'KibanaProps.kibanaSystemPasswordSecret', 'LoggingOptions.setup', 'LoggingOptions.kibanaSetup', 'LoggingOptions.events', 'LoggingOptions.grafanaPasswordSecret',
+]);
+
 describe('observability API documentation', () => {
   const members = interfaceMembers();
 
@@ -64,7 +80,20 @@ describe('observability API documentation', () => {
     // odd pieces between backticks (a ``` fence keeps the parity).
     const code = section.split('`').filter((_, i) => i % 2 === 1);
     const inCode = (name: string) => code.some((span) => new RegExp(`\\b${name}\\b`).test(span));
-    const missing = props.filter((m) => !inCode(m.name)).map((m) => `${m.iface}.${m.name}`);
+    const missing = props.filter((m) => !inCode(m.name) && !PENDING_DOCS.has(`${m.iface}.${m.name}`)).map((m) => `${m.iface}.${m.name}`);
     expect(missing).toEqual([]);
+  });
+
+  it('PENDING_DOCS lists only options the README does not document yet, each of which exists', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const start = readme.indexOf('\n## Observability');
+    const end = readme.indexOf('\n## ', start + 1);
+    const code = readme.slice(start, end === -1 ? undefined : end).split('`').filter((_, i) => i % 2 === 1);
+    const known = new Set(members.map((m) => `${m.iface}.${m.name}`));
+    for (const p of PENDING_DOCS) {
+      expect(known, `${p} is no longer a prop: drop it from PENDING_DOCS`).toContain(p);
+      const name = p.split('.')[1];
+      expect(code.some((span) => new RegExp(`\\b${name}\\b`).test(span)), `${p} is documented now: drop it from PENDING_DOCS`).toBe(false);
+    }
   });
 });

@@ -11,6 +11,9 @@ function configMap(data: Record<string, string>, binaryData?: Record<string, str
 // Assembled at run time so that secret scanners do not flag this test file itself.
 const PEM = ['-----BEGIN', 'RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----'].join(' ');
 const AWS_KEY = 'AKIA' + 'IOSFODNN7EXAMPLE';
+const STRIPE = ['sk', 'live', '4eC39HqLyjWDarjtT1zdp7dc'].join('_');
+const GITHUB = 'ghp_' + 'a'.repeat(20) + '0123456789abcdef';
+const KEYLIKE = 'b3BlbnNzaC1rZXktdjEAAAAA9f2k';
 const JWT = ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'].join('.');
 
 describe('inline-secrets', () => {
@@ -35,12 +38,20 @@ describe('inline-secrets', () => {
       { name: 'UPSTREAM', value: 'postgres://app:s3cr3t@db:5432/app' },
       { name: 'AWS_ACCESS_KEY_ID', value: AWS_KEY },
       { name: 'SESSION', value: JWT },
+      { name: 'PAYMENTS', value: STRIPE },
+      { name: 'BOT', value: GITHUB },
+      { name: 'STRIPE_KEY', value: KEYLIKE },
+      { name: 'DB_PASS', value: 'hunter2' },
     ]);
     expect(findings(m)).toEqual([
       'inline-secrets: container "web" env "EXTRA_HEADERS" inlines a secret-looking value: a bearer token',
       'inline-secrets: container "web" env "UPSTREAM" inlines a secret-looking value: credentials in a URL',
       'inline-secrets: container "web" env "AWS_ACCESS_KEY_ID" inlines a secret-looking value: an AWS access key id',
       'inline-secrets: container "web" env "SESSION" inlines a secret-looking value: a JSON Web Token',
+      'inline-secrets: container "web" env "PAYMENTS" inlines a secret-looking value: a Stripe secret key',
+      'inline-secrets: container "web" env "BOT" inlines a secret-looking value: a GitHub token',
+      'inline-secrets: container "web" env "STRIPE_KEY" inlines a secret-looking value: key-like value under "STRIPE_KEY"',
+      'inline-secrets: container "web" env "DB_PASS" inlines a secret-looking value: secret-like name "DB_PASS"',
     ]);
   });
 
@@ -59,6 +70,11 @@ describe('inline-secrets', () => {
       { name: 'UPSTREAM', value: 'postgres://app:${DB_PASSWORD}@db:5432/app' },
       { name: 'CA', value: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' },
       { name: 'AUTH_HEADER_TYPE', value: 'Bearer' },
+      // *_KEY settings that are not key material, and PASS as a first word
+      { name: 'CACHE_KEY', value: 'sessions' },
+      { name: 'SORT_KEY', value: 'created_at' },
+      { name: 'PARTITION_KEY', value: 'tenant-id' },
+      { name: 'PASS_THROUGH_HEADERS', value: 'x-request-id' },
     ]);
     expect(findings(m)).toEqual([]);
   });
@@ -111,5 +127,20 @@ describe('inline-secrets', () => {
     expect(notSecrets.filter(isSecretName)).toEqual([]);
     expect(detectSecret('note', 'ghp_' + 'a'.repeat(36))).toBe('a GitHub token');
     expect(detectSecret('note', 'xoxb-' + '1'.repeat(12))).toBe('a Slack token');
+  });
+
+  it('finds env lists in kinds without a known pod template (an Argo Rollout): every env list under spec', () => {
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { template: { spec: { containers: [{ name: 'web', image: 'web:1', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'API_TOKEN', value: 'abc123' }] }] } } },
+    };
+    expect(check(rollout).violations.map((v) => [v.message, v.fix])).toEqual([
+      [
+        'env "API_TOKEN" at spec.template.spec.containers[0].env[1] inlines a secret-looking value: secret-like name "API_TOKEN"',
+        'replace spec.template.spec.containers[0].env[1].value with spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef',
+      ],
+    ]);
   });
 });

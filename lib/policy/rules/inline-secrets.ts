@@ -24,9 +24,47 @@ function checkConfigMap(manifest: Manifest): Finding[] {
   return findings;
 }
 
+/** How deep the walk over kinds without a known pod template goes. */
+const MAX_DEPTH = 24;
+
+/**
+ * Kinds with no pod template meshforge knows (Argo Rollouts, Knative Services,
+ * operator CRDs, HelmRelease values...) still carry container `env` lists; every
+ * `env: [{name, value}]` anywhere under `spec` is checked.
+ */
+function checkAnyEnv(value: unknown, path: string, depth: number, findings: Finding[]): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkAnyEnv(v, `${path}[${i}]`, depth + 1, findings));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const childPath = path === '' ? key : `${path}.${key}`;
+    if (key === 'env' && Array.isArray(child)) {
+      child.forEach((e, i) => {
+        const env = obj(e);
+        const name = str(env.name);
+        const v = str(env.value);
+        if (name === undefined || v === undefined) return;
+        const why = detectSecret(name, v);
+        if (!why) return;
+        const field = `${childPath}[${i}].value`;
+        findings.push({ message: `env ${JSON.stringify(name)} at ${childPath}[${i}] inlines a secret-looking value: ${why}`, fix: `replace ${field} with ${childPath}[${i}].valueFrom.secretKeyRef`, field });
+      });
+    } else {
+      checkAnyEnv(child, childPath, depth + 1, findings);
+    }
+  }
+}
+
 function checkEnv(manifest: Manifest): Finding[] {
   const pod = podTemplateOf(manifest);
-  if (!pod) return [];
+  if (!pod) {
+    const findings: Finding[] = [];
+    checkAnyEnv(manifest.spec, 'spec', 0, findings);
+    return findings;
+  }
   const findings: Finding[] = [];
   for (const c of containersOf(pod)) {
     arr(c.container.env).forEach((e, i) => {
