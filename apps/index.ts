@@ -1,9 +1,15 @@
-import { AppDefinition } from '../lib';
+import { AppDefinition, IstioApiLevel } from '../lib';
 import observability from './observability';
 import sandbox from './sandbox';
 import shop from './shop';
 
 export { gitops } from './gitops';
+
+/**
+ * Istio API versions of dist/: "v1" (networking/security/telemetry.istio.io/v1) needs
+ * Istio >= 1.22; "v1beta1" is for Istio 1.18-1.21. One setting for every app.
+ */
+export const istioApiLevel: IstioApiLevel = 'v1';
 
 /**
  * Every app that `npm run synth` renders into dist/<name>/. A test fails if a

@@ -21,7 +21,7 @@ export function addK8sService(scope: Construct, spec: BenchServiceSpec): void {
   const { name, namespace } = spec;
   const host = `${name}.${namespace}.svc.cluster.local`;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'meshforge' };
-  // Argo CD applies config before Services, Services before workloads, routing last (the waves meshforge's synth sets).
+  // Argo CD applies config and DestinationRules before Services, Services before workloads, routes last (the waves meshforge's synth sets).
   const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
   const serviceAccount = new kplus.ServiceAccount(scope, `${name}-sa`, {
     metadata: { name, namespace, labels, annotations: wave(-5) },
@@ -108,7 +108,8 @@ export function addK8sService(scope: Construct, spec: BenchServiceSpec): void {
     },
   });
   new DestinationRule(scope, `${name}-dr`, {
-    metadata: { name, namespace, labels, annotations: wave(10) },
+    // before the workloads (make-before-break): its subsets exist before any route names them
+    metadata: { name, namespace, labels, annotations: wave(-2) },
     spec: {
       host,
       trafficPolicy: {

@@ -142,7 +142,7 @@ export function plainServiceObjects(spec: BenchServiceSpec): Record<string, unkn
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
-      metadata: { annotations: wave(10), labels: labels(), name, namespace },
+      metadata: { annotations: wave(-2), labels: labels(), name, namespace },
       spec: {
         host,
         subsets: spec.versions.map((v) => ({ labels: { version: v.name }, name: v.name })),

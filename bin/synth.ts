@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { apps as registeredApps, gitops as registeredGitops } from '../apps';
-import { AppDefinition, GitOpsConfig, MeshforgeError, projectRoot, synthToDist } from '../lib';
+import { apps as registeredApps, gitops as registeredGitops, istioApiLevel as registeredIstioApiLevel } from '../apps';
+import { AppDefinition, GitOpsConfig, IstioApiLevel, MeshforgeError, projectRoot, synthToDist } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
   readonly outdir?: string;
   /** @default - apps/gitops.ts */
   readonly gitops?: GitOpsConfig;
+  /** @default - apps/index.ts `istioApiLevel` */
+  readonly istioApiLevel?: IstioApiLevel;
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
 }
@@ -50,7 +52,7 @@ export function main(options: SynthCliOptions = {}): number {
   const cliOut = process.env.CDK8S_OUTDIR;
   try {
     if (cliOut) checkMirror(cliOut, outdir, root);
-    const result = synthToDist(options.apps ?? registeredApps, outdir, { gitops: options.gitops ?? registeredGitops });
+    const result = synthToDist(options.apps ?? registeredApps, outdir, { gitops: options.gitops ?? registeredGitops, istioApiLevel: options.istioApiLevel ?? registeredIstioApiLevel });
     for (const app of result) {
       log(`  ${path.relative(process.cwd(), path.join(outdir, app.name)) || '.'}/ (${app.files.size} files)`);
     }

@@ -29,8 +29,10 @@ const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
 export default defineApp({
   name: 'shop',
   description: 'An online shop on Istio: gateway, gRPC backend with circuit breaking, a canary and an external database.',
-  // Applied after the observability app, whose Prometheus the shop's NetworkPolicies admit.
-  gitops: { argocd: { syncWave: 1 }, flux: { dependsOn: ['observability'] } },
+  // No dependency on the observability app: the shop's NetworkPolicies admit its Prometheus whether it
+  // runs or not, and waiting for its health (Secrets made by hand) would block every shop deploy. The
+  // real prerequisite is Istio (CRDs and istiod), installed before this app syncs.
+  gitops: { argocd: true, flux: true },
   build(app) {
     const partOf = 'shop';
     const ns = new MeshNamespace(new Chart(app, 'namespace'), 'shop', { labels: { 'app.kubernetes.io/part-of': partOf } });
@@ -48,9 +50,13 @@ export default defineApp({
       namespace: ns,
       host: 'orders.cluster-c9x2k1.eu-west-1.rds.amazonaws.com',
       ports: [{ number: 5432, protocol: 'TCP', name: 'tcp-postgres' }],
+      // RDS has no stable IP to put in `addresses`: clients (cart) resolve the host through the
+      // sidecar's DNS proxy, which allocates a virtual IP, so 5432 is not captured port-wide.
+      autoAllocateAddress: true,
     });
 
     const catalog = new MeshService(new Chart(app, 'catalog'), 'catalog', {
+      dnsAutoAllocation: true, // see cart
       namespace: ns,
       partOf,
       image: 'ghcr.io/acme-shop/catalog:3.8.0',
@@ -62,7 +68,8 @@ export default defineApp({
       connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(500), http2MaxRequests: 1000, maxRequestsPerConnection: 100 },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       timeout: Duration.seconds(2),
-      retries: { attempts: 2, perTryTimeout: Duration.millis(800), retryOn: 'unavailable,cancelled,resource-exhausted' },
+      // (1 + 2 tries) × 600ms = 1.8s: every try fits in the 2s timeout, with room for Envoy's backoff
+      retries: { attempts: 2, perTryTimeout: Duration.millis(600), retryOn: 'unavailable,cancelled,resource-exhausted' },
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 },
       disruptionBudget: { maxUnavailable: 1 },
       // Scraped through the pod annotations (Istio rewrites them to :15020). No PodMonitor:
@@ -81,11 +88,15 @@ export default defineApp({
       startup: HealthCheck.http('/healthz', { failureThreshold: 30, period: Duration.seconds(2) }),
       env: { DB_HOST: `${db.name}.${db.namespace}.svc.cluster.local`, DB_PORT: '5432', DB_USER: 'cart' },
       secretEnv: { DB_PASSWORD: { secret: 'cart-db', key: 'password' } },
+      // Every meshed pod of the namespace the orders-db ServiceEntry (TCP, no addresses) is exported to
+      // allocates addresses in its own DNS proxy, so no sidecar here gets a 0.0.0.0:5432 listener (IST0134).
+      dnsAutoAllocation: true,
       files: { 'cart.properties': ConfigFile.fromFile('cart.properties', CONFIG_DIR) },
       configMountPath: '/etc/cart',
       writablePaths: ['/tmp'],
       timeout: Duration.seconds(3),
-      retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: '5xx,connect-failure,refused-stream' },
+      // (1 + 2 tries) × 900ms = 2.7s inside the 3s timeout
+      retries: { attempts: 2, perTryTimeout: Duration.millis(900), retryOn: '5xx,connect-failure,refused-stream' },
       outlierDetection: { consecutive5xxErrors: 3 },
       // maxUnavailable, not minAvailable: v2 runs one pod, and minAvailable 1 would block every node drain
       disruptionBudget: { maxUnavailable: 1 },
@@ -94,6 +105,7 @@ export default defineApp({
     cart.canary({ v1: 90, v2: 10 });
 
     const storefront = new MeshService(new Chart(app, 'storefront'), 'storefront', {
+      dnsAutoAllocation: true, // see cart
       namespace: ns,
       partOf,
       image: 'ghcr.io/acme-shop/storefront:2.3.1',

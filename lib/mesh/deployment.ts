@@ -14,6 +14,24 @@ import { ServiceContext } from './service-context';
  * `test/mesh/fast-render.test.ts` compares the two for many props.
  */
 
+/** Deployment annotation naming a ServiceAccount the service expects to exist (`existingServiceAccount`). */
+export const EXISTING_SERVICE_ACCOUNT_ANNOTATION = 'meshforge.io/existing-service-account';
+
+/**
+ * The Deployment's own annotations (not the pod's: they do not roll the pods):
+ * the ServiceAccount made elsewhere, and the `allowInlineEnv` reasons as the
+ * inline-secrets policy exception so `npm run check` honours what synth
+ * accepted (lib/policy's `policy.meshforge.io/allow-<rule>` key); undefined without any.
+ */
+function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
+  const annotations: Record<string, string> = {};
+  const existing = ctx.props.existingServiceAccount;
+  if (existing !== undefined) annotations[EXISTING_SERVICE_ACCOUNT_ANNOTATION] = existing;
+  const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
+  if (allowed.length > 0) annotations['policy.meshforge.io/allow-inline-secrets'] = allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ');
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
+}
+
 /** Resources of the application container when `resources` leaves them out. */
 export const DEFAULT_RESOURCES = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
 
@@ -51,7 +69,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
   ];
 
   const deployment = new kplus.Deployment(ctx.scope, `Deployment-${version.name}`, {
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels), annotations: deploymentAnnotations(ctx) },
     replicas: p.autoscaling ? undefined : (version.replicas ?? p.replicas ?? 2),
     strategy: p.strategy ?? kplus.DeploymentStrategy.rollingUpdate(),
     select: false,
@@ -132,7 +150,7 @@ export function deploymentJson(ctx: ServiceContext, version: MeshServiceVersion,
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels) },
+    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels), annotations: deploymentAnnotations(ctx) },
     // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
     spec: Lazy.any({ produce: () => deploymentSpec(ctx, version, pod) }),
   };

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DNS_NAME, requireDnsLabel } from '../validation/names';
+import { DNS_NAME, isDnsLabel, requireDnsLabel } from '../validation/names';
 import { MANAGED_BY, requirePort, requireServiceName } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 
@@ -41,7 +41,43 @@ export interface ExternalServiceProps {
    * @default true
    */
   readonly serviceEntry?: boolean;
+  /**
+   * Namespaces whose sidecars see the ServiceEntry (`"."`: its own, `"*"`:
+   * all). Istio's own default is every namespace; widening is a choice.
+   * @default ["."]
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry
+   */
+  readonly exportTo?: readonly string[];
+  /**
+   * Virtual IPs or CIDRs of the dependency. A TCP port (protocol TCP, MONGO,
+   * MYSQL or REDIS: no Host header or SNI to route on) without addresses
+   * would make every sidecar it is exported to send all traffic on that port
+   * here (Istio analyzer IST0134): give addresses, or `autoAllocateAddress`.
+   * @default - none
+   */
+  readonly addresses?: readonly string[];
+  /**
+   * Rely on Istio's DNS proxying with automatic address allocation for the TCP
+   * ports: client sidecars resolve `host` to an allocated virtual IP, so the
+   * listener is per address, not `0.0.0.0:<port>`. Off in Istio's default
+   * profile: the install (or every client pod) must set the proxy metadata
+   * `ISTIO_META_DNS_CAPTURE: "true"` and `ISTIO_META_DNS_AUTO_ALLOCATE: "true"`;
+   * a client without them still gets the port-wide listener. Recorded on the
+   * ServiceEntry as the annotation `networking.meshforge.io/address-allocation:
+   * istio-dns-auto-allocate` so checks can tell the choice from an oversight.
+   * @default false
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/
+   */
+  readonly autoAllocateAddress?: boolean;
 }
+
+/** Annotation recording, on a ServiceEntry, that its TCP ports rely on Istio DNS auto-allocation. */
+export const ADDRESS_ALLOCATION_ANNOTATION = 'networking.meshforge.io/address-allocation';
+
+/** Protocols Istio cannot route by Host header or SNI: a ServiceEntry port of these needs an address. */
+const OPAQUE_PROTOCOLS: readonly ExternalProtocol[] = ['TCP', 'MONGO', 'MYSQL', 'REDIS'];
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/([12]?\d|3[0-2]))?$/;
+const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/(\d|[1-9]\d|1[01]\d|12[0-8]))?$/;
 
 /**
  * A dependency outside the cluster (a managed database, a SaaS API): a
@@ -108,11 +144,50 @@ export class ExternalService extends Construct {
         ),
       );
     }
-    if (props.serviceEntry ?? true) {
+    const addresses = [...(props.addresses ?? [])];
+    addresses.forEach((a, i) => {
+      if (!IPV4.test(a) && !IPV6.test(a)) {
+        throw new MeshforgeError('invalid address', {
+          code: 'INVALID_ADDRESS',
+          path: this.node.path,
+          field: `addresses[${i}]`,
+          value: a,
+          expected: 'an IPv4 or IPv6 address or CIDR, e.g. "10.20.0.15" or "10.20.0.0/24"',
+        });
+      }
+    });
+    const serviceEntry = props.serviceEntry ?? true;
+    const opaque = this.ports.filter((p) => OPAQUE_PROTOCOLS.includes(p.protocol ?? 'TCP'));
+    if (serviceEntry && opaque.length > 0 && addresses.length === 0 && !props.autoAllocateAddress) {
+      throw new MeshforgeError('TCP ServiceEntry without addresses would capture the port in every sidecar', {
+        code: 'SERVICE_ENTRY_ADDRESSES',
+        path: this.node.path,
+        field: 'addresses',
+        value: opaque.map((p) => `${p.protocol ?? 'TCP'}/${p.number}`).join(', '),
+        expected: 'addresses (the IPs or CIDRs of the dependency), or autoAllocateAddress: true with Istio DNS proxying and auto-allocation enabled (Istio analyzer IST0134)',
+      });
+    }
+    const exportTo = [...(props.exportTo ?? ['.'])];
+    exportTo.forEach((ns, i) => {
+      if (ns !== '.' && ns !== '*' && !isDnsLabel(ns)) {
+        throw new MeshforgeError('invalid exportTo entry', {
+          code: 'INVALID_EXPORT_TO',
+          path: this.node.path,
+          field: `exportTo[${i}]`,
+          value: ns,
+          expected: '"." (this namespace), "*" (all) or a namespace name',
+        });
+      }
+    });
+    if (serviceEntry) {
+      const annotations = props.autoAllocateAddress && addresses.length === 0 && opaque.length > 0
+        ? { [ADDRESS_ALLOCATION_ANNOTATION]: 'istio-dns-auto-allocate' } : undefined;
       this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
-        metadata: { name: this.name, namespace: this.namespace, labels },
+        metadata: { name: this.name, namespace: this.namespace, labels, annotations },
         spec: {
           hosts: [props.host],
+          addresses: addresses.length > 0 ? addresses : undefined,
+          exportTo,
           location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
           resolution: ServiceEntrySpecResolution.DNS,
           ports: this.ports.map((p) => ({ number: p.number, name: portName(p), protocol: p.protocol ?? 'TCP' })),

@@ -65,6 +65,13 @@ export interface RetryPolicy {
   readonly perTryTimeout?: Duration;
   /** Envoy retry conditions. @default "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes" (Istio's default) */
   readonly retryOn?: string;
+  /**
+   * Accept tries that cannot all fit in the route timeout: `(1 + attempts) ×
+   * perTryTimeout` above `timeout` fails the synth (RETRY_BUDGET) unless set;
+   * the timeout then cuts the last tries short.
+   * @default false
+   */
+  readonly allowExceedingTimeout?: boolean;
 }
 
 /** Fault injection for resilience testing. Percentages are 0–100. */

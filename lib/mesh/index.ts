@@ -1,5 +1,6 @@
 export * from './config-file';
 export * from './conventions';
+export { EXISTING_SERVICE_ACCOUNT_ANNOTATION } from './deployment';
 export * from './external-service';
 export * from './health-check';
 export * from './http-route';

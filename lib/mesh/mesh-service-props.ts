@@ -156,8 +156,22 @@ export interface MeshServiceProps {
   readonly command?: readonly string[];
   /** @default - the image's cmd */
   readonly args?: readonly string[];
-  /** Plain environment variables. Secret-looking names are refused; use `secretEnv`. @default - none */
+  /**
+   * Plain environment variables. Values that look like secrets (by name, such
+   * as `DB_PASSWORD`, or by format, such as `sk_live_…`, a PEM private key or a
+   * URL with a password) are refused: use `secretEnv`, or `allowInlineEnv`.
+   * @default - none
+   */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Variables of `env` (or of a version's `env`) that look like secrets but
+   * are not, each with the reason (e.g. `{ STRIPE_PUBLISHABLE_KEY: 'public key,
+   * shipped to browsers' }`). The reasons are written to the Deployment as a
+   * `policy.meshforge.io/allow-inline-secrets` exception, so `npm run check`
+   * accepts them too.
+   * @default - none
+   */
+  readonly allowInlineEnv?: Readonly<Record<string, string>>;
   /** Environment variables from keys of existing Secrets. @default - none */
   readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
   /** Existing ConfigMaps whose keys all become environment variables. @default - none */
@@ -187,10 +201,20 @@ export interface MeshServiceProps {
   /** Paths that get a writable `emptyDir` (e.g. "/tmp"). @default - none */
   readonly writablePaths?: readonly string[];
   /**
-   * Name of an existing ServiceAccount.
-   * @default - a ServiceAccount named after the service is created
+   * Name of the ServiceAccount the pods run as (their mTLS identity); this
+   * construct creates it.
+   * @default - the service name
    */
   readonly serviceAccountName?: string;
+  /**
+   * Run as a ServiceAccount created elsewhere (another app, a Helm chart, the
+   * platform team): nothing is created, and the Deployments carry the
+   * annotation `meshforge.io/existing-service-account: <name>` so checks know
+   * the account is expected to exist. Pods are never created while it is
+   * missing. Exclusive with `serviceAccountName`.
+   * @default - none (the account is created, see serviceAccountName)
+   */
+  readonly existingServiceAccount?: string;
   /** Files mounted read-only from a ConfigMap. @default - none */
   readonly files?: Readonly<Record<string, ConfigFile>>;
   /** @default "/config" */
@@ -241,6 +265,18 @@ export interface MeshServiceProps {
    * @default true (mesh mode only)
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
+  /**
+   * Turn on the sidecar's DNS proxy with address auto-allocation for these
+   * pods (proxy metadata `ISTIO_META_DNS_CAPTURE` and
+   * `ISTIO_META_DNS_AUTO_ALLOCATE` in the `proxy.istio.io/config`
+   * annotation): a TCP ServiceEntry without addresses then gets its own
+   * virtual IP instead of capturing its port. Set it on the clients of an
+   * `ExternalService` with `autoAllocateAddress`, unless the Istio install
+   * enables both mesh-wide. Mesh mode only.
+   * @default false
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/
+   */
+  readonly dnsAutoAllocation?: boolean;
 }
 
 /** A Service port with its name and protocol resolved (what `MeshService.ports` holds). */

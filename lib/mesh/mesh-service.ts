@@ -121,7 +121,8 @@ export class MeshService extends Construct {
       });
     }
     Workload.checkImage(path, 'image', props.image, props.allowLatestTag);
-    Workload.checkEnv(path, props.env ?? {}, 'env');
+    Workload.checkAllowedInlineEnv(path, props);
+    Workload.checkEnv(path, props.env ?? {}, 'env', props.allowInlineEnv);
     Traffic.checkProps(path, props);
     Workload.checkProps(path, props);
     checkConfigFiles(path, props);
@@ -133,7 +134,17 @@ export class MeshService extends Construct {
     // Injected pods always serve merged (app + Envoy) metrics on the sidecar, metrics declared or not.
     this.metricsPort = this.mesh ? ISTIO_MERGED_METRICS_PORT : this.appMetrics?.port;
     this.metricsPath = this.mesh ? ISTIO_MERGED_METRICS_PATH : this.appMetrics?.path;
-    this.serviceAccountName = props.serviceAccountName ?? this.name;
+    if (props.serviceAccountName !== undefined && props.existingServiceAccount !== undefined) {
+      throw new MeshforgeError('both serviceAccountName and existingServiceAccount set', {
+        code: 'SERVICE_ACCOUNT',
+        path,
+        field: 'existingServiceAccount',
+        value: props.existingServiceAccount,
+        expected: `serviceAccountName (created by this service) or existingServiceAccount (created elsewhere), not both`,
+      });
+    }
+    // names are checked with every other object name by the synth-time manifest rules (K8S_NAME)
+    this.serviceAccountName = props.existingServiceAccount ?? props.serviceAccountName ?? this.name;
 
     const files = configMapData(path, props.files);
     const ctx: ServiceContext = {
@@ -159,9 +170,10 @@ export class MeshService extends Construct {
 
     const labels = commonLabels(this.name, props.partOf);
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
-    if (!props.serviceAccountName) {
-      this.standIns.defer('ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(this.name), automountServiceAccountToken: false }, () => {
-        this._serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountToken: false });
+    if (props.existingServiceAccount === undefined) {
+      const sa = this.serviceAccountName;
+      this.standIns.defer('ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(sa), automountServiceAccountToken: false }, () => {
+        this._serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata(sa), automountToken: false });
       });
     }
     if (files && ctx.config) {
@@ -219,7 +231,7 @@ export class MeshService extends Construct {
     this.standIns.materialize();
     return this._service!;
   }
-  /** The ServiceAccount, when this construct created it. */
+  /** The ServiceAccount, when this construct created it (not with `existingServiceAccount`). */
   public get serviceAccount(): kplus.ServiceAccount | undefined {
     this.standIns.materialize();
     return this._serviceAccount;

@@ -1,8 +1,9 @@
+import { Duration } from 'cdk8s';
 import { VirtualServiceSpecHttp } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { requireIstioDuration } from './conventions';
+import { istioDuration, requireIstioDuration } from './conventions';
 import { Exposures } from './exposure';
-import { HttpRouteMatch, HttpRouteOptions, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
+import { HttpRouteMatch, HttpRouteOptions, RetryPolicy, WeightedVersion, checkRetries, checkRoute, routeToIstio } from './http-route';
 import { AbVariant, AppProtocol, MeshServiceProps } from './mesh-service-props';
 import { ReportError, ServiceContext } from './service-context';
 import { HTTP_PROTOCOLS } from './service-ports';
@@ -93,7 +94,13 @@ export class Traffic {
       checkWeights(destinations, field, err);
     }
     const hasHttp = this.hasHttpPort();
+    const { retries, timeout } = this.ctx.props;
+    if (hasHttp) checkRetryBudget(retries, timeout, 'retries', err);
     for (const { options, field } of this.routes) {
+      // routes that set neither use the service's values, checked above
+      if (hasHttp && (options.retries || options.timeout)) {
+        checkRetryBudget(options.retries ?? retries, options.timeout ?? timeout, options.retries ? `${field}.retries` : `${field}.timeout`, err);
+      }
       if (!hasHttp) {
         err('ROUTE_PROTOCOL', 'HTTP route on a service without HTTP ports', field, options.name ?? field,
           `a port with protocol ${HTTP_PROTOCOLS.join(', ')}; TCP and TLS ports only follow the default split (canary / blueGreen)`);
@@ -172,6 +179,26 @@ export class Traffic {
       });
     }
     this.defaultSplit = { field, destinations };
+  }
+}
+
+/**
+ * The tries of a retry policy fit in the route timeout: Istio's `attempts` is
+ * the number of retries after the first try, and `perTryTimeout` bounds
+ * "each attempt, including the initial call and any retries" (istio.io,
+ * VirtualService reference, HTTPRetry), so the worst case is
+ * `(1 + attempts) × perTryTimeout`, plus Envoy's backoff (25 ms and up)
+ * between tries.
+ */
+function checkRetryBudget(retries: RetryPolicy | undefined, timeout: Duration | undefined, field: string, err: ReportError): void {
+  if (!retries?.perTryTimeout || !timeout || retries.allowExceedingTimeout) return;
+  const perTry = retries.perTryTimeout.toMilliseconds();
+  const total = (1 + retries.attempts) * perTry;
+  const limit = timeout.toMilliseconds();
+  if (total > limit) {
+    err('RETRY_BUDGET', `retries cannot fit in the route timeout: (1 + ${retries.attempts}) × ${istioDuration(retries.perTryTimeout)} = ${total}ms > ${istioDuration(timeout)}`,
+      field, { attempts: retries.attempts, perTryTimeout: istioDuration(retries.perTryTimeout), timeout: istioDuration(timeout) },
+      `(1 + attempts) × perTryTimeout at most the timeout (attempts counts the retries after the first try), e.g. attempts ${Math.max(0, Math.floor(limit / perTry) - 1)} or a perTryTimeout of at most ${Math.floor(limit / (1 + retries.attempts))}ms; or retries.allowExceedingTimeout: true`);
   }
 }
 

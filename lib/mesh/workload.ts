@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { isPinnedImage } from '../validation/images';
 import { requireDnsLabel } from '../validation/names';
+import { detectSecret } from '../validation/secret-detector';
 import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, VERSION_LABEL, requireIntInRange, requireWholeSeconds, sortedEntries } from './conventions';
 import { DEFAULT_RESOURCES, PodTemplate, createDeployment, deploymentJson, podVolumeNames } from './deployment';
 import { AutoscalingOptions, DisruptionBudgetOptions, MeshServiceProps, MeshServiceVersion, SidecarOptions } from './mesh-service-props';
@@ -11,7 +12,6 @@ import { checkResources } from './quantities';
 import { ReportError, ServiceContext, commonLabels } from './service-context';
 import { StandIns } from './stand-ins';
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
 /**
  * The workload of a MeshService: per version a Deployment (a stand-in until
@@ -67,16 +67,46 @@ export class Workload {
     }
   }
 
-  /** Refuses secret-looking names among plain environment variables. */
-  public static checkEnv(path: string, env: Readonly<Record<string, string>>, field: string): void {
-    for (const name of Object.keys(env)) {
-      if (SECRET_NAME.test(name)) {
-        throw new MeshforgeError('secret-looking value inlined in env', {
+  /**
+   * Refuses plain environment variables whose name or value looks like a
+   * secret (the same detector as `npm run check`), unless `allowed` names the
+   * variable with a reason.
+   */
+  public static checkEnv(path: string, env: Readonly<Record<string, string>>, field: string, allowed: Readonly<Record<string, string>> = {}): void {
+    for (const [name, value] of Object.entries(env)) {
+      const why = detectSecret(name, value);
+      if (why === undefined || allowed[name] !== undefined) continue;
+      // `why` names the pattern or the variable, never the value.
+      throw new MeshforgeError(`secret-looking value inlined in env (${why})`, {
+        code: 'INLINE_SECRET',
+        path,
+        field: `${field}.${name}`,
+        value: '<redacted>',
+        expected: `a reference to an existing Secret: secretEnv: { ${name}: { secret: '<name>', key: '<key>' } }; or, if it is not a secret, allowInlineEnv: { ${name}: '<why not>' }`,
+      });
+    }
+  }
+
+  /** Each `allowInlineEnv` entry names a variable of `env` and gives a reason. */
+  public static checkAllowedInlineEnv(path: string, p: Pick<MeshServiceProps, 'env' | 'versions' | 'allowInlineEnv'>): void {
+    const names = new Set([...Object.keys(p.env ?? {}), ...(p.versions ?? []).flatMap((v) => (typeof v === 'string' ? [] : Object.keys(v.env ?? {})))]);
+    for (const [name, reason] of Object.entries(p.allowInlineEnv ?? {})) {
+      if (!names.has(name)) {
+        throw new MeshforgeError('allowInlineEnv names no environment variable', {
           code: 'INLINE_SECRET',
           path,
-          field: `${field}.${name}`,
-          value: '<redacted>',
-          expected: `a reference to an existing Secret: secretEnv: { ${name}: { secret: '<name>', key: '<key>' } }`,
+          field: `allowInlineEnv.${name}`,
+          value: name,
+          expected: `one of the variables in env: ${[...names].sort().join(', ') || '(none)'}`,
+        });
+      }
+      if (reason.trim() === '') {
+        throw new MeshforgeError('an inline-secret exception needs a reason', {
+          code: 'INLINE_SECRET',
+          path,
+          field: `allowInlineEnv.${name}`,
+          value: reason,
+          expected: 'why the value is not a secret, e.g. "public key, shipped to browsers"',
         });
       }
     }
@@ -117,7 +147,7 @@ export class Workload {
     const p = ctx.props;
     if (version.image !== undefined) Workload.checkImage(path, `${field}.image`, version.image, p.allowLatestTag);
     requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, `${field}.replicas`, version.replicas, 0, Number.MAX_SAFE_INTEGER);
-    Workload.checkEnv(path, version.env ?? {}, `${field}.env`);
+    Workload.checkEnv(path, version.env ?? {}, `${field}.env`, p.allowInlineEnv);
     this._versions.push(version.name);
     this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
     for (const [field, check] of [['liveness', p.liveness], ['startup', p.startup]] as const) {
@@ -248,8 +278,12 @@ export class Workload {
 
     Object.assign(podLabels, p.podLabels);
     const annotations: Record<string, string> = {};
-    if (this.ctx.mesh && (p.holdApplicationUntilProxyStarts ?? true)) {
-      annotations['proxy.istio.io/config'] = JSON.stringify({ holdApplicationUntilProxyStarts: true });
+    if (this.ctx.mesh) {
+      const proxyConfig: Record<string, unknown> = {};
+      if (p.holdApplicationUntilProxyStarts ?? true) proxyConfig.holdApplicationUntilProxyStarts = true;
+      // per-pod DNS proxying (istio.io "DNS Proxying": proxyMetadata in the proxy.istio.io/config annotation)
+      if (p.dnsAutoAllocation) proxyConfig.proxyMetadata = { ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' };
+      if (Object.keys(proxyConfig).length > 0) annotations['proxy.istio.io/config'] = JSON.stringify(proxyConfig);
     }
     if (this.ctx.config) annotations[CONFIG_HASH_ANNOTATION] = this.ctx.config.hash;
     const sidecar = p.sidecarResources;

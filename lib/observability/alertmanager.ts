@@ -126,7 +126,8 @@ export class Alertmanager extends Construct {
     if (this.wechatSecrets().length > 0) this.annotatePlaceholders();
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
-      spec: { selector: selectorLabels('alertmanager'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('web') }] },
+      // headless: it governs the StatefulSet (serviceName), which needs per-pod DNS; the port is the container's
+      spec: { clusterIp: 'None', selector: selectorLabels('alertmanager'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('web') }] },
     });
 
     const needsRender = () => this.wechatSecrets().length > 0;

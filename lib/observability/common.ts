@@ -183,3 +183,25 @@ export function bindClusterRole(
 }
 
 export { configChecksum } from '../common/config-checksum';
+
+/** Built-in priority classes a cluster may reserve for kube-system (GKE does, by an admission-limited resource). */
+const CRITICAL_PRIORITY_CLASSES = ['system-node-critical', 'system-cluster-critical'];
+
+/**
+ * The ResourceQuota that lets pods of a critical priority class run outside
+ * kube-system on clusters that limit those classes by default (Kubernetes
+ * docs, "Resource Quotas: Limit Priority Class consumption by default"); a
+ * harmless quota elsewhere. Named after `owner`; its pod limit (5000, the
+ * largest supported cluster's node count) only exists because a quota needs one.
+ * Nothing for a non-critical class or in kube-system.
+ */
+export function criticalPriorityQuota(scope: Construct, owner: string, namespace: string, priorityClassName: string, labels: Record<string, string>): void {
+  if (!CRITICAL_PRIORITY_CLASSES.includes(priorityClassName) || namespace === 'kube-system') return;
+  new k8s.KubeResourceQuota(scope, 'PriorityClassQuota', {
+    metadata: { name: `${owner}-${priorityClassName}`, namespace, labels },
+    spec: {
+      hard: { pods: k8s.Quantity.fromString('5000') },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClassName] }] },
+    },
+  });
+}

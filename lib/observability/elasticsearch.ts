@@ -57,7 +57,8 @@ export class Elasticsearch extends Construct {
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('elasticsearch'), automountServiceAccountToken: false });
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.serviceName),
-      spec: { selector: selectorLabels('elasticsearch'), ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http') }] },
+      // headless: it governs the StatefulSet (serviceName), which needs per-pod DNS; the port is the container's
+      spec: { clusterIp: 'None', selector: selectorLabels('elasticsearch'), ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http') }] },
     });
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: {

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, configChecksum, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, policyException, restrictedContainer, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole, criticalPriorityQuota } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface FluentBitProps {
@@ -108,6 +108,9 @@ export class FluentBit extends Construct {
     const state = props.stateHostPath ?? '/var/lib/fluent-bit';
     const labels = standardLabels('fluent-bit', 'logging', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+    // node-critical: evicted last; clusters that keep the class to kube-system need the quota that permits it here
+    const priorityClassName = 'system-node-critical';
+    criticalPriorityQuota(this, 'fluent-bit', this.namespace, priorityClassName, labels);
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
     bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);
@@ -169,7 +172,7 @@ ${output}`;
           metadata: { labels: podLabels(labels), annotations: { 'checksum/config': configChecksum({ 'fluent-bit.conf': conf, 'parsers.conf': PARSERS }) } },
           spec: {
             serviceAccountName: sa.name,
-            priorityClassName: 'system-node-critical',
+            priorityClassName,
             tolerations: [{ operator: 'Exists' }],
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [

@@ -168,7 +168,8 @@ ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: buffer
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('fluentd-config'), data: { 'fluent.conf': conf } });
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.serviceName),
-      spec: { selector: selectorLabels('fluentd'), ports: [{ name: 'tcp-forward', port: this.port, targetPort: k8s.IntOrString.fromString('forward') }] },
+      // headless: it governs the StatefulSet (serviceName), which needs per-pod DNS; the port is the container's
+      spec: { clusterIp: 'None', selector: selectorLabels('fluentd'), ports: [{ name: 'tcp-forward', port: this.port, targetPort: k8s.IntOrString.fromString('forward') }] },
     });
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: meta('fluentd'),

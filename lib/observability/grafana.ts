@@ -122,7 +122,8 @@ export class Grafana extends Construct {
     });
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
-      spec: { selector: selectorLabels('grafana'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('http') }] },
+      // headless: it governs the StatefulSet (serviceName), which needs per-pod DNS; the port is the container's
+      spec: { clusterIp: 'None', selector: selectorLabels('grafana'), ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('http') }] },
     });
 
     const env: k8s.EnvVar[] = [

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, httpProbe, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels, criticalPriorityQuota } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface NodeExporterProps {
@@ -35,6 +35,9 @@ export class NodeExporter extends Construct {
     this.port = props.port ?? 9100;
     const labels = standardLabels('node-exporter', 'exporter', image);
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+    // node-critical: evicted last; clusters that keep the class to kube-system need the quota that permits it here
+    const priorityClassName = 'system-node-critical';
+    criticalPriorityQuota(this, 'node-exporter', this.namespace, priorityClassName, labels);
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('node-exporter'), automountServiceAccountToken: false });
     new k8s.KubeService(this, 'Service', {
@@ -60,7 +63,7 @@ export class NodeExporter extends Construct {
             automountServiceAccountToken: false,
             hostNetwork: true,
             hostPid: true,
-            priorityClassName: 'system-node-critical',
+            priorityClassName,
             securityContext: restrictedPod(65534),
             tolerations: [{ operator: 'Exists' }],
             containers: [

@@ -119,7 +119,9 @@ export class Prometheus extends Construct {
 
     new k8s.KubeService(this, 'Service', {
       metadata: { ...meta(this.serviceName), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(this.port) } },
+      // headless: it governs the StatefulSet (serviceName), which needs per-pod DNS; the port is the container's
       spec: {
+        clusterIp: 'None',
         selector: selectorLabels('prometheus'),
         ports: [{ name: 'http-web', port: this.port, targetPort: k8s.IntOrString.fromString('web') }],
       },

@@ -3,7 +3,7 @@ export * from './load';
 export * from './report';
 export * from './runner';
 export { EXCEPTION_ANNOTATION_PREFIX, POLICY_ANNOTATION_PREFIX } from './exceptions';
-export * from './secret-detector';
+export * from '../validation/secret-detector';
 export * from './rules';
 export { podTemplateOf, containersOf } from './workloads';
 export type { PodTemplate, ContainerRef, ContainerList } from './workloads';

@@ -1,4 +1,5 @@
 import { MeshforgeError } from '../validation/meshforge-error';
+import { isDnsLabel } from '../validation/names';
 import { SchemaValidator } from '../validation/schema-validator';
 import type { AppDefinition } from './app-definition';
 import { renderKustomization } from './kustomization';
@@ -118,6 +119,14 @@ export interface FluxAppOptions {
    * @default - none
    */
   readonly dependsOn?: readonly string[];
+  /**
+   * Kustomizations managed outside meshforge whose readiness this app needs,
+   * e.g. the one installing Istio's CRDs and istiod (`{ name: 'istio' }`).
+   * Only real dependencies: Flux waits for each to be ready, so a dependency
+   * that never gets ready blocks every deploy of this app.
+   * @default - none
+   */
+  readonly externalDependsOn?: readonly { readonly name: string; readonly namespace?: string }[];
 }
 
 /** Which GitOps objects to generate for an app. `true` means "with defaults". */
@@ -212,8 +221,23 @@ export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsCon
         });
       }
     }
+    (o.externalDependsOn ?? []).forEach((dep, i) => {
+      if (!isDnsLabel(dep.name) || (dep.namespace !== undefined && !isDnsLabel(dep.namespace))) {
+        throw new MeshforgeError('invalid external Flux dependency', {
+          code: 'GITOPS_UNKNOWN_DEPENDENCY',
+          path: `gitops/flux/${app.name}`,
+          field: `gitops.flux.externalDependsOn[${i}]`,
+          value: dep,
+          expected: 'the name (and namespace) of a Flux Kustomization: DNS labels, e.g. { name: "istio", namespace: "flux-system" }',
+        });
+      }
+    });
+    const dependsOn = [
+      ...(o.dependsOn ?? []).map((name) => ({ name })),
+      ...(o.externalDependsOn ?? []).map((d) => (d.namespace ? { name: d.name, namespace: d.namespace } : { name: d.name })),
+    ];
     add('flux', app.name, manifest('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', app.name, fluxNs, 0, {
-      ...(o.dependsOn?.length ? { dependsOn: o.dependsOn.map((name) => ({ name })) } : {}),
+      ...(dependsOn.length ? { dependsOn } : {}),
       interval: o.interval ?? '10m',
       path: `./${dist}/${app.name}`,
       prune: o.prune ?? true,

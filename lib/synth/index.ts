@@ -9,3 +9,4 @@ export * from './yaml-emitter';
 export * from './gitops';
 export * from './object-identity';
 export * from './sync-order';
+export * from './istio-api-level';

@@ -4,7 +4,9 @@
  * CD applies wave by wave, waiting for health in between) and as file order
  * in `kustomization.yaml` with `sortOptions: fifo` (kustomize, `kubectl apply -k`
  * and Flux build the folder in that order). Every object gets its wave at synth
- * time from its kind; constructs do nothing.
+ * time from its API group and kind; constructs do nothing. The order is
+ * make-before-break: what a pod or a route needs (ServiceEntry,
+ * DestinationRule) exists before it, routes (VirtualService) come last.
  */
 import { newJsonObject, putJsonKey } from '../common/json-object';
 
@@ -29,11 +31,23 @@ export const NAMESPACES = group('00', 'namespaces', -10);
 export const CONFIG = group('10', 'config', -5);
 /** Istio mTLS and authorization: in force before any workload can receive traffic (zero trust from the first pod). */
 export const MESH_SECURITY = group('20', 'mesh-security', -3);
+/**
+ * Mesh configuration the workloads need from their first request
+ * (make-before-break): ServiceEntries (so a pod reaches its external
+ * dependencies under REGISTRY_ONLY), Gateways, DestinationRules (so every
+ * subset exists before any route names it), Sidecars, Telemetry. None of them
+ * needs the pods to exist.
+ */
+export const MESH_CONFIG = group('25', 'mesh-config', -2);
 /** Services before the pods they select, so DNS and endpoints exist when pods start. */
 export const SERVICES = group('30', 'services', 0);
 /** Workloads and what scales or protects them. */
 export const WORKLOADS = group('40', 'workloads', 5);
-/** Istio routing: refers to Services and subsets (pod labels) that exist by now. */
+/**
+ * Routes (VirtualService, Ingress): after the DestinationRules whose subsets
+ * they name and after the workloads are healthy, so traffic only shifts to
+ * pods that are ready.
+ */
 export const MESH_TRAFFIC = group('50', 'mesh-traffic', 10);
 /** Prometheus Operator resources: select Services/pods that exist by now. */
 export const MONITORING = group('60', 'monitoring', 15);
@@ -41,7 +55,7 @@ export const MONITORING = group('60', 'monitoring', 15);
 export const OTHER = group('90', 'other', 20);
 
 /** All groups in apply order. */
-export const SYNC_GROUPS: readonly SyncGroup[] = [NAMESPACES, CONFIG, MESH_SECURITY, SERVICES, WORKLOADS, MESH_TRAFFIC, MONITORING, OTHER];
+export const SYNC_GROUPS: readonly SyncGroup[] = [NAMESPACES, CONFIG, MESH_SECURITY, MESH_CONFIG, SERVICES, WORKLOADS, MESH_TRAFFIC, MONITORING, OTHER];
 
 const BY_KIND: Record<string, SyncGroup> = {
   Namespace: NAMESPACES,
@@ -76,9 +90,15 @@ const BY_KIND: Record<string, SyncGroup> = {
 
 const BY_GROUP: Record<string, SyncGroup> = {
   'security.istio.io': MESH_SECURITY,
-  'networking.istio.io': MESH_TRAFFIC,
-  'telemetry.istio.io': MESH_TRAFFIC,
+  'networking.istio.io': MESH_CONFIG,
+  'telemetry.istio.io': MESH_CONFIG,
   'monitoring.coreos.com': MONITORING,
+};
+
+/** Kinds of a custom-resource group that do not follow their group's order. */
+const BY_GROUP_AND_KIND: Record<string, SyncGroup> = {
+  // routes shift traffic: last, once the subsets (DestinationRules) and their pods exist
+  'networking.istio.io/VirtualService': MESH_TRAFFIC,
 };
 
 /** The API group of an apiVersion (`''` for the core group). */
@@ -89,6 +109,8 @@ export function apiGroupOf(apiVersion: string): string {
 /** The ordering group of a manifest, from its API group (CRs) or its kind (built-ins). */
 export function syncGroupOf(obj: { readonly apiVersion?: unknown; readonly kind?: unknown }): SyncGroup {
   const apiGroup = apiGroupOf(String(obj.apiVersion));
+  const byKind = BY_GROUP_AND_KIND[`${apiGroup}/${String(obj.kind)}`];
+  if (byKind) return byKind;
   if (BY_GROUP[apiGroup]) return BY_GROUP[apiGroup];
   // built-in groups are core (""), dot-less ("apps", "batch") or *.k8s.io; a custom resource's kind says nothing
   const builtIn = !apiGroup.includes('.') || apiGroup.endsWith('.k8s.io');

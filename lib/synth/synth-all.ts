@@ -2,6 +2,7 @@ import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition, assertNotReserved } from './app-definition';
 import { writeDist } from './dist-writer';
 import { GITOPS_FOLDER, GitOpsConfig, generateGitOps } from './gitops';
+import { IstioApiLevel } from './istio-api-level';
 import { assertUniqueObjects } from './object-identity';
 import { SynthesizedApp, synthesizeApp } from './synthesize-app';
 
@@ -12,6 +13,12 @@ export interface SynthOptions {
    * @default - none; an app that sets `gitops` then fails with GITOPS_CONFIG_MISSING
    */
   readonly gitops?: GitOpsConfig;
+  /**
+   * Istio API versions of every app's output: "v1" needs Istio >= 1.22,
+   * "v1beta1" serves Istio 1.18-1.21 (see istio-api-level.ts).
+   * @default "v1"
+   */
+  readonly istioApiLevel?: IstioApiLevel;
 }
 
 /**
@@ -34,7 +41,7 @@ export function synthesizeAll(apps: readonly AppDefinition[], options: SynthOpti
     assertNotReserved(a.name);
     seen.add(a.name);
   }
-  const result = apps.map((a) => synthesizeApp(a));
+  const result = apps.map((a) => synthesizeApp(a, { istioApiLevel: options.istioApiLevel }));
   const gitops = generateGitOps(apps, options.gitops);
   if (gitops) result.push({ name: GITOPS_FOLDER, ...gitops, sideFiles: new Map(), notices: [] });
   assertUniqueObjects(result.flatMap((a) => a.objects));

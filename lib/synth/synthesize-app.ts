@@ -1,8 +1,9 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { assertManifestsValid } from '../validation/rules';
+import { manifestErrors, throwManifestErrors } from '../validation/rules';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
+import { IstioApiLevel, checkIstioApiLevel, withIstioApiLevel } from './istio-api-level';
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SideFile, SideFileNotice } from '../common/side-file';
@@ -86,10 +87,18 @@ function groupFile(group: { readonly prefix: string; readonly name: string }): s
  * order rather than by chart keeps file names fixed and the file count
  * independent of the number of charts (thousands of small files are slow to
  * write, check out and apply).
- * Every object gets its `argocd.argoproj.io/sync-wave` annotation. Any failure
+ * Every object gets its `argocd.argoproj.io/sync-wave` annotation, and Istio
+ * objects the apiVersion of `options.istioApiLevel`. Any failure
  * is rethrown as an `AppSynthError` naming the app.
  */
-export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
+/** Options of `synthesizeApp` (synth-wide settings, see `SynthOptions`). */
+export interface SynthesizeAppOptions {
+  /** Istio API versions of the output. @default "v1" (Istio >= 1.22) */
+  readonly istioApiLevel?: IstioApiLevel;
+}
+
+export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppOptions = {}): SynthesizedApp {
+  const istioApiLevel = checkIstioApiLevel(options.istioApiLevel ?? 'v1');
   try {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
@@ -98,11 +107,12 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
     // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
     const byGroup: string[][] = SYNC_GROUPS.map(() => []);
     const objects: EmittedObject[] = [];
-    const rendered: { obj: Record<string, unknown>; path: string }[] = [];
+    const invalid: MeshforgeError[] = [];
     for (const { apiObjects } of planCharts(app)) {
       for (const apiObject of apiObjects) {
-        const obj = renderObject(apiObject);
-        rendered.push({ obj, path: apiObject.node.path });
+        const obj = withIstioApiLevel(renderObject(apiObject), istioApiLevel);
+        // checked at once, so only the errors (not every object's JSON) outlive the loop
+        invalid.push(...manifestErrors(obj, apiObject.node.path));
         const group = syncGroupOf(obj);
         byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
@@ -119,7 +129,7 @@ export function synthesizeApp(definition: AppDefinition): SynthesizedApp {
       });
     }
     // Values the API server, the kubelet or istiod would refuse never reach dist/.
-    assertManifestsValid(rendered);
+    throwManifestErrors(invalid);
     assertUniqueObjects(objects);
     files.set(KUSTOMIZATION_FILE, renderKustomization([...files.keys()]));
     const sideFiles = new Map<string, string>();

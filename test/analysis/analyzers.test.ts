@@ -178,6 +178,28 @@ data:
     // Auto-allocation needs DNS capture too (Istio's condition).
     expect(codeLines('IST0134', se(tcp), meshConfig('false'))).toHaveLength(1);
   });
+
+  it('accepts an entry exported to its own namespace only when every meshed pod there allocates addresses itself', () => {
+    const tcp = '[{name: tcp-postgres, number: 5432, protocol: TCP}]';
+    const pod = (name: string, proxyConfig?: string, inject = 'true') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  template:
+    metadata:
+      labels: {app: ${name}, sidecar.istio.io/inject: "${inject}"}
+      annotations: ${proxyConfig ? `{proxy.istio.io/config: '${proxyConfig}'}` : '{}'}
+    spec: {containers: [{name: app, image: x:1}]}`;
+    const allocating = '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true","ISTIO_META_DNS_AUTO_ALLOCATE":"true"}}';
+    const own = se(tcp, '  exportTo: ["."]');
+    expect(codeLines('IST0134', own, pod('cart', allocating), pod('batch', undefined, 'false'))).toEqual([]);
+    // one meshed pod without it still gets the 0.0.0.0:5432 listener
+    expect(codeLines('IST0134', own, pod('cart', allocating), pod('catalog', '{"holdApplicationUntilProxyStarts":true}'))).toHaveLength(1);
+    // exported everywhere: pods elsewhere are not in the input, so it is reported
+    expect(codeLines('IST0134', se(tcp), pod('cart', allocating))).toHaveLength(1);
+    // no pod at all: nothing proves the clients allocate
+    expect(codeLines('IST0134', own)).toHaveLength(1);
+  });
 });
 
 describe('IST0118 PortNameIsNotUnderNamingConvention', () => {

@@ -82,8 +82,9 @@ describe('MeshGateway', () => {
 
 describe('ExternalService', () => {
   it('emits an ExternalName Service and a MESH_EXTERNAL ServiceEntry', () => {
-    const objs = render((c) => new ExternalService(c, 'orders-db', { namespace: 'shop', host: 'orders.abc.rds.amazonaws.com', ports: [{ number: 5432 }] }));
-    expect(kinds(objs)).toEqual(['Service', 'ServiceEntry']);
+    const objs = render((c) => new ExternalService(c, 'orders-db', { namespace: 'shop', host: 'orders.abc.rds.amazonaws.com', ports: [{ number: 5432 }], addresses: ['10.20.0.0/24'] }));
+    // the ServiceEntry applies first (mesh-config, before services and workloads)
+    expect(kinds(objs)).toEqual(['ServiceEntry', 'Service']);
     expect(one(objs, 'Service').spec).toEqual({
       type: 'ExternalName',
       externalName: 'orders.abc.rds.amazonaws.com',
@@ -91,10 +92,39 @@ describe('ExternalService', () => {
     });
     expect(one(objs, 'ServiceEntry').spec).toEqual({
       hosts: ['orders.abc.rds.amazonaws.com'],
+      addresses: ['10.20.0.0/24'],
+      exportTo: ['.'],
       location: 'MESH_EXTERNAL',
       resolution: 'DNS',
       ports: [{ number: 5432, name: 'tcp-5432', protocol: 'TCP' }],
     });
+  });
+
+  it('a TCP port needs addresses or the explicit DNS auto-allocation choice (IST0134); TLS routes on SNI and needs neither', () => {
+    const tcp = { namespace: 'shop', host: 'orders.abc.rds.amazonaws.com', ports: [{ number: 5432 }, { number: 6379, protocol: 'REDIS' as const }] };
+    expect(() => render((c) => new ExternalService(c, 'db', tcp))).toThrowError(
+      '[c/db] TCP ServiceEntry without addresses would capture the port in every sidecar; field: addresses; value: "TCP/5432, REDIS/6379"; '
+        + 'expected: addresses (the IPs or CIDRs of the dependency), or autoAllocateAddress: true with Istio DNS proxying and auto-allocation enabled (Istio analyzer IST0134)',
+    );
+    const auto = render((c) => new ExternalService(c, 'db', { ...tcp, autoAllocateAddress: true }));
+    expect(one(auto, 'ServiceEntry').metadata.annotations['networking.meshforge.io/address-allocation']).toBe('istio-dns-auto-allocate');
+    expect(one(auto, 'ServiceEntry').spec.addresses).toBeUndefined();
+    const tls = render((c) => new ExternalService(c, 'api', { namespace: 'shop', host: 'api.stripe.com', ports: [{ number: 443, protocol: 'TLS' }] }));
+    expect(one(tls, 'ServiceEntry').metadata.annotations['networking.meshforge.io/address-allocation']).toBeUndefined();
+    // without a ServiceEntry nothing is captured: no address needed
+    expect(() => render((c) => new ExternalService(c, 'db', { ...tcp, serviceEntry: false }))).not.toThrow();
+    expect(() => render((c) => new ExternalService(c, 'db', { ...tcp, addresses: ['10.0.0.300'] }))).toThrowError(
+      '[c/db] invalid address; field: addresses[0]; value: "10.0.0.300"; expected: an IPv4 or IPv6 address or CIDR, e.g. "10.20.0.15" or "10.20.0.0/24"',
+    );
+  });
+
+  it('is exported to its own namespace unless widened explicitly', () => {
+    const base = { namespace: 'shop', host: 'api.stripe.com', ports: [{ number: 443, protocol: 'TLS' as const }] };
+    expect(one(render((c) => new ExternalService(c, 'api', base)), 'ServiceEntry').spec.exportTo).toEqual(['.']);
+    expect(one(render((c) => new ExternalService(c, 'api', { ...base, exportTo: ['.', 'billing'] })), 'ServiceEntry').spec.exportTo).toEqual(['.', 'billing']);
+    expect(() => render((c) => new ExternalService(c, 'api', { ...base, exportTo: ['Billing'] }))).toThrowError(
+      '[c/api] invalid exportTo entry; field: exportTo[0]; value: "Billing"; expected: "." (this namespace), "*" (all) or a namespace name',
+    );
   });
 
   it('either object can be switched off', () => {

@@ -215,7 +215,7 @@ describe('construction-time checks', () => {
 
   it('INLINE_SECRET: secret-looking env values must come from a Secret', () => {
     expect(build({ env: { DB_PASSWORD: 'hunter2' } })).toThrowError(
-      "[c/cart] secret-looking value inlined in env; field: env.DB_PASSWORD; value: \"<redacted>\"; expected: a reference to an existing Secret: secretEnv: { DB_PASSWORD: { secret: '<name>', key: '<key>' } }",
+      "[c/cart] secret-looking value inlined in env (secret-like name \"DB_PASSWORD\"); field: env.DB_PASSWORD; value: \"<redacted>\"; expected: a reference to an existing Secret: secretEnv: { DB_PASSWORD: { secret: '<name>', key: '<key>' } }; or, if it is not a secret, allowInlineEnv: { DB_PASSWORD: '<why not>' }",
     );
   });
 
@@ -305,5 +305,34 @@ describe('edge constructs', () => {
       '[c/db] invalid host; field: host; value: "DB.example.com"; expected: a lowercase DNS name matching [a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)* (e.g. "db.example.com")',
     );
     expect(() => new ExternalService(chart(), 'db', { namespace: 'shop', host: 'db-.example.com', ports: [{ number: 5432 }] })).toThrowError(MeshforgeError);
+  });
+});
+
+describe('retry budget (RETRY_BUDGET)', () => {
+  const build = (props: Partial<MeshServiceProps>, extra?: (svc: MeshService) => void) => {
+    const svc = new MeshService(new Chart(new App(), 'c'), 'cart', { namespace: 'shop', image: IMAGE, ...props });
+    extra?.(svc);
+    return svc.check().map((e) => e.message);
+  };
+
+  it('fails when (1 + attempts) × perTryTimeout exceeds the timeout: attempts counts retries after the first try', () => {
+    expect(build({ timeout: Duration.seconds(3), retries: { attempts: 3, perTryTimeout: Duration.seconds(1) } })).toEqual([
+      '[c/cart] retries cannot fit in the route timeout: (1 + 3) × 1s = 4000ms > 3s; field: retries; value: {"attempts":3,"perTryTimeout":"1s","timeout":"3s"}; '
+        + 'expected: (1 + attempts) × perTryTimeout at most the timeout (attempts counts the retries after the first try), e.g. attempts 2 or a perTryTimeout of at most 750ms; or retries.allowExceedingTimeout: true',
+    ]);
+    // exactly the timeout fits; no timeout or no per-try timeout has nothing to exceed
+    expect(build({ timeout: Duration.seconds(3), retries: { attempts: 2, perTryTimeout: Duration.seconds(1) } })).toEqual([]);
+    expect(build({ retries: { attempts: 5, perTryTimeout: Duration.seconds(1) } })).toEqual([]);
+    expect(build({ timeout: Duration.seconds(1), retries: { attempts: 5 } })).toEqual([]);
+    expect(build({ timeout: Duration.seconds(1), retries: { attempts: 5, perTryTimeout: Duration.seconds(1), allowExceedingTimeout: true } })).toEqual([]);
+  });
+
+  it('checks each route with its own values over the service defaults', () => {
+    const errors = build({ timeout: Duration.seconds(2) }, (svc) => {
+      svc.addRoute({ name: 'slow', retries: { attempts: 1, perTryTimeout: Duration.millis(1500) } });
+      svc.addRoute({ name: 'fits', retries: { attempts: 1, perTryTimeout: Duration.millis(1500) }, timeout: Duration.seconds(3) });
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('(1 + 1) × 1500ms = 3000ms > 2s; field: routes[0].retries;');
   });
 });

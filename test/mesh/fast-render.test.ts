@@ -66,6 +66,7 @@ const COMBOS: Record<string, Partial<MeshServiceProps>> = {
   'sticky by header, blue/green': { loadBalancer: LoadBalancer.consistentHashByHeader('x-user'), versions: ['blue', 'green'], connectionPool: { maxRetries: 3 } },
   'sticky by source IP': { loadBalancer: LoadBalancer.consistentHashBySourceIp(), connectionPool: { http2MaxRequests: 10, maxRequestsPerConnection: 1 } },
   'load balancer service': { serviceType: kplus.ServiceType.LOAD_BALANCER },
+  'existing service account, DNS auto-allocation': { existingServiceAccount: 'platform', dnsAutoAllocation: true },
   // not modelled: these render through cdk8s (checked the same way)
   'secret env and envFrom': { secretEnv: { DB_PASSWORD: { secret: 'db', key: 'pw' } }, envFromConfigMaps: ['common'], envFromSecrets: ['creds'] },
   autoscaling: { autoscaling: { maxReplicas: 5, memoryUtilization: 80 } },

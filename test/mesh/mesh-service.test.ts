@@ -31,8 +31,8 @@ describe('MeshService workload', () => {
   const pod = deployment.spec.template;
   const container = pod.spec.containers[0];
 
-  it('emits ServiceAccount, Service, Deployment, VirtualService and DestinationRule by default', () => {
-    expect(kinds(objects)).toEqual(['ServiceAccount', 'Service', 'Deployment', 'VirtualService', 'DestinationRule']);
+  it('emits ServiceAccount, Service, Deployment, VirtualService and DestinationRule by default, the DestinationRule before the Deployment and the VirtualService after it', () => {
+    expect(kinds(objects)).toEqual(['ServiceAccount', 'DestinationRule', 'Service', 'Deployment', 'VirtualService']);
     expect(objects.every((o) => o.metadata.namespace === 'shop')).toBe(true);
   });
 
@@ -184,10 +184,23 @@ describe('MeshService workload', () => {
     expect(pod.annotations).toEqual({ 'proxy.istio.io/config': '{"concurrency":2}', 'example.com/owner': 'payments' });
   });
 
-  it('uses an existing ServiceAccount when named', () => {
+  it('creates the ServiceAccount it runs as, also under a custom name', () => {
     const objs = service({ serviceAccountName: 'shared' });
-    expect(kinds(objs)).not.toContain('ServiceAccount');
+    expect(one(objs, 'ServiceAccount').metadata.name).toBe('shared');
     expect(one(objs, 'Deployment').spec.template.spec.serviceAccountName).toBe('shared');
+    expect(one(objs, 'Deployment').metadata.annotations?.['meshforge.io/existing-service-account']).toBeUndefined();
+  });
+
+  it('runs as an account made elsewhere only when asked explicitly, and says so on the Deployment', () => {
+    const objs = service({ existingServiceAccount: 'platform-sa' });
+    expect(kinds(objs)).not.toContain('ServiceAccount');
+    const deployment = one(objs, 'Deployment');
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('platform-sa');
+    expect(deployment.metadata.annotations['meshforge.io/existing-service-account']).toBe('platform-sa');
+    expect(() => service({ existingServiceAccount: 'a', serviceAccountName: 'b' })).toThrowError(
+      '[c/cart] both serviceAccountName and existingServiceAccount set; field: existingServiceAccount; value: "a"; '
+        + 'expected: serviceAccountName (created by this service) or existingServiceAccount (created elsewhere), not both',
+    );
   });
 
   it('exposes its data for security and observability', () => {

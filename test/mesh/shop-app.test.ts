@@ -76,8 +76,15 @@ describe('apps/shop', () => {
     expect(env.find((e: Obj) => e.name === 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'cart-db', key: 'password' } } });
   });
 
-  it('the database is an ExternalService', () => {
-    expect(file('orders-db').map((o) => o.kind)).toEqual(['Service', 'ServiceEntry']);
+  it('the database is an ExternalService, applied before the workloads, seen only in its namespace, without a port-wide capture', () => {
+    const objs = file('orders-db');
+    expect(objs.map((o) => o.kind)).toEqual(['ServiceEntry', 'Service']);
+    const se = one(objs, 'ServiceEntry');
+    expect(se.spec.exportTo).toEqual(['.']);
+    expect(se.metadata.annotations['networking.meshforge.io/address-allocation']).toBe('istio-dns-auto-allocate');
+    // its only client resolves the host through the sidecar's DNS proxy with auto-allocation
+    const config = JSON.parse(one(file('cart'), 'Deployment', 'cart-v1').spec.template.metadata.annotations['proxy.istio.io/config']);
+    expect(config.proxyMetadata).toEqual({ ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' });
   });
 
   it('every workload meets PSA restricted and the policy checker rules by default', () => {

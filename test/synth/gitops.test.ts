@@ -74,6 +74,14 @@ describe('GitOps objects in dist/gitops/', () => {
     expect(docsOf(files.get('flux/kustomization.yaml'))[0].resources).toEqual(['source.gitrepository.k8s.yaml', 'api.k8s.yaml', 'web.k8s.yaml']);
   });
 
+  it('depend on Kustomizations outside meshforge only when named (externalDependsOn)', () => {
+    const files = gitopsFiles([gitopsApp('platform', { flux: true }), gitopsApp('shop', { flux: { dependsOn: ['platform'], externalDependsOn: [{ name: 'istio', namespace: 'flux-system' }, { name: 'crds' }] } })])!;
+    expect(docsOf(files.get('flux/shop.k8s.yaml'))[0].spec.dependsOn).toEqual([{ name: 'platform' }, { name: 'istio', namespace: 'flux-system' }, { name: 'crds' }]);
+    expect(() => gitopsFiles([gitopsApp('shop', { flux: { externalDependsOn: [{ name: 'Istio' }] } })])).toThrowError(
+      '[gitops/flux/shop] invalid external Flux dependency; field: gitops.flux.externalDependsOn[0]; value: {"name":"Istio"}',
+    );
+  });
+
   it('order Flux apps with dependsOn', () => {
     const files = gitopsFiles([gitopsApp('platform', { flux: true }), gitopsApp('shop', { flux: { dependsOn: ['platform'] } })])!;
     expect(docsOf(files.get('flux/shop.k8s.yaml'))[0].spec.dependsOn).toEqual([{ name: 'platform' }]);

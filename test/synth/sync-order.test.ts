@@ -22,9 +22,16 @@ describe('syncGroupOf', () => {
     ['batch/v1', 'CronJob', 'workloads', 5],
     ['autoscaling/v2', 'HorizontalPodAutoscaler', 'workloads', 5],
     ['policy/v1', 'PodDisruptionBudget', 'workloads', 5],
+    // make-before-break: what pods and routes need exists before the workloads...
+    ['networking.istio.io/v1', 'ServiceEntry', 'mesh-config', -2],
+    ['networking.istio.io/v1', 'DestinationRule', 'mesh-config', -2],
+    ['networking.istio.io/v1', 'Gateway', 'mesh-config', -2],
+    ['networking.istio.io/v1', 'Sidecar', 'mesh-config', -2],
+    ['networking.istio.io/v1beta1', 'WorkloadEntry', 'mesh-config', -2],
+    ['telemetry.istio.io/v1', 'Telemetry', 'mesh-config', -2],
+    // ...and routes come after the workloads and the subsets they name
     ['networking.istio.io/v1', 'VirtualService', 'mesh-traffic', 10],
-    ['networking.istio.io/v1', 'Gateway', 'mesh-traffic', 10],
-    ['telemetry.istio.io/v1', 'Telemetry', 'mesh-traffic', 10],
+    ['networking.k8s.io/v1', 'Ingress', 'mesh-traffic', 10],
     ['monitoring.coreos.com/v1', 'ServiceMonitor', 'monitoring', 15],
     ['monitoring.coreos.com/v1', 'PrometheusRule', 'monitoring', 15],
     // a custom resource whose kind happens to match a built-in one is still a custom resource
@@ -83,6 +90,7 @@ const mixed = defineApp({
     const late = new Chart(app, 'late', { namespace: 'shop' });
     new ApiObject(late, 'sm', { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web' }, spec: { selector: {}, endpoints: [{ port: 'http' }] } });
     new ApiObject(late, 'vs', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'] } });
+    new ApiObject(late, 'dr', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'web' }, spec: { host: 'web' } });
     const dep = new kplus.Deployment(late, 'web', { metadata: { name: 'web' }, containers: [{ image: 'nginx:1.27.0', portNumber: 8080 }] });
     dep.exposeViaService({ name: 'web' });
     new ApiObject(late, 'pa', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default' }, spec: { mtls: { mode: 'STRICT' } } });
@@ -101,6 +109,7 @@ describe('an app in sync order', () => {
       '00-namespaces.k8s.yaml',
       '10-config.k8s.yaml',
       '20-mesh-security.k8s.yaml',
+      '25-mesh-config.k8s.yaml',
       '30-services.k8s.yaml',
       '40-workloads.k8s.yaml',
       '50-mesh-traffic.k8s.yaml',
@@ -114,7 +123,7 @@ describe('an app in sync order', () => {
   it('annotates every object with its wave and records its construct path', () => {
     const docs = objectsOf(out);
     expect(docs.map((d) => `${d.kind}=${d.metadata.annotations?.[SYNC_WAVE_ANNOTATION]}`)).toEqual([
-      'Namespace=-10', 'ConfigMap=-5', 'ConfigMap=-5', 'PeerAuthentication=-3', 'Service=0', 'Deployment=5', 'VirtualService=10', 'ServiceMonitor=15',
+      'Namespace=-10', 'ConfigMap=-5', 'ConfigMap=-5', 'PeerAuthentication=-3', 'DestinationRule=-2', 'Service=0', 'Deployment=5', 'VirtualService=10', 'ServiceMonitor=15',
     ]);
     expect(out.objects.map((o) => `${o.kind} ${o.path} ${o.file}`)).toContain('Deployment late/web/Resource 40-workloads.k8s.yaml');
     expect(out.objects.find((o) => o.kind === 'Namespace')).toEqual({ group: '', kind: 'Namespace', name: 'shop', app: 'mixed', path: 'base/ns/Resource', file: '00-namespaces.k8s.yaml' });
@@ -125,6 +134,6 @@ describe('an app in sync order', () => {
     synthToDist([mixed], dist);
     const built = execFileSync('kubectl', ['kustomize', path.join(dist, 'mixed')], { encoding: 'utf8' });
     const waves = parseAllDocuments(built).map((d) => Number(d.toJS().metadata.annotations[SYNC_WAVE_ANNOTATION]));
-    expect(waves).toEqual([-10, -5, -5, -3, 0, 5, 10, 15]);
+    expect(waves).toEqual([-10, -5, -5, -3, -2, 0, 5, 10, 15]);
   });
 });

@@ -34,6 +34,8 @@ export const TOOLS = [
   },
   { command: 'promtool', versionArgs: ['--version'], debian: 'prometheus', why: 'checks the generated Prometheus config and rules' },
   { command: 'amtool', versionArgs: ['--version'], debian: 'prometheus-alertmanager', why: 'checks the Alertmanager config and routing' },
+  // DejaVu fonts come along so the pages' text renders (chromium only recommends fonts).
+  { command: 'chromium', versionArgs: ['--version'], debian: 'chromium fonts-dejavu-core', why: 'renders the report pages headless (test/report/browser.test.ts)' },
 ];
 
 /**
@@ -62,7 +64,7 @@ export function problemWith(tool, run) {
  */
 export function plan(missing, machine) {
   if (missing.length === 0) return { install: [] };
-  const debian = [...new Set(missing.flatMap((m) => (m.tool.debian ? [m.tool.debian] : [])))];
+  const debian = [...new Set(missing.flatMap((m) => (m.tool.debian ? m.tool.debian.split(' ') : [])))];
   const manual = missing.filter((m) => !m.tool.debian);
   const canInstall = machine.root && machine.apt && machine.allowInstall;
   if (manual.length === 0 && canInstall) return { install: debian };

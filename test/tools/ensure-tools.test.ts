@@ -27,7 +27,7 @@ function ensure(tools: Record<string, string>) {
   return { code: r.status, stderr: r.stderr, stdout: r.stdout };
 }
 
-const ALL = { kubectl: 'Client Version: v1.30.1\nKustomize Version: v5.0.4', promtool: 'promtool, version 2.42.0', amtool: 'amtool, version 0.25.0' };
+const ALL = { kubectl: 'Client Version: v1.30.1\nKustomize Version: v5.0.4', promtool: 'promtool, version 2.42.0', amtool: 'amtool, version 0.25.0', chromium: 'Chromium 131.0.6778.85 built on Debian GNU/Linux 12 (bookworm)' };
 
 describe('npm test sets up its tools first', () => {
   it('package.json runs the tool check before vitest', () => {
@@ -46,7 +46,9 @@ describe('npm test sets up its tools first', () => {
     expect(r.stderr).toContain('no test was run');
     expect(r.stderr).toContain('promtool (not found)');
     expect(r.stderr).toContain('amtool (not found)');
-    expect(r.stderr).toContain('apt-get install -y prometheus prometheus-alertmanager');
+    expect(r.stderr).toContain('chromium (not found)');
+    // One tool may need several packages: chromium brings the fonts the report pages are drawn with.
+    expect(r.stderr).toContain('apt-get install -y prometheus prometheus-alertmanager chromium fonts-dejavu-core');
     expect(r.stderr).not.toContain('kubectl (');
   });
 

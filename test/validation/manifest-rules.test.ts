@@ -15,6 +15,7 @@ import {
   MeshServiceProps,
   MeshforgeError,
   StringMatch,
+  checkObjects,
   defineApp,
   manifestViolations,
   synthToDist,
@@ -89,7 +90,7 @@ const CASES: readonly { name: string; build: (c: Chart) => void; code: string; p
   { name: 'retryOn with a space after the comma', build: (c) => service(c, { retries: { attempts: 2, retryOn: '5xx, reset' } }), code: 'ISTIO_RETRIES', path: /^c\/cart/, field: /retries\.retryOn$/, value: '5xx, reset' },
   { name: 'negative pool size', build: (c) => service(c, { connectionPool: { maxConnections: -1 } }), code: 'ISTIO_NON_NEGATIVE', path: /^c\/cart/, field: 'spec.trafficPolicy.connectionPool.tcp.maxConnections', value: -1 },
   { name: 'negative pending requests', build: (c) => service(c, { connectionPool: { http1MaxPendingRequests: -10 } }), code: 'ISTIO_NON_NEGATIVE', path: /^c\/cart/, field: 'spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests', value: -10 },
-  { name: 'IP address as a DNS ServiceEntry host', build: (c) => new ExternalService(c, 'db', { namespace: 'shop', host: '10.0.0.5', ports: [{ number: 5432, protocol: 'TCP' }] }), code: 'ISTIO_HOST', field: 'spec.hosts[0]', value: '10.0.0.5' },
+  { name: 'IP address as a DNS ServiceEntry host', build: (c) => new ExternalService(c, 'db', { namespace: 'shop', host: '10.0.0.5', ports: [{ number: 5432, protocol: 'TCP' }], autoAllocateAddress: true }), code: 'ISTIO_HOST', field: 'spec.hosts[0]', value: '10.0.0.5' },
   { name: 'lower-case AuthorizationPolicy method', build: (c) => authz(c, { methods: ['get'] }), code: 'ISTIO_AUTHZ', field: /operation\.methods\[0\]$/, value: 'get' },
   { name: 'AuthorizationPolicy path with * in the middle', build: (c) => authz(c, { paths: ['/api/*/items'] }), code: 'ISTIO_AUTHZ', field: /operation\.paths\[0\]$/, value: '/api/*/items' },
   { name: 'principal with a space', build: (c) => authz(c, {}, Caller.serviceAccount('shop', 'front end')), code: 'ISTIO_AUTHZ', field: /source\.principals\[0\]$/, value: 'cluster.local/ns/shop/sa/front end' },
@@ -298,5 +299,35 @@ describe('errors from outside meshforge still say where and what to do', () => {
     ).toThrowError(
       /^app "test" failed to synthesize: Not a valid ISO duration: 5 minutes \(at test\/validation\/manifest-rules\.test\.ts:\d+:\d+\); Duration\.parse takes ISO-8601 durations such as "PT5M"/,
     );
+  });
+});
+
+describe('inline secrets in env (synth uses the same detector as npm run check)', () => {
+  it.each([
+    ['a Stripe secret key under a neutral name', { PAYMENT_CONFIG: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' }, 'PAYMENT_CONFIG', 'a Stripe secret key'],
+    ['a URL with a password', { DATABASE_URL: 'postgres://app:s3cr3t@db:5432/shop' }, 'DATABASE_URL', 'credentials in a URL'],
+    ['a password by name', { DB_PASS: 'hunter2' }, 'DB_PASS', 'secret-like name "DB_PASS"'],
+  ])('%s fails with the fix, without printing the value', (_, env, name, why) => {
+    const f = failure((c) => service(c, { env }));
+    expect(f).toMatchObject({ code: 'INLINE_SECRET', field: `env.${name}`, value: '<redacted>' });
+    expect(f.message).toContain(`secret-looking value inlined in env (${why})`);
+    expect(f.message).toContain(`allowInlineEnv: { ${name}: '<why not>' }`);
+    expect(f.message).not.toContain(Object.values(env)[0]);
+  });
+
+  it('allowInlineEnv accepts a named variable with a reason and tells npm run check', () => {
+    const objects = render((c) =>
+      service(c, { env: { STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', PUBLIC_TOKEN: 'anon' }, allowInlineEnv: { PUBLIC_TOKEN: 'anonymous read token, shipped to browsers' } }),
+    );
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.metadata.annotations['policy.meshforge.io/allow-inline-secrets']).toBe('PUBLIC_TOKEN: anonymous read token, shipped to browsers');
+    // the policy check honours it: no inline-secrets finding for this Deployment
+    const report = checkObjects([{ manifest: deployment, file: 'x.yaml' }]);
+    expect(report.violations.filter((v) => v.rule === 'inline-secrets')).toEqual([]);
+  });
+
+  it('allowInlineEnv needs a reason and an existing variable', () => {
+    expect(failure((c) => service(c, { env: { API_TOKEN: 'x' }, allowInlineEnv: { API_TOKEN: ' ' } }))).toMatchObject({ code: 'INLINE_SECRET', field: 'allowInlineEnv.API_TOKEN' });
+    expect(failure((c) => service(c, { env: { API_TOKEN: 'x' }, allowInlineEnv: { API_TOKN: 'typo' } }))).toMatchObject({ field: 'allowInlineEnv.API_TOKN', value: 'API_TOKN' });
   });
 });

@@ -1,3 +1,4 @@
+import * as jsyaml from 'js-yaml';
 import { arr, obj, str } from '../../policy/manifest';
 import { CODES } from '../codes';
 import { specOf, strings } from '../input';
@@ -10,6 +11,23 @@ import { Analyzer, RawFinding } from '../types';
  * whose protocol is unset or TCP (case-insensitive). Such a port becomes a
  * 0.0.0.0:<port> listener in every sidecar the entry is exported to.
  */
+/**
+ * Whether a pod's sidecar allocates addresses itself: `proxy.istio.io/config`
+ * with proxyMetadata ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE
+ * "true" (istio.io "DNS Proxying": such a proxy gives the entry a VIP instead
+ * of a 0.0.0.0 listener).
+ */
+function podAllocates(annotations: Readonly<Record<string, string>>): boolean {
+  const config = annotations['proxy.istio.io/config'];
+  if (config === undefined) return false;
+  try {
+    const meta = obj(obj(jsyaml.load(config)).proxyMetadata);
+    return meta.ISTIO_META_DNS_CAPTURE === 'true' && meta.ISTIO_META_DNS_AUTO_ALLOCATE === 'true';
+  } catch {
+    return false;
+  }
+}
+
 export const serviceEntryAddressesRequired: Analyzer = {
   code: CODES.serviceEntryAddressesRequired,
   analyze(input) {
@@ -17,6 +35,11 @@ export const serviceEntryAddressesRequired: Analyzer = {
     const findings: RawFinding[] = [];
     for (const se of input.serviceEntries) {
       const spec = specOf(se.manifest);
+      // Exported only to its own namespace and every pod template there allocates addresses
+      // per pod (MeshNamespace/MeshService dnsAutoAllocation): no sidecar gets the wildcard listener.
+      const onlyOwn = strings(spec.exportTo).length > 0 && strings(spec.exportTo).every((n) => n === '.' || n === se.namespace);
+      const clients = input.workloads.filter((w) => w.namespace === se.namespace && w.podLabels['sidecar.istio.io/inject'] !== 'false');
+      if (onlyOwn && clients.length > 0 && clients.every((w) => podAllocates(w.podAnnotations))) continue;
       // Addresses written by Istio's IP auto-allocation controller (status.addresses,
       // e.g. in `kubectl get -o yaml` output) count too, as in Istio's addressAllocated.
       if (strings(spec.addresses).length > 0 || arr(obj(se.manifest.status).addresses).length > 0) continue;

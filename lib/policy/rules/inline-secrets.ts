@@ -1,5 +1,5 @@
 import { arr, isKind, obj, str } from '../manifest';
-import { detectSecret } from '../secret-detector';
+import { detectSecret } from '../../validation/secret-detector';
 import { Finding, Manifest, PolicyRule } from '../types';
 import { containersOf, podTemplateOf } from '../workloads';
 

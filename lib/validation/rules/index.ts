@@ -48,16 +48,13 @@ export class ManifestRulesError extends MeshforgeValidationError {
   }
 }
 
-/**
- * Throws when any rendered object breaks a rule: one MeshforgeError for a
- * single mistake, a MeshforgeValidationError listing each one otherwise.
- */
-export function assertManifestsValid(objects: readonly { readonly obj: Record<string, unknown>; readonly path: string }[]): void {
-  const errors: MeshforgeError[] = [];
-  for (const { obj, path } of objects) {
-    for (const violation of manifestViolations(obj)) errors.push(violationError(obj, path, violation));
-  }
+/** Each rule `obj` breaks, as a MeshforgeError naming the construct path that emitted it. */
+export function manifestErrors(obj: Record<string, unknown>, path: string): MeshforgeError[] {
+  return manifestViolations(obj).map((violation) => violationError(obj, path, violation));
+}
+
+/** Throws the one error, or a ManifestRulesError listing each; returns when there is none. */
+export function throwManifestErrors(errors: readonly MeshforgeError[]): void {
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new ManifestRulesError(errors);
 }
-
