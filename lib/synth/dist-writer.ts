@@ -14,6 +14,9 @@ import type { SynthesizedApp } from './synthesize-app';
  *   .dist.staging-<pid>-<rand>.backup/  the next restore point, until it replaces .dist.backup
  *   .dist.backup/                       restore point: hard links to the files of the last complete output
  * Only the lock holder creates `.dist.staging-*`, so any found by the lock holder belongs to a killed synth.
+ * Safe against the death of the process at any point (renames are atomic, the page cache survives it);
+ * nothing is fsynced, so a power loss or kernel crash is not covered (an fsync per file cost ~1 s per
+ * synth on a busy disk).
  */
 
 /** Why the start-up repair should expect dist/ to be missing or damaged. */
@@ -72,29 +75,6 @@ function linkTree(src: string, dst: string, steps: DistSteps): void {
   }
 }
 
-/** Flushes a folder's entries (renames, new files) to disk; not every platform can open a folder. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // EISDIR/EPERM on platforms without directory fsync: nothing more to do
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-function writeFileDurable(file: string, content: string): void {
-  const fd = fs.openSync(file, 'wx');
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Best-effort removal of this run's own temporary folders after a failure; the next repair removes what is left. */
 function discard(...dirs: string[]): void {
   for (const d of dirs) {
@@ -137,7 +117,6 @@ function swapIn(l: Layout, staging: string, steps: DistSteps): void {
     }
     throw e;
   }
-  syncDir(l.parent);
   if (hadPrevious) steps.run('remove the previous output', retired, () => fs.rmSync(retired, { recursive: true, force: true }));
 }
 
@@ -231,12 +210,10 @@ function writeLocked(l: Layout, apps: readonly SynthesizedApp[], steps: DistStep
       for (const [file, content] of app.files) {
         const p = path.join(dir, file);
         if (file.includes('/')) steps.run('create a folder', path.dirname(p), () => fs.mkdirSync(path.dirname(p), { recursive: true })); // dist/gitops/argocd/…
-        steps.run('write a file', p, () => writeFileDurable(p, content));
+        steps.run('write a file', p, () => fs.writeFileSync(p, content, { flag: 'wx' }));
       }
-      syncDir(dir);
     }
     steps.run('make the staging folder readable', staging, () => fs.chmodSync(staging, 0o755)); // mkdtemp creates 0700
-    syncDir(staging);
     const backup = prepareBackup(staging, staging, steps);
     swapIn(l, staging, steps);
     // dist/ is complete from here on; a failure below only costs the restore point, which the next repair rebuilds.
