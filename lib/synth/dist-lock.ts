@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DistOptions, DistSteps, sleep } from './dist-io';
+import { DistOptions, DistSteps, distIoError, sleep } from './dist-io';
 
 /** What a lock file says about the synth that holds it. */
 interface LockHolder {
@@ -104,7 +104,11 @@ export function withDistLock<T>(outdir: string, steps: DistSteps, options: DistO
   const mine = JSON.stringify({ ...me, token: crypto.randomBytes(8).toString('hex') }) + '\n';
   const deadline = Date.now() + waitMs(options);
   let announced = false;
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+  } catch (e) {
+    throw distIoError(e, 'create the folder', path.dirname(lock));
+  }
   for (;;) {
     const created = steps.run('create the lock file', lock, () => {
       let fd: number;

@@ -155,11 +155,20 @@ function pidOf(leftover: string, l: Layout): string {
   return /^(\d+)-/.exec(leftover.slice(l.prefix.length))?.[1] ?? 'unknown';
 }
 
+/** Puts a hard-linked copy of the restore point in place of dist/, with the same two renames as a write. */
+function restoreBackup(l: Layout, steps: DistSteps): void {
+  const staging = newStaging(l, steps);
+  fs.rmdirSync(staging);
+  linkTree(l.backup, staging, steps);
+  swapIn(l, staging, steps);
+}
+
 /** The start-up repair; the caller holds the lock. */
 function repairLocked(l: Layout, steps: DistSteps, options: DistRepairOptions): void {
   const out = displayPath(l.target);
   const found = leftovers(l);
   const restored = (message: string): void => options.onEvent?.({ kind: 'restored', message });
+  let damaged = false;
   if (!fs.existsSync(l.target)) {
     // Newest first: with several, the newest one moved aside is the last complete output.
     const aside = found
@@ -170,18 +179,15 @@ function repairLocked(l: Layout, steps: DistSteps, options: DistRepairOptions): 
       found.splice(found.indexOf(aside), 1);
       restored(`${out}/ was missing: a synth (pid ${pidOf(aside, l)}) was killed between moving the previous output aside and putting the new one in place; restored the previous output`);
     } else if (fs.existsSync(l.backup)) {
-      const staging = newStaging(l, steps);
-      fs.rmdirSync(staging);
-      linkTree(l.backup, staging, steps);
-      swapIn(l, staging, steps);
+      restoreBackup(l, steps);
       restored(`${out}/ was missing${options.missingBecause ? ` (${options.missingBecause})` : ''}; restored the last complete output from ${displayPath(l.backup)}/`);
     }
-  } else if (options.damaged && fs.existsSync(l.backup)) {
-    const staging = newStaging(l, steps);
-    fs.rmdirSync(staging);
-    linkTree(l.backup, staging, steps);
-    swapIn(l, staging, steps);
-    restored(`${options.damaged}; restored ${out}/ from the last complete output in ${displayPath(l.backup)}/`);
+  } else if (options.damaged) {
+    damaged = !fs.existsSync(l.backup); // nothing to restore from: dist/ stays damaged (the CLI says so)
+    if (!damaged) {
+      restoreBackup(l, steps);
+      restored(`${options.damaged}; restored ${out}/ from the last complete output in ${displayPath(l.backup)}/`);
+    }
   }
   if (found.length > 0) {
     for (const f of found) steps.run('remove a leftover of a killed synth', f, () => fs.rmSync(f, { recursive: true, force: true }));
@@ -191,8 +197,8 @@ function repairLocked(l: Layout, steps: DistSteps, options: DistRepairOptions): 
     });
   }
   // A killed synth may have left the restore point missing or older than dist/: rebuild it from dist/,
-  // which only ever appears by renaming a complete tree into place.
-  if (fs.existsSync(l.target) && (found.length > 0 || !fs.existsSync(l.backup))) {
+  // which only ever appears by renaming a complete tree into place (unless known to be damaged).
+  if (!damaged && fs.existsSync(l.target) && (found.length > 0 || !fs.existsSync(l.backup))) {
     const run = newStaging(l, steps);
     fs.rmdirSync(run);
     installBackup(l, prepareBackup(l.target, run, steps), steps);
@@ -249,7 +255,6 @@ export function repairDist(outdir: string, options: DistRepairOptions = {}): voi
 export function writeDistWith<T extends readonly SynthesizedApp[]>(outdir: string, produce: () => T, options: DistRepairOptions = {}): T {
   const steps = new DistSteps();
   const l = layoutOf(outdir);
-  fs.mkdirSync(l.parent, { recursive: true });
   return withDistLock(outdir, steps, options, () => {
     repairLocked(l, steps, options);
     const apps = produce();

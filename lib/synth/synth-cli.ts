@@ -80,8 +80,8 @@ export function runSynthCli(run: SynthCliRun): number {
   };
   const before = distFingerprint(outdir);
   let written = false;
+  const mode = cliOut ? classify(cliOut, outdir, root) : 'none';
   try {
-    const mode = cliOut ? classify(cliOut, outdir, root) : 'none';
     if (mode === 'inside-outdir') {
       repairDist(outdir, { onEvent, lockWaitMs: run.lockWaitMs, damaged: `the cdk8s cli deleted ${displayPath(cliOut!)} (its output folder) inside ${out} before meshforge ran` });
     }
@@ -107,7 +107,12 @@ export function runSynthCli(run: SynthCliRun): number {
     }
     return 0;
   } catch (e) {
-    error(`meshforge synth failed; ${outcome(outdir, out, before, written, seen)}`);
+    const unrepaired = mode === 'inside-outdir' && !seen.has('restored');
+    error(
+      unrepaired
+        ? `meshforge synth failed; the cdk8s cli deleted ${displayPath(cliOut!)} inside ${out} and there is no restore point to put it back: run synth without -o, or \`git checkout -- ${out}\`.`
+        : `meshforge synth failed; ${outcome(outdir, out, before, written, seen)}`,
+    );
     error((e as Error).message);
     return 1;
   }
@@ -119,7 +124,7 @@ function outcome(outdir: string, out: string, before: string | undefined, writte
   if (written) return `${out} was written, but a later step failed:`;
   if (after === undefined) {
     return before === undefined
-      ? `${out} does not exist and there was no complete earlier output to restore.`
+      ? `${out} does not exist and there was no complete earlier output to restore (\`git checkout -- ${out}\` brings back the committed one).`
       : `${out} is missing (see below); the next synth restores the previous output.`;
   }
   if (seen.has('restored')) return `${out} holds the last complete output, restored at start-up (see above); this run wrote nothing.`;

@@ -37,6 +37,28 @@ describe('synth CLI', () => {
   });
 });
 
+describe('synth CLI under `cdk8s synth -o dist/<app>` without a restore point', () => {
+  const saved = process.env.CDK8S_OUTDIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = saved;
+  });
+
+  it('says what the cli deleted and how to get it back (never "left unchanged")', () => {
+    const out = path.join(tmpDir(), 'dist');
+    expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined })).toBe(0);
+    fs.rmSync(path.join(path.dirname(out), '.dist.backup'), { recursive: true });
+    fs.rmSync(path.join(out, 'good'), { recursive: true });
+    process.env.CDK8S_OUTDIR = path.join(out, 'good');
+    const errors: string[] = [];
+    expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined, error: (l) => errors.push(l) })).toBe(1);
+    expect(errors[0]).toBe(
+      `meshforge synth failed; the cdk8s cli deleted ${out}/good inside ${out}/ and there is no restore point to put it back: run synth without -o, or \`git checkout -- ${out}/\`.`,
+    );
+    expect(fs.existsSync(path.join(path.dirname(out), '.dist.backup'))).toBe(false); // the damaged dist/ is no restore point
+  });
+});
+
 describe('synth CLI under `cdk8s synth -o dist`', () => {
   const saved = process.env.CDK8S_OUTDIR;
   afterEach(() => {
@@ -74,7 +96,7 @@ describe('synth CLI under `cdk8s synth -o dist`', () => {
     process.env.CDK8S_OUTDIR = out;
     const errors: string[] = [];
     expect(main({ apps: [invalidApp('payments')], outdir: out, error: (l) => errors.push(l) })).toBe(1);
-    expect(errors[0]).toBe(`meshforge synth failed; ${out}/ does not exist and there was no complete earlier output to restore.`);
+    expect(errors[0]).toBe(`meshforge synth failed; ${out}/ does not exist and there was no complete earlier output to restore (\`git checkout -- ${out}/\` brings back the committed one).`);
   });
 });
 
