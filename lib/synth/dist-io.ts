@@ -70,6 +70,12 @@ export function distIoError(e: unknown, op: string, target: string): unknown {
   });
 }
 
+/** How a path is shown to the user: relative to the working directory when that is shorter. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 /** Blocks the (synchronous) synth for `ms` without burning CPU. */
 export function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DistOptions, DistSteps, distIoError, sleep } from './dist-io';
+import { DistOptions, DistSteps, displayPath, distIoError, sleep } from './dist-io';
 
 /** What a lock file says about the synth that holds it. */
 interface LockHolder {
@@ -141,7 +141,7 @@ export function withDistLock<T>(outdir: string, steps: DistSteps, options: DistO
     }
     if (Date.now() >= deadline) {
       const who = holder ? describe(holder) : 'a synth that is still writing the lock file';
-      throw new MeshforgeError(`the output folder ${outdir} is locked by another synth (${who})`, {
+      throw new MeshforgeError(`the output folder ${displayPath(path.resolve(outdir))} is locked by another synth (${who})`, {
         code: 'DIST_LOCKED',
         field: 'lock',
         value: lock,
@@ -152,7 +152,7 @@ export function withDistLock<T>(outdir: string, steps: DistSteps, options: DistO
       announced = true;
       options.onEvent?.({
         kind: 'waiting',
-        message: `another synth holds the lock on ${outdir} (${holder ? describe(holder) : 'starting'}); waiting up to ${Math.round(waitMs(options) / 1000)} s`,
+        message: `another synth holds the lock on ${displayPath(path.resolve(outdir))} (${holder ? describe(holder) : 'starting'}); waiting up to ${Math.round(waitMs(options) / 1000)} s`,
       });
     }
     sleep(100);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DistOptions, DistSteps } from './dist-io';
+import { DistOptions, DistSteps, displayPath } from './dist-io';
 import { withDistLock } from './dist-lock';
 import type { SynthesizedApp } from './synthesize-app';
 
@@ -45,12 +45,6 @@ function layoutOf(outdir: string): Layout {
   const parent = path.dirname(target);
   const base = path.basename(target);
   return { target, parent, prefix: path.join(parent, `.${base}.staging-`), backup: path.join(parent, `.${base}.backup`) };
-}
-
-/** How a path is shown to the user: relative to the working directory when that is shorter. */
-export function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
 const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK', 'ENOSYS', 'EOPNOTSUPP']);

@@ -1,6 +1,7 @@
 export * from './app-definition';
 export * from './collect';
 export type { DistEvent, DistOptions } from './dist-io';
+export { displayPath } from './dist-io';
 export { lockPathOf } from './dist-lock';
 export * from './dist-writer';
 export * from './fast-yaml';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DistEvent, distIoError } from './dist-io';
-import { displayPath, distFingerprint, repairDist, writeDistWith } from './dist-writer';
+import { DistEvent, displayPath, distIoError } from './dist-io';
+import { distFingerprint, repairDist, writeDistWith } from './dist-writer';
 import type { SynthesizedApp } from './synthesize-app';
 
 /** How `npm run synth` / `cdk8s synth` run (bin/synth.ts fills this in). */

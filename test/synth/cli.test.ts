@@ -5,13 +5,14 @@ import { main } from '../../bin/synth';
 import { readTree } from '../../lib';
 import { invalidApp, namespaceApp, tmpDir } from '../helpers';
 
-describe('synth CLI', () => {
-  const saved = process.env.CDK8S_OUTDIR;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = saved;
-  });
+// Every test may point CDK8S_OUTDIR somewhere (as `cdk8s synth` does); put it back after each.
+const savedCdk8sOutdir = process.env.CDK8S_OUTDIR;
+afterEach(() => {
+  if (savedCdk8sOutdir === undefined) delete process.env.CDK8S_OUTDIR;
+  else process.env.CDK8S_OUTDIR = savedCdk8sOutdir;
+});
 
+describe('synth CLI', () => {
   it('exits 1, names the failing app and leaves dist/ as it was', () => {
     const out = path.join(tmpDir(), 'dist');
     expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined })).toBe(0);
@@ -38,12 +39,6 @@ describe('synth CLI', () => {
 });
 
 describe('synth CLI under `cdk8s synth -o dist/<app>` without a restore point', () => {
-  const saved = process.env.CDK8S_OUTDIR;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = saved;
-  });
-
   it('says what the cli deleted and how to get it back (never "left unchanged")', () => {
     const out = path.join(tmpDir(), 'dist');
     expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined })).toBe(0);
@@ -60,12 +55,6 @@ describe('synth CLI under `cdk8s synth -o dist/<app>` without a restore point', 
 });
 
 describe('synth CLI under `cdk8s synth -o dist`', () => {
-  const saved = process.env.CDK8S_OUTDIR;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = saved;
-  });
-
   it('writes dist/ itself when the cli output folder is dist/ (the cli deleted it first)', () => {
     const out = path.join(tmpDir(), 'dist');
     expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined })).toBe(0);
@@ -101,12 +90,6 @@ describe('synth CLI under `cdk8s synth -o dist`', () => {
 });
 
 describe('synth CLI mirror guard', () => {
-  const saved = process.env.CDK8S_OUTDIR;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = saved;
-  });
-
   it.each(['.', 'apps', 'lib/synth', 'dist', '..'])('refuses CDK8S_OUTDIR=%s before writing anything', (dir) => {
     const out = path.join(tmpDir(), 'dist');
     process.env.CDK8S_OUTDIR = path.resolve(__dirname, '..', '..', dir);

@@ -165,7 +165,7 @@ describe('concurrent synths with real processes', () => {
       });
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`meshforge: another synth holds the lock on ${out} (pid ${process.pid}, started now: vitest); waiting up to 30 s`);
+    expect(r.stderr).toContain(`meshforge: another synth holds the lock on dist (pid ${process.pid}, started now: vitest); waiting up to 30 s`);
     expect(readTree(out)).toEqual(SMALL_NEW);
   });
 });
