@@ -66,6 +66,12 @@ function checkAfterKill(out: string, old: Tree, next: Tree, mayBeMissing: boolea
 }
 
 /** The numbered steps of one child synth from `old` to `next` (MESHFORGE_DIST_TRACE). */
+let writeSteps: Promise<string[]> | undefined;
+function traceWrite(): Promise<string[]> {
+  writeSteps ??= traceSteps((out) => writeDist(out, appsOf(SMALL_OLD)), [SMALL_NEW]);
+  return writeSteps;
+}
+
 async function traceSteps(prepare: (out: string) => void, trees: Tree[]): Promise<string[]> {
   const root = tmpDir();
   const out = path.join(root, 'dist');
@@ -77,7 +83,7 @@ async function traceSteps(prepare: (out: string) => void, trees: Tree[]): Promis
 
 describe('crash safety with real processes (SIGKILL)', () => {
   it('a synth killed at every step leaves dist/ old or new, and the next synth repairs and cleans up', async () => {
-    const steps = await traceSteps((out) => writeDist(out, appsOf(SMALL_OLD)), [SMALL_NEW]);
+    const steps = await traceWrite();
     expect(steps.length).toBeGreaterThan(15);
     const between = steps.findIndex((s) => s.startsWith('move the new output into place')) + 1;
     await sweep(steps.length, async (k) => {
@@ -114,7 +120,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
 
   it('synths killed at random moments of the real output never leave dist/ incomplete', async () => {
     // The child announces each finished synth; the kill lands 0-40 ms after the n-th one, inside a later synth.
-    await sweep(8, async (i) => {
+    await sweep(5, async (i) => {
       const root = tmpDir();
       const out = path.join(root, 'dist');
       writeDist(out, appsOf(REAL_OLD));
@@ -194,7 +200,7 @@ describe('filesystem failures with real processes', () => {
   });
 
   it('ENOSPC injected in a real process while writing: the file is named and dist/ is unchanged', async () => {
-    const steps = await traceSteps((out) => writeDist(out, appsOf(SMALL_OLD)), [SMALL_NEW]);
+    const steps = await traceWrite();
     const k = steps.findIndex((s) => s.startsWith('write a file')) + 1;
     const root = tmpDir();
     const out = path.join(root, 'dist');
