@@ -70,10 +70,9 @@ export function distIoError(e: unknown, op: string, target: string): unknown {
   });
 }
 
-/** How a path is shown to the user: relative to the working directory when that is shorter. */
+/** How a path is shown to the user: relative to the working directory, as the synth's listing shows dist/. */
 export function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+  return path.relative(process.cwd(), p) || p;
 }
 
 /** Blocks the (synchronous) synth for `ms` without burning CPU. */

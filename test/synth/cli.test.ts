@@ -5,6 +5,9 @@ import { main } from '../../bin/synth';
 import { readTree } from '../../lib';
 import { invalidApp, namespaceApp, tmpDir } from '../helpers';
 
+/** Paths in messages are shown relative to the working directory, as the synth's listing shows dist/. */
+const shown = (p: string): string => path.relative(process.cwd(), p);
+
 // Every test may point CDK8S_OUTDIR somewhere (as `cdk8s synth` does); put it back after each.
 const savedCdk8sOutdir = process.env.CDK8S_OUTDIR;
 afterEach(() => {
@@ -22,7 +25,7 @@ describe('synth CLI', () => {
     expect(code).toBe(1);
     expect(errors.join('\n')).toContain('app "payments" failed to synthesize');
     expect(errors.join('\n')).toContain('[base/ns] weights sum to 90, expected 100');
-    expect(errors[0]).toBe(`meshforge synth failed; ${out}/ was left unchanged.`);
+    expect(errors[0]).toBe(`meshforge synth failed; ${shown(out)}/ was left unchanged.`);
     expect(readTree(out)).toEqual(before);
   });
 
@@ -48,7 +51,7 @@ describe('synth CLI under `cdk8s synth -o dist/<app>` without a restore point', 
     const errors: string[] = [];
     expect(main({ apps: [namespaceApp('good')], outdir: out, log: () => undefined, error: (l) => errors.push(l) })).toBe(1);
     expect(errors[0]).toBe(
-      `meshforge synth failed; the cdk8s cli deleted ${out}/good inside ${out}/ and there is no restore point to put it back: run synth without -o, or \`git checkout -- ${out}/\`.`,
+      `meshforge synth failed; the cdk8s cli deleted ${shown(out)}/good inside ${shown(out)}/ and there is no restore point to put it back: run synth without -o, or \`git checkout -- ${shown(out)}/\`.`,
     );
     expect(fs.existsSync(path.join(path.dirname(out), '.dist.backup'))).toBe(false); // the damaged dist/ is no restore point
   });
@@ -64,7 +67,7 @@ describe('synth CLI under `cdk8s synth -o dist`', () => {
     expect(main({ apps: [namespaceApp('good'), namespaceApp('more')], outdir: out, log: (l) => lines.push(l) })).toBe(0);
     expect([...readTree(out).keys()]).toEqual(['good/00-namespaces.k8s.yaml', 'good/kustomization.yaml', 'more/00-namespaces.k8s.yaml', 'more/kustomization.yaml']);
     expect(lines[0]).toBe(
-      `meshforge: ${out}/ was missing (the cdk8s cli deletes its output folder (-o ${out}) before it runs meshforge); restored the last complete output from ${path.dirname(out)}/.dist.backup/`,
+      `meshforge: ${shown(out)}/ was missing (the cdk8s cli deletes its output folder (-o ${out}) before it runs meshforge); restored the last complete output from ${shown(path.dirname(out))}/.dist.backup/`,
     );
   });
 
@@ -77,7 +80,7 @@ describe('synth CLI under `cdk8s synth -o dist`', () => {
     const errors: string[] = [];
     expect(main({ apps: [invalidApp('payments')], outdir: out, log: () => undefined, error: (l) => errors.push(l) })).toBe(1);
     expect(readTree(out)).toEqual(before);
-    expect(errors[0]).toBe(`meshforge synth failed; ${out}/ holds the last complete output, restored at start-up (see above); this run wrote nothing.`);
+    expect(errors[0]).toBe(`meshforge synth failed; ${shown(out)}/ holds the last complete output, restored at start-up (see above); this run wrote nothing.`);
   });
 
   it('says dist/ does not exist when the very first synth fails (never "left unchanged")', () => {
@@ -85,7 +88,7 @@ describe('synth CLI under `cdk8s synth -o dist`', () => {
     process.env.CDK8S_OUTDIR = out;
     const errors: string[] = [];
     expect(main({ apps: [invalidApp('payments')], outdir: out, error: (l) => errors.push(l) })).toBe(1);
-    expect(errors[0]).toBe(`meshforge synth failed; ${out}/ does not exist and there was no complete earlier output to restore (\`git checkout -- ${out}/\` brings back the committed one).`);
+    expect(errors[0]).toBe(`meshforge synth failed; ${shown(out)}/ does not exist and there was no complete earlier output to restore (\`git checkout -- ${shown(out)}/\` brings back the committed one).`);
   });
 });
 
@@ -118,8 +121,8 @@ describe('synth CLI mirror guard', () => {
     expect(main({ apps: [namespaceApp('good')], outdir: out, log: (l) => lines.push(l), error: (l) => lines.push(l) })).toBe(1);
     expect(readTree(out)).toEqual(before);
     expect(lines.slice(0, 2)).toEqual([
-      `meshforge: the cdk8s cli deleted ${out}/good (its output folder) inside ${out}/ before meshforge ran; restored ${out}/ from the last complete output in ${path.dirname(out)}/.dist.backup/`,
-      `meshforge synth failed; ${out}/ holds the last complete output, restored at start-up (see above); this run wrote nothing.`,
+      `meshforge: the cdk8s cli deleted ${shown(out)}/good (its output folder) inside ${shown(out)}/ before meshforge ran; restored ${shown(out)}/ from the last complete output in ${shown(path.dirname(out))}/.dist.backup/`,
+      `meshforge synth failed; ${shown(out)}/ holds the last complete output, restored at start-up (see above); this run wrote nothing.`,
     ]);
     expect(lines[2]).toMatch(/^unsafe cdk8s output folder; /);
   });

@@ -75,7 +75,7 @@ describe('start-up repair', () => {
     expect(events.map((e) => e.message)).toEqual([
       `${displayPath(out)}/ was missing: a synth (pid 999999) was killed between moving the previous output aside and putting the new one in place; restored the previous output`,
       'removed 1 folder(s) left by killed synths: .dist.staging-999999-abcdef',
-      `refreshed the restore point ${root}/.dist.backup/ from ${root}/dist/`,
+      `refreshed the restore point ${displayPath(root)}/.dist.backup/ from ${displayPath(root)}/dist/`,
     ]);
   });
 
@@ -89,7 +89,7 @@ describe('start-up repair', () => {
     expect(readTree(out)).toEqual(OLD_TREE); // restored before the failing synth, and kept
     expect(events[0]).toEqual({
       kind: 'restored',
-      message: `${root}/dist/ was missing (the cli deleted it); restored the last complete output from ${root}/.dist.backup/`,
+      message: `${displayPath(root)}/dist/ was missing (the cli deleted it); restored the last complete output from ${displayPath(root)}/.dist.backup/`,
     });
     expect(siblings(out)).toEqual([]);
   });
@@ -127,11 +127,11 @@ describe('lock', () => {
     const events: DistEvent[] = [];
     const t0 = Date.now();
     expect(() => writeDist(out, NEW, { lockWaitMs: 300, onEvent: (e) => events.push(e) })).toThrowError(
-      `the output folder ${out} is locked by another synth (pid ${process.pid}, started 2026-01-01T00:00:00.000Z: node synth.js); field: lock; value: ${JSON.stringify(lock)}; expected: that synth to finish (waited 0 s; MESHFORGE_LOCK_WAIT=<seconds> waits longer); if pid ${process.pid} is not a meshforge synth, delete ${lock}`,
+      `the output folder ${displayPath(out)} is locked by another synth (pid ${process.pid}, started 2026-01-01T00:00:00.000Z: node synth.js); field: lock; value: ${JSON.stringify(lock)}; expected: that synth to finish (waited 0 s; MESHFORGE_LOCK_WAIT=<seconds> waits longer); if pid ${process.pid} is not a meshforge synth, delete ${lock}`,
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(events).toEqual([
-      { kind: 'waiting', message: `another synth holds the lock on ${out} (pid ${process.pid}, started 2026-01-01T00:00:00.000Z: node synth.js); waiting up to 0 s` },
+      { kind: 'waiting', message: `another synth holds the lock on ${displayPath(out)} (pid ${process.pid}, started 2026-01-01T00:00:00.000Z: node synth.js); waiting up to 0 s` },
     ]);
     expect(readTree(out)).toEqual(OLD_TREE);
     expect(fs.existsSync(lock)).toBe(true); // not ours to remove
