@@ -1,9 +1,13 @@
 export * from './app-definition';
 export * from './collect';
+export type { DistEvent, DistOptions } from './dist-io';
+export { displayPath } from './dist-io';
+export { lockPathOf } from './dist-lock';
 export * from './dist-writer';
 export * from './fast-yaml';
 export * from './kustomization';
 export * from './synth-all';
+export * from './synth-cli';
 export * from './synthesize-app';
 export * from './yaml-emitter';
 export * from './gitops';

@@ -1,6 +1,6 @@
 import { MeshforgeError } from '../validation/meshforge-error';
 import { AppDefinition, assertNotReserved } from './app-definition';
-import { writeDist } from './dist-writer';
+import { DistRepairOptions, writeDistWith } from './dist-writer';
 import { GITOPS_FOLDER, GitOpsConfig, generateGitOps } from './gitops';
 import { IstioApiLevel } from './istio-api-level';
 import { assertUniqueObjects } from './object-identity';
@@ -48,8 +48,10 @@ export function synthesizeAll(apps: readonly AppDefinition[], options: SynthOpti
   return result;
 }
 
-export function synthToDist(apps: readonly AppDefinition[], outdir: string, options: SynthOptions = {}): SynthesizedApp[] {
-  const result = synthesizeAll(apps, options);
-  writeDist(outdir, result);
-  return result;
+/**
+ * Synthesizes every app and replaces `outdir` with the result, crash-safe:
+ * under the lock of `outdir` and after its start-up repair (see writeDistWith).
+ */
+export function synthToDist(apps: readonly AppDefinition[], outdir: string, options: SynthOptions & DistRepairOptions = {}): SynthesizedApp[] {
+  return writeDistWith(outdir, () => synthesizeAll(apps, options), options);
 }
