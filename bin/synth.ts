@@ -32,11 +32,12 @@ export function main(options: SynthCliOptions = {}): number {
     produce: () => {
       // Loaded here, inside the CLI's error handling: an app that fails while its module loads
       // (e.g. defineApp with an invalid name) is reported like any other synth error, not as a stack trace.
+      // Callers that pass their own apps (tests) never load apps/; their other options default to none.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const registered = (): typeof import('../apps') => require('../apps');
-      return synthesizeAll(options.apps ?? registered().apps, {
-        gitops: options.gitops ?? registered().gitops,
-        istioApiLevel: options.istioApiLevel ?? registered().istioApiLevel,
+      const registered: Partial<typeof import('../apps')> = options.apps ? {} : require('../apps');
+      return synthesizeAll(options.apps ?? registered.apps ?? [], {
+        gitops: options.gitops ?? registered.gitops,
+        istioApiLevel: options.istioApiLevel ?? registered.istioApiLevel,
       });
     },
     log: options.log ?? ((l: string) => info.write(l + '\n')),
