@@ -127,7 +127,15 @@ describe('the README worked example, with the mistake the README shows', () => {
     // The real CLI, writing to a scratch folder (nothing is written: the synth fails); its path is shown as dist/.
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-docs-'));
     const printed: string[] = [];
-    const exitCode = main({ apps: [broken], outdir, log: () => undefined, error: (l) => printed.push(l) });
+    // gitops and the Istio API level given, so the CLI does not load apps/ (the app under test is not registered there).
+    const exitCode = main({
+      apps: [broken],
+      outdir,
+      gitops: { repoURL: 'https://github.com/acme/platform.git' },
+      istioApiLevel: 'v1',
+      log: () => undefined,
+      error: (l) => printed.push(l),
+    });
     const rel = path.relative(process.cwd(), outdir);
     expect(exitCode).toBe(1);
     expect(printed.join('\n').split(`${rel}/`).join('dist/')).toBe(shown!.code.trimEnd());
