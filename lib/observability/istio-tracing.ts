@@ -39,7 +39,7 @@ export const MESH_CONFIG_ANNOTATION = 'meshforge.io/required-mesh-config';
  * The Istio side of tracing: a `Telemetry` resource choosing the provider and
  * sampling percentage. The provider itself lives in the Istio install
  * (`meshConfig.extensionProviders`), which meshforge does not own: the snippet
- * is returned by `meshConfigSnippet()`, documented in the README and recorded
+ * is returned by `meshConfigSnippet()`, documented in docs/observability.md and recorded
  * as an annotation on the Telemetry object so the two never drift apart.
  *
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/

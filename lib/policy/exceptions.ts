@@ -33,7 +33,7 @@ export function parseExceptions(manifest: Manifest, ref: ObjectRef, knownIds: Re
           id === undefined
             ? `annotation ${JSON.stringify(key)} is not an exception (expected ${EXCEPTION_ANNOTATION_PREFIX}<rule-id>)`
             : `exception annotation ${JSON.stringify(key)} names unknown rule ${JSON.stringify(id)}`,
-          `name a rule id from the README "Policy checks" table: ${EXCEPTION_ANNOTATION_PREFIX}<rule-id>`,
+          `name a rule id from the "Rules" table of docs/security.md: ${EXCEPTION_ANNOTATION_PREFIX}<rule-id>`,
           field,
         ),
       );

@@ -65,7 +65,7 @@ export function renderReport(report: PolicyReport): string {
   }
   if (violations.length > 0) {
     out.push('');
-    out.push('An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see README, "Security model").');
+    out.push('An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see docs/security.md, "Exceptions").');
   }
   return out.join('\n');
 }

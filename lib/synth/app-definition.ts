@@ -20,7 +20,7 @@ export interface AppDefinition {
    * label: lowercase letters, digits and `-`.
    */
   readonly name: string;
-  /** One line for humans (README, CLI listing). */
+  /** One line for humans (docs, CLI listing). */
   readonly description: string;
   /**
    * Adds the app's charts to `app`. The charts do not decide the files: synth
@@ -30,7 +30,7 @@ export interface AppDefinition {
   build(app: App, context: SynthContext): void;
   /**
    * Generate an Argo CD Application and/or a Flux Kustomization for this app
-   * under dist/gitops/ (see README, "GitOps").
+   * under dist/gitops/ (see docs/gitops.md).
    * @default - none
    */
   readonly gitops?: AppGitOpsOptions;

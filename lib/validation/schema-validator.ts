@@ -15,7 +15,7 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
-/** Where a kind's schema comes from; reported by `SchemaValidator.kinds()` and in the README. */
+/** Where a kind's schema comes from; reported by `SchemaValidator.kinds()` and in docs/synth-and-checks.md. */
 export type SchemaSource = 'kubernetes-1.27' | 'crd' | 'argo-cd' | 'flux';
 
 type Check = (obj: Record<string, unknown>) => SchemaViolation[];

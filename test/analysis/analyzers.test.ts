@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeYaml, BASE, codeLines, deployment, lines, routeTo } from './helpers';
+import { stringify } from 'yaml';
+import { MeshService } from '../../lib';
+import { render } from '../mesh/render';
 
 const service = (name: string, ns: string, extra = '') => `apiVersion: v1
 kind: Service
@@ -299,6 +302,18 @@ describe('MF0002 ServiceAccountNotFound', () => {
       'metadata: {name: p, namespace: shop, annotations: {meshforge.io/existing-service-account: "true"}}',
     );
     expect(codeLines('MF0002', annotatedWorkload)).toEqual([]);
+    // MeshService existingServiceAccount writes the account's own name; another name does not count
+    const named = (value: string) => deployment('p', 'shop', { app: 'p' }, '      serviceAccountName: external\n').replace(
+      'metadata: {name: p, namespace: shop}',
+      `metadata: {name: p, namespace: shop, annotations: {meshforge.io/existing-service-account: ${value}}}`,
+    );
+    expect(codeLines('MF0002', named('external'))).toEqual([]);
+    expect(codeLines('MF0002', named('other'))).toHaveLength(1);
+  });
+
+  it('accepts what MeshService emits for existingServiceAccount', () => {
+    const objects = render((c) => new MeshService(c, 'cart', { namespace: 'shop', image: 'ghcr.io/acme/cart:1.4.2', existingServiceAccount: 'payments-sa' }));
+    expect(analyzeYaml(objects.map((o) => stringify(o)).join('---\n')).findings.filter((f) => f.code === 'MF0002')).toEqual([]);
   });
 });
 

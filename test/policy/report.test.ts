@@ -22,7 +22,7 @@ describe('report', () => {
         '---------------------  ---------  ---------------  --------------------  ----------',
         'Deployment/shop/agent  test.yaml  host-namespaces  reads host processes  1 finding',
         '',
-        'An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see README, "Security model").',
+        'An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see docs/security.md, "Exceptions").',
       ].join('\n'),
     );
   });

@@ -19,7 +19,8 @@ export const serviceAccountNotFound: Analyzer = {
       const name = str(w.podSpec.serviceAccountName) ?? str(w.podSpec.serviceAccount);
       if (name === undefined || name === '' || name === 'default' || accounts.has(`${w.namespace}/${name}`)) continue;
       const existing = w.podAnnotations[EXISTING_SERVICE_ACCOUNT_ANNOTATION] ?? stringMap(metadataOf(w.manifest).annotations)[EXISTING_SERVICE_ACCOUNT_ANNOTATION];
-      if (existing === 'true') continue;
+      // "true", or the account's own name (what MeshService's existingServiceAccount writes).
+      if (existing === 'true' || existing === name) continue;
       findings.push({
         object: w.object,
         message: `${w.podSpecPath}.${field} names ServiceAccount ${w.namespace}/${name}, which nothing in the checked input creates; the API server refuses its pods until it exists`,
