@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { apps, gitops } from '../../apps';
+import { apps, gitops, istioApiLevel } from '../../apps';
 import { main } from '../../bin/synth';
 import { tmpDir } from '../helpers';
 import { SideFile, synthesizeAll } from '../../lib';
@@ -173,7 +173,7 @@ describe('dist/observability: mesh telemetry', () => {
 
   it('`npm run synth` says once that the mesh config must be applied, naming the file', () => {
     const lines: string[] = [];
-    expect(main({ outdir: path.join(tmpDir(), 'dist'), log: (l) => lines.push(l) })).toBe(0);
+    expect(main({ apps, gitops, istioApiLevel, outdir: path.join(tmpDir(), 'dist'), log: (l) => lines.push(l) })).toBe(0);
     const notices = lines.filter((l) => /ACTION REQUIRED/.test(l));
     expect(notices.length).toBe(1);
     expect(notices[0]).toMatch(/dist\/observability\/istio\/mesh-config\.istiooperator\.yaml: ACTION REQUIRED: add this mesh config to your Istio install/);
