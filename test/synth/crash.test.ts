@@ -32,8 +32,24 @@ beforeAll(() => {
 
 afterAll(() => dispose());
 
-function synthChild(out: string, trees: string, env: Record<string, string> = {}, onStart?: Parameters<typeof run>[3], extra: object = {}): Promise<Finished> {
-  return run(process.execPath, [driver, out, trees], { cwd: path.dirname(out), env: cleanEnv(env), ...extra }, onStart);
+function synthChild(out: string, trees: string, env: Record<string, string> = {}, onStart?: Parameters<typeof run>[3], extra: object = {}, script = driver): Promise<Finished> {
+  return run(process.execPath, [script, out, trees], { cwd: path.dirname(out), env: cleanEnv(env), ...extra }, onStart);
+}
+
+/**
+ * A copy of the transpiled driver that another user can run: the clone itself may sit in a
+ * folder only root can enter (a `mktemp -d` folder is 0700), and the driver needs nothing
+ * outside its own folder (Node built-ins and the transpiled modules).
+ */
+function driverFor(folder: string): string {
+  const copy = path.join(folder, 'driver');
+  fs.cpSync(path.dirname(driver), copy, { recursive: true });
+  const open = (p: string): void => {
+    fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
+    if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) open(path.join(p, f));
+  };
+  open(copy);
+  return path.join(copy, path.basename(driver));
 }
 
 /** Files next to dist/ other than the restore point: leftovers of killed runs, locks. */
@@ -186,7 +202,8 @@ describe('filesystem failures with real processes', () => {
     // root ignores permissions: run the child as nobody then
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     try {
-      const r = await synthChild(out, treeFile(root, SMALL_NEW), {}, undefined, asUser);
+      const script = process.getuid?.() === 0 ? driverFor(root) : driver;
+      const r = await synthChild(out, treeFile(root, SMALL_NEW), {}, undefined, asUser, script);
       expect(r.code).toBe(1);
       const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.();
       expect(r.stderr).toBe(
