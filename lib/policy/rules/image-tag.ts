@@ -1,16 +1,12 @@
+import { parseImageRef } from '../../validation/images';
 import { str, stringMap } from '../manifest';
 import { PodTemplate } from '../workloads';
 import { containerRule } from './pod-rule';
 
-/** The tag of an image reference (`undefined` when it has none) and whether it carries a digest. */
+/** The tag of an image reference (`undefined` when it has none) and whether it carries a digest (one parser: lib/validation/images). */
 export function parseImage(image: string): { readonly tag?: string; readonly digest: boolean } {
-  const at = image.indexOf('@');
-  const digest = at >= 0;
-  const name = digest ? image.slice(0, at) : image;
-  // A ':' after the last '/' is a tag; before it, it is a registry port (registry:5000/app).
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  return colon >= 0 ? { tag: lastSegment.slice(colon + 1), digest } : { digest };
+  const { tag, digest } = parseImageRef(image);
+  return tag !== undefined ? { tag, digest: digest !== undefined } : { digest: digest !== undefined };
 }
 
 /** Istio gateway deployments say `image: auto`; the injector replaces it with the pinned proxy image. */
