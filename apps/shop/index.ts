@@ -69,7 +69,7 @@ export default defineApp({
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       timeout: Duration.seconds(2),
       // (1 + 2 tries) × 600ms = 1.8s: every try fits in the 2s timeout, with room for Envoy's backoff
-      retries: { attempts: 2, perTryTimeout: Duration.millis(600), retryOn: 'unavailable,cancelled,resource-exhausted' },
+      retries: { attempts: 2, perTryTimeout: Duration.millis(600), retryOn: 'unavailable,connect-failure,refused-stream,reset' },
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 },
       disruptionBudget: { maxUnavailable: 1 },
       // Scraped through the pod annotations (Istio rewrites them to :15020). No PodMonitor:

@@ -8,7 +8,7 @@ export interface WeChatRobotAdapterProps {
   readonly name: string;
   /** @default "monitoring" */
   readonly namespace?: string;
-  /** The group robot's key (the `key=` of its webhook URL); mounted `optional`, read at pod start. */
+  /** The group robot's key (the `key=` of its webhook URL); read at pod start: without it the adapter does not start (its init container fails). */
   readonly robotKeySecret: SecretKeyRef;
   /** Pod labels of the only clients allowed in (Alertmanager), same namespace. */
   readonly clientPodLabels: Record<string, string>;
@@ -82,7 +82,9 @@ export class WeChatRobotAdapter extends Construct {
       'set -eu',
       `key_file='${SECRET_DIR}/${secret.key}'`,
       'if [ -s "$key_file" ]; then key=$(cat "$key_file"); else',
-      `  echo "Secret ${secret.name} (key ${secret.key}) is missing: WeChat Work robot notifications cannot be delivered" >&2; key=""`,
+      // Fail the init container (pod not Ready, crash-looping, visible to the stack's alerts) rather than
+      // start an adapter with an empty key that answers Alertmanager 200 while WeChat rejects every message.
+      `  echo "Secret ${secret.name} (key ${secret.key}) is missing or empty: WeChat Work robot notifications cannot be delivered" >&2; exit 1`,
       'fi',
       'password=$(head -c 24 /dev/urandom | base64 | tr -d "/+=")',
       `{ cat ${TEMPLATE_DIR}/app.conf; printf 'wxurl = %s?key=%s\\nlogin_password = %s\\n' '${apiUrl}' "$key" "$password"; } > /app/conf/app.conf`,

@@ -41,7 +41,7 @@ describe('report model from dist/shop', () => {
       ['static', ['uri prefix /static/ and gateway shop/public']],
       ['default', []],
     ]);
-    expect(model.routes.find((r) => r.id === 'shop/catalog')!.routes[0].retries).toBe('2× per try 600ms on unavailable,cancelled,resource-exhausted');
+    expect(model.routes.find((r) => r.id === 'shop/catalog')!.routes[0].retries).toBe('2× per try 600ms on unavailable,connect-failure,refused-stream,reset');
   });
 
   it('maps AuthorizationPolicy principals to the calling services', () => {
