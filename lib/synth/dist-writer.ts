@@ -268,6 +268,19 @@ export function writeDist(outdir: string, apps: readonly SynthesizedApp[], optio
  * replaced, so the CLI can say "left unchanged" only when that is true.
  */
 export function distFingerprint(dir: string): string | undefined {
+  // Another synth holding the lock may swap dir/ while this one reads it (we have not taken the
+  // lock yet): a path that vanishes mid-walk means "being replaced", so read again, a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fingerprintOnce(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (attempt >= 4) return `changing:${attempt}`;
+    }
+  }
+}
+
+function fingerprintOnce(dir: string): string | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const parts: string[] = [];
   const walk = (rel: string): void => {
