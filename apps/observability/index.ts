@@ -23,7 +23,8 @@ const thresholds: Readonly<Record<string, ServiceThresholds>> = {
 export default defineApp({
   name: 'observability',
   description: 'Prometheus, Alertmanager, Grafana, exporters, logging (Fluent Bit → Fluentd → Elasticsearch → Kibana) and tracing (Jaeger v2 + Istio Telemetry).',
-  gitops: { argocd: true, flux: true },
+  // The setup Jobs retry for up to 15 minutes while Elasticsearch starts: Flux's health wait must outlast them.
+  gitops: { argocd: true, flux: { timeout: '20m' } },
   build(app) {
     const chart = new Chart(app, 'stack');
     const stack = new ObservabilityStack(chart, 'observability', {
