@@ -1,3 +1,4 @@
+import { EXCEPTION_ANNOTATION_PREFIX } from '../validation/policy-annotations';
 import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
@@ -21,14 +22,14 @@ export const EXISTING_SERVICE_ACCOUNT_ANNOTATION = 'meshforge.io/existing-servic
  * The Deployment's own annotations (not the pod's: they do not roll the pods):
  * the ServiceAccount made elsewhere, and the `allowInlineEnv` reasons as the
  * inline-secrets policy exception so `npm run check` honours what synth
- * accepted (lib/policy's `policy.meshforge.io/allow-<rule>` key); undefined without any.
+ * accepted; undefined without any.
  */
 function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | undefined {
   const annotations: Record<string, string> = {};
   const existing = ctx.props.existingServiceAccount;
   if (existing !== undefined) annotations[EXISTING_SERVICE_ACCOUNT_ANNOTATION] = existing;
   const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
-  if (allowed.length > 0) annotations['policy.meshforge.io/allow-inline-secrets'] = allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ');
+  if (allowed.length > 0) annotations[`${EXCEPTION_ANNOTATION_PREFIX}inline-secrets`] = allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ');
   return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 

@@ -1,12 +1,10 @@
+import { EXCEPTION_ANNOTATION_PREFIX, POLICY_ANNOTATION_PREFIX } from '../validation/policy-annotations';
 import { metadataOf, obj, stringMap } from './manifest';
 import { EXCEPTION_RULE_ID } from './rules';
 import { Manifest, ObjectRef, Violation } from './types';
 import { podTemplateOf } from './workloads';
 
-/** Annotations under this prefix belong to the policy check. */
-export const POLICY_ANNOTATION_PREFIX = 'policy.meshforge.io/';
-/** `policy.meshforge.io/allow-<rule-id>: "<reason>"` exempts one object from one rule. */
-export const EXCEPTION_ANNOTATION_PREFIX = `${POLICY_ANNOTATION_PREFIX}allow-`;
+export { EXCEPTION_ANNOTATION_PREFIX, POLICY_ANNOTATION_PREFIX } from '../validation/policy-annotations';
 
 /** The exceptions an object declares, and its malformed exception annotations. */
 export interface ParsedExceptions {

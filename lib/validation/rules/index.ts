@@ -5,7 +5,8 @@ import { FieldViolation, Violations } from './violation';
 
 export * from './violation';
 export { imageReferenceProblem } from '../images';
-export { durationMs, re2Problem } from './istio';
+export { re2Problem } from './istio';
+export { parseGoDurationMs } from '../go-duration';
 export { CONFIG_MAP_MAX_BYTES, qualifiedNameProblem } from './kubernetes';
 
 /**

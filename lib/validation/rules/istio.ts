@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { parseGoDurationMs } from '../go-duration';
 import { DNS_LABEL } from '../names';
 import { Violations, asList, asMap, entriesOf } from './violation';
 
@@ -18,22 +19,10 @@ const RETRY_ON = new Set([
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
 
-/** Go's time.ParseDuration units, in milliseconds. */
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))*$/;
-
-/** Milliseconds of a Go/protobuf duration string ("1.5s", "800ms", "1m30s"), undefined when it does not parse. */
-export function durationMs(d: string): number | undefined {
-  if (!DURATION.test(d)) return undefined;
-  let total = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
-  return Math.round(total * 1e6) / 1e6;
-}
-
 /** ValidateDuration: at least 1ms and whole milliseconds. */
 function checkDuration(value: unknown, field: string, v: Violations): void {
   if (value === undefined) return;
-  const ms = typeof value === 'string' ? durationMs(value) : undefined;
+  const ms = parseGoDurationMs(value);
   if (ms === undefined || ms < 1 || !Number.isInteger(ms)) {
     v.add('ISTIO_DURATION', field, value, ms === undefined ? 'not a duration' : 'duration shorter than 1ms or not whole milliseconds', 'a whole number of milliseconds, at least 1ms, e.g. "250ms", "3s"');
   }
