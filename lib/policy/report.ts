@@ -43,15 +43,16 @@ function withEnvironment(header: readonly string[], rows: readonly { ref: Object
 /** The report the CLI prints: a summary, the violations table, then honoured and unused exceptions (per object, then per environment). */
 export function renderReport(report: PolicyReport): string {
   const { violations, exceptions, unusedExceptions, environmentExceptions, unusedEnvironmentExceptions } = report;
-  const environments = report.environments.length > 0 ? ` (environments: ${report.environments.map((e) => `${e.name} ${plural(e.objects, 'object')}`).join(', ')})` : '';
-  const scope = `${plural(report.objects, 'object')} in ${plural(report.files, 'file')}${environments}`;
+  // Objects per environment, e.g. "environments: dev 7, prod 8".
+  const environments = report.environments.length > 0 ? `environments: ${report.environments.map((e) => `${e.name} ${e.objects}`).join(', ')}` : '';
+  const scope = `${plural(report.objects, 'object')} in ${plural(report.files, 'file')}`;
   const out: string[] = [];
   if (violations.length === 0) {
     const envExceptions = report.environments.length > 0 ? `, ${plural(environmentExceptions.length, 'environment exception')}` : '';
-    out.push(`Policy check passed: ${scope}, no violations, ${plural(exceptions.length, 'honoured exception')}${envExceptions}.`);
+    out.push(`Policy check passed: ${scope}${environments ? ` (${environments})` : ''}, no violations, ${plural(exceptions.length, 'honoured exception')}${envExceptions}.`);
   } else {
     const failing = new Set(violations.map((v) => positionKey(v.object))).size;
-    out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked).`);
+    out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked${environments ? `; ${environments}` : ''}).`);
     out.push('');
     out.push(
       withEnvironment(

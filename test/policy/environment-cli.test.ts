@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadEnvironments, main, parseArgs } from '../../bin/check';
 import { checkAll } from '../../lib/analysis';
-import { environmentOfFile, EnvironmentPolicyRef, loadPolicyObjects } from '../../lib/policy';
+import { ENVIRONMENT_RULE_IDS, environmentOfFile, EnvironmentPolicyRef, loadPolicyObjects } from '../../lib/policy';
 import { tmpDir } from '../helpers';
 
 /*
@@ -85,7 +85,7 @@ describe('npm run check with environments', () => {
     const result = run(['dist'], FIXTURES);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('Policy check passed: 15 objects in 2 files (environments: dev 7 objects, prod 8 objects), no violations, 0 honoured exceptions, 2 environment exceptions.');
+    expect(result.out).toContain('Policy check passed: 15 objects in 2 files (environments: dev 7, prod 8), no violations, 0 honoured exceptions, 2 environment exceptions.');
     expect(result.out).toMatch(/Environment exceptions \(2\):\nENVIRONMENT\s+RULE\s+REASON\s+SUPPRESSED\n[- ]+\ndev\s+env-min-replicas\s+single-node dev cluster\s+1 finding in 1 object\ndev\s+env-strict-mtls\s+developers port-forward to pods without a sidecar\s+1 finding in 1 object/);
     expect(result.out).toMatch(/Unused environment exceptions \(1\): the rule passes in the environment without them; remove them from its policy:\nENVIRONMENT\s+RULE\s+REASON\n[- ]+\ndev\s+env-disruption-budget\s+nobody drains dev nodes/);
     // The same VirtualService in dev and prod is no conflict: each environment is analyzed alone.
@@ -101,7 +101,7 @@ describe('npm run check with environments', () => {
   it('--env prod checks any YAML as prod: dev\'s shop fails with environment, object, field and fix', () => {
     const result = run(['--env', 'prod', 'dist/dev'], FIXTURES);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('Policy check FAILED: 2 violations in 2 objects (7 objects in 1 file (environments: prod 7 objects) checked).');
+    expect(result.out).toContain('Policy check FAILED: 2 violations in 2 objects (7 objects in 1 file checked; environments: prod 7).');
     expect(result.out).toMatch(/ENVIRONMENT\s+OBJECT\s+FILE\s+RULE\s+MESSAGE\s+FIX/);
     expect(result.out).toMatch(
       /prod\s+Deployment\/shop\/web\s+dist\/dev\/shop\/app\.k8s\.yaml\s+env-min-replicas\s+spec\.replicas is 1; environment "prod" requires at least 2 replicas of Deployment "web"\s+set spec\.replicas: 2/,
@@ -212,5 +212,21 @@ describe('per-object exceptions for environment rules', () => {
     // An unknown env-* id is a policy-exception violation, as for any rule.
     fs.writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', annotations: { 'policy.meshforge.io/allow-env-replicas': 'x' } } }));
     expect(run(['dist'], root, prodOnly).out).toContain('exception annotation "policy.meshforge.io/allow-env-replicas" names unknown rule "env-replicas"');
+  });
+});
+
+describe('docs/security.md, "Environment policy"', () => {
+  const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/security.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('### Environment policy'), doc.indexOf('### Library API'));
+
+  it('its rule table lists exactly the environment rules, in order', () => {
+    const ids = [...section.matchAll(/^\| `(env-[a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(ids).toEqual(ENVIRONMENT_RULE_IDS);
+  });
+
+  it('its example report is what the check prints', () => {
+    const block = /```text\n([\s\S]*?)\n```/.exec(section)![1];
+    const { out } = run(['--env', 'prod', 'dist/dev'], FIXTURES);
+    expect(out.split('\n').slice(0, block.split('\n').length).join('\n')).toBe(block);
   });
 });
