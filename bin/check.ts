@@ -44,6 +44,8 @@ export function parseArgs(argv: readonly string[]): { paths: string[]; json: boo
  * them next to `apps`). A project without the export, or without apps/ (the
  * check run from a bare copy of bin/), has none.
  */
+// A require, not an import: apps/ may not export environments (or exist) in every project.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export function loadEnvironments(load: () => unknown = () => require('../apps')): readonly EnvironmentPolicyRef[] {
   let apps: unknown;
   try {
