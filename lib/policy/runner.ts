@@ -170,7 +170,9 @@ export function checkObjects(objects: readonly PolicyObject[], options: CheckOpt
         judge(rule.id, rule.check(object.manifest, env.context), (v) => {
           if (!env.policy.exceptions.has(rule.id)) return false;
           const key = `${env.policy.name}\u0000${rule.id}`;
-          environmentUses.set(key, [...(environmentUses.get(key) ?? []), v]);
+          const uses = environmentUses.get(key);
+          if (uses) uses.push(v);
+          else environmentUses.set(key, [v]);
           return true;
         });
       }
