@@ -1,4 +1,4 @@
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,9 @@ import {
   MeshService,
   MeshServiceProps,
   MeshforgeError,
+  PodOptions,
   TopologySpread,
+  applyPodOptions,
   manifestViolations,
 } from '../../lib';
 import { Obj, one, render } from './render';
@@ -301,5 +303,32 @@ describe('locality load balancing', () => {
     expect(violations({ loadBalancer: { localityLbSetting: { failover: [{ from: 'a', to: 'a' }] } }, outlierDetection: {} })).toEqual([
       [`${at}.failover[0].to`, 'locality lb failover settings must specify different regions'],
     ]);
+  });
+});
+
+describe('applyPodOptions on other workloads', () => {
+  it('applies the same knobs to a Job and to a CronJob pod spec', () => {
+    const chart = Testing.chart();
+    const options: PodOptions = {
+      initContainers: [{ name: 'wait', image: 'busybox:1.36.1', command: ['true'] }],
+      tolerations: [{ key: 'batch', operator: 'Exists', effect: 'NoSchedule' }],
+      topologySpread: [TopologySpread.acrossNodes()],
+      imagePullSecrets: ['regcred'],
+    };
+    const container = { name: 'main', image: 'ghcr.io/acme/report:1.0.0' };
+    const job = new kplus.Job(chart, 'job', { containers: [container] });
+    applyPodOptions(job, options, { user: 1000, group: 1000, selectorLabels: { app: 'report' } });
+    const cron = new kplus.CronJob(chart, 'cron', { containers: [container], schedule: Cron.daily() });
+    applyPodOptions(cron, options, { user: 1000, group: 1000, selectorLabels: { app: 'nightly' }, podSpecPointer: '/spec/jobTemplate/spec/template/spec' });
+    const [jobSpec, cronSpec] = [
+      Testing.synth(chart).find((o) => o.kind === 'Job').spec.template.spec,
+      Testing.synth(chart).find((o) => o.kind === 'CronJob').spec.jobTemplate.spec.template.spec,
+    ];
+    for (const [spec, app] of [[jobSpec, 'report'], [cronSpec, 'nightly']] as const) {
+      expect(spec.initContainers.map((c: Obj) => [c.name, c.securityContext.runAsUser, c.securityContext.capabilities])).toEqual([['wait', 1000, { drop: ['ALL'] }]]);
+      expect(spec.tolerations).toEqual([{ effect: 'NoSchedule', key: 'batch', operator: 'Exists' }]);
+      expect(spec.topologySpreadConstraints[0].labelSelector).toEqual({ matchLabels: { app } });
+      expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    }
   });
 });
