@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { isPinnedImage } from '../validation/images';
+import { requirePinnedImage } from '../validation/images';
 
 /*
  * Pod-spec knobs any meshforge workload can take (a MeshService version's
@@ -152,15 +152,7 @@ export function checkPodOptions(path: string, o: PodOptions, taken: readonly str
         });
       }
       names.push(c.name);
-      if (!allowLatestTag && !isPinnedImage(c.image)) {
-        throw new MeshforgeError('image has no pinned tag', {
-          code: 'IMAGE_TAG',
-          path,
-          field: `${field}.image`,
-          value: c.image,
-          expected: 'an explicit tag or digest, e.g. "busybox:1.36.1" (set allowLatestTag: true to accept it)',
-        });
-      }
+      requirePinnedImage(path, `${field}.image`, c.image, allowLatestTag, 'busybox:1.36.1');
       if (list === 'initContainers') {
         // core validation: init containers may not have probes (without restartPolicy: Always)
         for (const probe of ['liveness', 'readiness', 'startup'] as const) {

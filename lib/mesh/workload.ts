@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { isPinnedImage } from '../validation/images';
+import { requirePinnedImage } from '../validation/images';
 import { requireDnsLabel } from '../validation/names';
 import { detectSecret } from '../validation/secret-detector';
 import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, VERSION_LABEL, requireIntInRange, requireWholeSeconds, sortedEntries } from './conventions';
@@ -56,15 +56,7 @@ export class Workload {
 
   /** Refuses an image without a pinned tag or digest, unless `allowLatestTag`. */
   public static checkImage(path: string, field: string, image: string, allowLatestTag: boolean | undefined): void {
-    if (!allowLatestTag && !isPinnedImage(image)) {
-      throw new MeshforgeError('image has no pinned tag', {
-        code: 'IMAGE_TAG',
-        path,
-        field,
-        value: image,
-        expected: 'an explicit tag or digest, e.g. "ghcr.io/acme/cart:1.4.2" (set allowLatestTag: true to accept it)',
-      });
-    }
+    requirePinnedImage(path, field, image, allowLatestTag);
   }
 
   /**
