@@ -128,7 +128,9 @@ export class MeshService extends Construct {
     Traffic.checkProps(path, props);
     Workload.checkProps(path, props);
     checkConfigFiles(path, props);
-    checkPodOptions(path, props, [this.name], props.allowLatestTag);
+    // the pod's own volumes: the config files and the writable paths (deployment.ts)
+    const ownVolumes = [...(props.files ? ['config'] : []), ...(props.writablePaths ?? []).map((_, i) => `writable-${i}`)];
+    checkPodOptions(path, props, [this.name], props.allowLatestTag, ownVolumes);
     checkExternalTrafficOptions(path, props);
     props.locality?._check(path, 'locality', props.outlierDetection !== undefined);
     this.ports = resolvePorts(path, props.ports ?? [{ port: 8080, protocol: 'http' }]);

@@ -137,7 +137,8 @@ const EXTRA_CONTAINER_RESOURCES: kplus.ContainerResources = {
  * duplicate name) or pull an unpinned image. `taken`: container names
  * already in the pod. Field prefix: none (`initContainers[0].name`).
  */
-export function checkPodOptions(path: string, o: PodOptions, taken: readonly string[], allowLatestTag = false): void {
+export function checkPodOptions(path: string, o: PodOptions, taken: readonly string[], allowLatestTag = false, takenVolumes: readonly string[] = []): void {
+  checkVolumeNames(path, o, takenVolumes);
   const names = [...taken];
   for (const list of ['initContainers', 'extraContainers'] as const) {
     (o[list] ?? []).forEach((c, i) => {
@@ -175,6 +176,34 @@ export function checkPodOptions(path: string, o: PodOptions, taken: readonly str
       throw new MeshforgeError('maxSkew out of range', { code: 'TOPOLOGY_SPREAD', path, field: `topologySpread[${i}].maxSkew`, value: skew, expected: 'a whole number ≥ 1' });
     }
   });
+}
+
+/**
+ * Each volume name stands for one volume: cdk8s-plus throws a plain Error at
+ * synth for two different volumes of one name, and the pod's own volumes
+ * (`takenVolumes`, e.g. the config volume) may not be shadowed.
+ */
+function checkVolumeNames(path: string, o: PodOptions, takenVolumes: readonly string[]): void {
+  const seen = new Map<string, kplus.Volume>();
+  const mounts: [string, kplus.Volume][] = [
+    ...(o.extraVolumes ?? []).map((v, i): [string, kplus.Volume] => [`extraVolumes[${i}]`, v]),
+    ...(o.volumeMounts ?? []).map((m, i): [string, kplus.Volume] => [`volumeMounts[${i}].volume`, m.volume]),
+    ...(['initContainers', 'extraContainers'] as const).flatMap((list) =>
+      (o[list] ?? []).flatMap((c, i) => (c.volumeMounts ?? []).map((m, j): [string, kplus.Volume] => [`${list}[${i}].volumeMounts[${j}].volume`, m.volume]))),
+  ];
+  for (const [field, volume] of mounts) {
+    const other = seen.get(volume.name);
+    if (takenVolumes.includes(volume.name) || (other !== undefined && other !== volume)) {
+      throw new MeshforgeError('two volumes with one name', {
+        code: 'VOLUME_NAME',
+        path,
+        field,
+        value: volume.name,
+        expected: `a volume name not used by another volume of the pod (the pod's own: ${takenVolumes.join(', ') || 'none'}); reuse the same Volume object to mount it twice`,
+      });
+    }
+    seen.set(volume.name, volume);
+  }
 }
 
 /** An extra container with the application's restricted defaults under what it sets itself. */

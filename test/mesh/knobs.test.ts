@@ -115,6 +115,19 @@ describe('init containers, extra containers and volumes', () => {
     );
   });
 
+  it('refuses two different volumes of one name, and the pod\'s own volume names', () => {
+    expect(() => render((c) => service(c, {
+      extraVolumes: [kplus.Volume.fromEmptyDir(c, 'a', 'data')],
+      volumeMounts: [{ volume: kplus.Volume.fromEmptyDir(c, 'b', 'data'), path: '/data' }],
+    }))).toThrowError(
+      '[c/cart] two volumes with one name; field: volumeMounts[0].volume; value: "data"; expected: a volume name not used by another volume of the pod (the pod\'s own: none); reuse the same Volume object to mount it twice',
+    );
+    expect(() => render((c) => service(c, {
+      writablePaths: ['/tmp'],
+      initContainers: [{ name: 'init', image: 'busybox:1.36.1', volumeMounts: [{ volume: kplus.Volume.fromEmptyDir(c, 'w', 'writable-0'), path: '/w' }] }],
+    }))).toThrowError(/two volumes with one name; field: initContainers\[0\]\.volumeMounts\[0\]\.volume; value: "writable-0"; expected: .*\(the pod's own: writable-0\)/);
+  });
+
   it('addSidecar refuses a name an extra container has', () => {
     expect(() => render((c) => {
       service(c, { extraContainers: [{ name: 'agent', image: 'ghcr.io/acme/agent:2.0.0' }] }).addSidecar({ name: 'agent', image: 'ghcr.io/acme/agent:2.0.0' });
