@@ -69,7 +69,8 @@ export class LocalityLoadBalancing {
   /**
    * Whether traffic fails over by locality (the case that needs outlier
    * detection): `failover()` with or without explicit regions. istiod only
-   * assigns locality priorities when outlier detection is set.
+   * assigns locality priorities when outlier detection is set
+   * (pilot/pkg/networking/core/loadbalancer: `enableFailover := ... c.OutlierDetection != nil`).
    */
   public get failsOver(): boolean {
     return this.setting.enabled === true;
@@ -107,7 +108,7 @@ export class LocalityLoadBalancing {
       for (const key of ['from', 'to'] as const) {
         const region = f[key] ?? '';
         if (region === '' || region.includes('/') || region.includes('*')) {
-          fail('failover names a region', `failover[${i}].${key}`, region, 'a region name without "/" or "*", e.g. "us-east1" (failover is between regions)');
+          fail('failover locality is not a region', `failover[${i}].${key}`, region, 'a region name without "/" or "*", e.g. "us-east1" (failover is between regions)');
         }
       }
       if (f.from === f.to) fail('failover to the same region', `failover[${i}].to`, f.to, `a region other than "${f.from}"`);

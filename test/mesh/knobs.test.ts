@@ -296,7 +296,7 @@ describe('locality load balancing', () => {
     ['failover within a region', { outlierDetection: od, locality: LocalityLoadBalancing.failover({ failover: [{ from: 'us-east1', to: 'us-east1' }] }) },
       '[c/cart] failover to the same region; field: locality.failover[0].to; value: "us-east1"; expected: a region other than "us-east1"'],
     ['failover naming a zone', { outlierDetection: od, locality: LocalityLoadBalancing.failover({ failover: [{ from: 'us-east1/b', to: 'us-west1' }] }) },
-      '[c/cart] failover names a region; field: locality.failover[0].from; value: "us-east1/b"; expected: a region name without "/" or "*", e.g. "us-east1" (failover is between regions)'],
+      '[c/cart] failover locality is not a region; field: locality.failover[0].from; value: "us-east1/b"; expected: a region name without "/" or "*", e.g. "us-east1" (failover is between regions)'],
     ['a topology label in failoverPriority next to failover', { outlierDetection: od, locality: LocalityLoadBalancing.failover({ failover: [{ from: 'a', to: 'b' }], failoverPriority: ['topology.kubernetes.io/zone'] }) },
       /\[c\/cart\] topology label in failoverPriority next to failover; field: locality\.failoverPriority\[0\]; value: "topology\.kubernetes\.io\/zone"/],
   ] as const)('refuses %s', (_name, props, message) => {
