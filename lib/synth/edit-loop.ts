@@ -35,8 +35,8 @@ export interface EditLoopOptions {
   readonly transpiled: Transpiled;
   /** Transpiles what changed since the last call (watch mode). */
   readonly transpile: () => Transpiled;
-  /** Loads the synth from the transpiled modules, discarding the ones loaded before. */
-  readonly load: () => LoadedSynth;
+  /** Loads the synth from the transpiled modules, discarding the ones loaded before (`changed`: what was transpiled since). */
+  readonly load: (changed: readonly string[]) => LoadedSynth;
   /**
    * The type check that must pass before dist/ is written.
    * @default - tsgo on tsconfig.synth.json
@@ -96,7 +96,7 @@ async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded
   let failure: unknown;
   if (!transpiled.error) {
     try {
-      loaded = o.load();
+      loaded = o.load([...transpiled.changed, ...transpiled.removed]);
       apps = loaded.run.produce();
     } catch (e) {
       failure = e;
@@ -168,10 +168,11 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   const cycle = async (): Promise<void> => {
     if (running || stop.signal.aborted) return;
     running = true;
-    const files = [...touched].sort();
+    // Editors' temporary files are gone by now; a deleted source or config file is still worth naming.
+    const files = [...touched].filter((f) => f.endsWith('.ts') || fs.existsSync(path.join(o.root, f))).sort();
     touched.clear();
     started = Date.now();
-    o.log(`meshforge watch: ${files.join(', ')} changed`);
+    o.log(`meshforge watch: ${files.join(', ') || 'a file'} changed`);
     const transpiled = o.transpile();
     const sourcesChanged = transpiled.changed.length > 0 || transpiled.removed.length > 0 || transpiled.error !== undefined;
     // A change to a non-TypeScript file (an app's config file) needs no new check once the last one passed.
