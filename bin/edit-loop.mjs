@@ -4,6 +4,7 @@
 // build/synth/bin/synth-loop.js, which type-checks with tsgo in parallel with rendering and writes
 // dist/ only when the check passes (lib/synth/edit-loop.ts). `npm run build` (tsc, build/) is separate.
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -47,7 +48,8 @@ const outputOf = (rel) => path.join(OUT, rel.replace(/\.ts$/, '.js'));
 /**
  * Transpiles the sources whose size or modification time changed since the last
  * call (all of them the first time) and removes the output of deleted ones.
- * Returns `{ changed, removed, error? }`; never throws for a bad source.
+ * Returns `{ changed, removed, error? }` or `{ changed, removed, inputs }` (a hash of what the type
+ * check reads); never throws for a bad source.
  */
 export function transpile() {
   const before = readManifest();
@@ -83,7 +85,21 @@ export function transpile() {
     for (const f of result.outputFiles) writeAtomic(f.path, f.contents);
   }
   if (changed.length > 0 || removed.length > 0) writeAtomic(MANIFEST, JSON.stringify({ stamp: STAMP, files: now }) + '\n');
-  return { changed, removed };
+  return { changed, removed, inputs: inputsStamp(now) };
+}
+
+/** Everything the type check reads: the sources, the tsconfig files and the installed packages. */
+function inputsStamp(sources) {
+  const hash = createHash('sha256').update(JSON.stringify(sources));
+  for (const f of ['tsconfig.json', 'tsconfig.synth.json', 'node_modules/.package-lock.json']) {
+    try {
+      const st = fs.statSync(path.join(ROOT, f));
+      hash.update(`${f} ${st.mtimeMs}:${st.size}\n`);
+    } catch {
+      hash.update(`${f} missing\n`);
+    }
+  }
+  return hash.digest('hex');
 }
 
 const transpiled = transpile();

@@ -19,6 +19,20 @@ export interface Transpiled {
   readonly removed: readonly string[];
   /** esbuild's messages when a file could not be transpiled (a syntax error): nothing may be written. */
   readonly error?: string;
+  /** A hash of everything the type check reads (sources, tsconfig files, installed packages); none after an error. */
+  readonly inputs?: string;
+}
+
+/** Where the inputs hash of the last passing type check is kept. */
+const checkedFile = (root: string): string => path.join(root, 'build', 'synth', '.checked');
+
+/** Whether the type check already passed on exactly these inputs (a synth with no change needs no new check). */
+function alreadyChecked(root: string, inputs?: string): boolean {
+  try {
+    return inputs !== undefined && fs.readFileSync(checkedFile(root), 'utf8') === inputs;
+  } catch {
+    return false;
+  }
 }
 
 /** The synth of the freshly transpiled modules (bin/synth-loop.ts reloads them for every run). */
@@ -90,6 +104,7 @@ export function describeChanges(outdir: string, apps: readonly SynthesizedApp[])
 
 /** One synth: check ∥ render, then write if the check passed. Returns the exit code. */
 async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded: boolean, signal: AbortSignal, watch: boolean): Promise<{ code: number; checkOk?: boolean }> {
+  checkNeeded = checkNeeded && !alreadyChecked(o.root, transpiled.inputs);
   const check = checkNeeded ? (o.check ?? ((s) => startTypeCheck(o.root, 'tsconfig.synth.json', s)))(signal) : Promise.resolve({ ok: true, output: '' });
   let loaded: LoadedSynth | undefined;
   let apps: SynthesizedApp[] | undefined;
@@ -105,6 +120,7 @@ async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded
   const result = await check;
   if (signal.aborted) return { code: 0 };
   const checkOk = checkNeeded ? result.ok && !transpiled.error : undefined;
+  if (checkOk && transpiled.inputs) fs.writeFileSync(checkedFile(o.root), transpiled.inputs);
   if (!result.ok || transpiled.error) {
     const out = loaded ? `${displayPath(loaded.run.outdir)}/` : 'dist/';
     o.error(result.ok ? transpiled.error! : result.output);
