@@ -121,8 +121,8 @@ async function watchRuns(dir: string, original: string, runs: number): Promise<n
   return times;
 }
 
-/** Runs every case; `runs` timed runs each (cold: at most 3, a cold tsc build takes 10-20 s here). */
-export async function measureEditLoop(root: string, runs: number): Promise<EditLoopMeasurement[]> {
+/** Runs every case; `runs` timed runs each, `coldRuns` of the cold case (a cold tsc build takes 10-20 s here). */
+export async function measureEditLoop(root: string, runs: number, coldRuns = Math.min(runs, 3)): Promise<EditLoopMeasurement[]> {
   const dir = copyProject(root);
   const original = fs.readFileSync(path.join(dir, SANDBOX), 'utf8');
   const samples = new Map<string, number[]>();
@@ -135,7 +135,7 @@ export async function measureEditLoop(root: string, runs: number): Promise<EditL
   let edits = 0;
   try {
     // interleaved, so that other load on the machine affects both paths alike
-    for (let r = 0; r < Math.min(runs, 3); r++) {
+    for (let r = 0; r < coldRuns; r++) {
       for (const p of ['before', 'after'] as const) {
         fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
         add('cold', p, timed(dir, p));

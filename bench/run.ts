@@ -7,7 +7,7 @@
  *   npm run bench -- --quick       N = 10, 100, 500; 2 runs → build/bench-quick.{md,json} (for iteration)
  *   npm run bench -- --n=1000 --runs=5 --out=/tmp/x   custom sizes / runs / output stem
  *   npm run bench -- --report-from=bench/results.json  re-render bench/RESULTS.md from saved results
- *   npm run bench -- --edit-loop [--runs=5]  only the edit loop section (bench/edit-loop.ts), merged into bench/results.json
+ *   npm run bench -- --edit-loop [--runs=5] [--cold-runs=3]  only the edit loop section (bench/edit-loop.ts), merged into bench/results.json
  */
 /* eslint-disable no-console */
 import { execFileSync, spawnSync } from 'child_process';
@@ -307,9 +307,10 @@ const withEditLoop = (md: string, e?: EditLoopResults): string => (e ? `${md}\n$
 /** `--edit-loop`: measures the edit loop and merges it into bench/results.json and bench/RESULTS.md. */
 async function editLoopMain(root: string, argv: readonly string[]): Promise<void> {
   const runs = Number(argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 5);
+  const coldRuns = Number(argv.find((a) => a.startsWith('--cold-runs='))?.split('=')[1] ?? Math.min(runs, 3));
   const loadavgStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`edit-loop benchmark: ${runs} runs per case (cold: ${Math.min(runs, 3)}), load average ${loadavgStart}`);
-  const results = await measureEditLoop(root, runs);
+  console.log(`edit-loop benchmark: ${runs} runs per case (cold: ${coldRuns}), load average ${loadavgStart}`);
+  const results = await measureEditLoop(root, runs, coldRuns);
   const editLoop: EditLoopResults = { environment: { ...environment(), loadavgStart }, results, targets: editLoopTargets(results) };
   const jsonFile = path.join(root, 'bench', 'results.json');
   const saved = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { environment: Record<string, string>; args: string[]; results: Measurement[]; targets: Target[] };
