@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { AppDefinition, GitOpsConfig, IstioApiLevel, projectRoot, runSynthCli, synthesizeAll } from '../lib';
+import { AppDefinition, GitOpsConfig, IstioApiLevel, projectRoot, runSynthCli, SynthCliRun, synthesizeAll } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
@@ -23,10 +23,15 @@ export interface SynthCliOptions {
  * drive it in-process.
  */
 export function main(options: SynthCliOptions = {}): number {
+  return runSynthCli(synthRun(options));
+}
+
+/** What `main` runs; the edit loop (bin/synth-loop.ts) renders with it before the type check has finished. */
+export function synthRun(options: SynthCliOptions = {}): SynthCliRun {
   const root = projectRoot(__dirname);
   // `cdk8s synth` captures the app's stdout and shows only its stderr.
   const info = process.env.CDK8S_OUTDIR ? process.stderr : process.stdout;
-  return runSynthCli({
+  return {
     outdir: options.outdir ?? path.join(root, 'dist'),
     root,
     produce: () => {
@@ -43,7 +48,7 @@ export function main(options: SynthCliOptions = {}): number {
     log: options.log ?? ((l: string) => info.write(l + '\n')),
     error: options.error ?? ((l: string) => process.stderr.write(l + '\n')),
     lockWaitMs: options.lockWaitMs,
-  });
+  };
 }
 
 if (require.main === module) {
