@@ -10,3 +10,4 @@ export * from './mesh-service';
 export * from './mesh-service-props';
 export { parseQuantity } from './quantities';
 export * from './traffic-policy';
+export type { RoutedDestination } from './traffic';
