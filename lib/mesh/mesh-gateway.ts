@@ -18,7 +18,7 @@ export interface GatewayServer {
   /** Hosts served on this listener. @default - the gateway's `hosts` */
   readonly hosts?: readonly string[];
   /**
-   * Secret (in the ingress gateway's namespace) with the certificate; required for HTTPS.
+   * Secret (in the ingress gateway pods' namespace, `workload.namespace`) with the certificate; required for HTTPS.
    * @default - none
    */
   readonly credentialName?: string;
@@ -182,7 +182,7 @@ export class MeshGateway extends Construct {
               path: this.node.path,
               field: 'hosts',
               value: host,
-              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia`,
+              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia, or route to it from ${first}'s gateway routes (destinations: [{ to: RouteTarget.service(...) }])`,
             }).detail,
           );
         }

@@ -157,7 +157,7 @@ describe('synth-time cross-object checks', () => {
         new MeshService(chart, 'cart', { namespace: 'shop', image: IMAGE }).exposeVia(gw, { exposeAll: true });
       }),
     ).toThrowError(
-      'app "test" failed to synthesize: validation failed with 1 error(s):\n  [c/public] host exposed by two services: c/storefront and c/cart; field: hosts; value: "shop.example.com"; expected: one service per host on edge/public; give c/cart its own host in exposeVia',
+      'app "test" failed to synthesize: validation failed with 1 error(s):\n  [c/public] host exposed by two services: c/storefront and c/cart; field: hosts; value: "shop.example.com"; expected: one service per host on edge/public; give c/cart its own host in exposeVia, or route to it from c/storefront\'s gateway routes (destinations: [{ to: RouteTarget.service(...) }])',
     );
   });
 
