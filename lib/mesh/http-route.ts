@@ -130,9 +130,15 @@ export class RouteTarget {
   public static service(service: RoutableService): RouteTarget {
     return new RouteTarget('service', service.host, service, service.ports.map((p) => p.port), service.namespace);
   }
-  /** An ExternalService: its ServiceEntry host, which must be visible where the route runs (`exportTo`). */
+  /**
+   * An ExternalService: its ServiceEntry host, which must be visible where
+   * the route runs (`exportTo`), on a plain HTTP (or gRPC) port: the route
+   * forwards plain HTTP, and meshforge emits no TLS origination.
+   */
   public static external(service: ExternalService): RouteTarget {
-    return new RouteTarget('external', service.host, service, service.ports.map((p) => p.number), service.namespace, service.exportTo, service.serviceEntry !== undefined);
+    // ports on which Envoy would have to originate TLS: an HTTP route sends plain HTTP, and meshforge emits no TLS origination
+    const tlsPorts = service.ports.filter((p) => p.protocol === 'HTTPS' || p.protocol === 'TLS').map((p) => p.number);
+    return new RouteTarget('external', service.host, service, service.ports.map((p) => p.number), service.namespace, service.exportTo, service.serviceEntry !== undefined, tlsPorts);
   }
   /**
    * A fully qualified host, e.g. `reviews.bookinfo.svc.cluster.local` or a
@@ -156,6 +162,8 @@ export class RouteTarget {
     public readonly exportTo?: readonly string[],
     /** Whether an ExternalService emits a ServiceEntry. */
     public readonly hasServiceEntry?: boolean,
+    /** Ports of an ExternalService that speak TLS (HTTPS, TLS). */
+    public readonly tlsPorts?: readonly number[],
   ) {}
 }
 

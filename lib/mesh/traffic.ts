@@ -221,6 +221,12 @@ export class Traffic {
             'serviceEntry: true on the ExternalService (Istio routes only to hosts in its registry)');
           return;
         }
+        const port = d.port ?? (to.ports?.length === 1 ? to.ports[0] : undefined);
+        if (port !== undefined && (to.tlsPorts ?? []).includes(port)) {
+          // Istio's egress TLS origination needs a DestinationRule with tls SIMPLE for the host, which meshforge does not emit
+          err('ROUTE_DESTINATION', 'HTTP route to a TLS port of an ExternalService', `${f}.port`, port,
+            'a port with protocol HTTP or GRPC: the route forwards plain HTTP, and a TLS port would need TLS origination (a DestinationRule with tls mode SIMPLE for the host, istio.io "Egress TLS Origination"), which meshforge does not emit');
+        }
         const exportTo = to.exportTo ?? ['.'];
         const visible = (ns: string) => exportTo.includes('*') || exportTo.includes(ns) || (exportTo.includes('.') && ns === to.namespace);
         const runners = gateways.map((g) => {

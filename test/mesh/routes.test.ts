@@ -22,7 +22,7 @@ describe('route destinations', () => {
     const objs = web((svc, chart) => {
       const reviews = new MeshService(chart, 'reviews', { namespace: 'books', image: IMAGE, ports: [{ port: 9080, protocol: 'http' }] });
       const api = new ExternalService(chart, 'payments', {
-        namespace: 'shop', host: 'api.payments.example.com', ports: [{ number: 443, protocol: 'HTTPS' }],
+        namespace: 'shop', host: 'api.payments.example.com', ports: [{ number: 80, protocol: 'HTTP' }],
       });
       svc
         .addRoute({ name: 'own-port', match: [{ uri: StringMatch.prefix('/v2/') }], destinations: [{ version: 'v2', port: 8080, weight: 100 }] })
@@ -97,7 +97,7 @@ describe('route destinations', () => {
 
   it('EXPORT_TO and ROUTE_DESTINATION: an ExternalService must be in the registry and visible where the route runs', () => {
     const external = (chart: Chart, props: { exportTo?: string[]; serviceEntry?: boolean; namespace?: string }) =>
-      new ExternalService(chart, 'payments', { namespace: props.namespace ?? 'shop', host: 'api.payments.example.com', ports: [{ number: 443, protocol: 'HTTPS' }], ...props });
+      new ExternalService(chart, 'payments', { namespace: props.namespace ?? 'shop', host: 'api.payments.example.com', ports: [{ number: 80, protocol: 'HTTP' }], ...props });
     // exportTo "." in another namespace: web's callers' sidecars in shop never see the host
     expect(() =>
       web((svc, chart) => svc.addRoute({ destinations: [{ to: RouteTarget.external(external(chart, { namespace: 'payments' })), weight: 100 }] })),
@@ -123,6 +123,17 @@ describe('route destinations', () => {
         svc.exposeVia(gw).addRoute({ gateways: [gw], destinations: [{ to: RouteTarget.external(external(chart, { exportTo: ['.', 'istio-system'] })), weight: 100 }] });
       }),
     ).not.toThrow();
+    // plain HTTP to a TLS port would fail: meshforge emits no TLS origination
+    expect(() =>
+      web((svc, chart) => {
+        const tls = new ExternalService(chart, 'bank', { namespace: 'shop', host: 'api.bank.example.com', ports: [{ number: 443, protocol: 'HTTPS' }] });
+        svc.addRoute({ destinations: [{ to: RouteTarget.external(tls), weight: 100 }] });
+      }),
+    ).toThrowError(
+      validation(
+        'HTTP route to a TLS port of an ExternalService; field: routes[0].destinations[0].port; value: 443; expected: a port with protocol HTTP or GRPC: the route forwards plain HTTP, and a TLS port would need TLS origination (a DestinationRule with tls mode SIMPLE for the host, istio.io "Egress TLS Origination"), which meshforge does not emit',
+      ),
+    );
     expect(() =>
       web((svc, chart) => svc.addRoute({ destinations: [{ to: RouteTarget.external(external(chart, { serviceEntry: false })), weight: 100 }] })),
     ).toThrowError(
