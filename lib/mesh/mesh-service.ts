@@ -266,6 +266,14 @@ export class MeshService extends Construct {
   public get routedDestinations(): readonly RoutedDestination[] {
     return this.traffic.routedDestinations;
   }
+  /**
+   * Gateways that send requests to this service itself (a gateway route
+   * with a destination here, or `exposeAll`); the others only route through
+   * it to other hosts.
+   */
+  public get gatewaysServingSelf(): readonly MeshGateway[] {
+    return this.traffic.gatewaysServingSelf;
+  }
   /** The DestinationRule (mesh mode). */
   public get destinationRule(): DestinationRule | undefined {
     this.escaped = true;

@@ -181,6 +181,18 @@ export class Traffic {
     return out;
   }
 
+  /**
+   * The gateways that send requests to this service itself: a route listing
+   * the gateway with a destination on the service (or the default split),
+   * or `exposeAll`. Security admits only these gateways on the service.
+   */
+  public get gatewaysServingSelf(): readonly MeshGateway[] {
+    return this.exposures.list.map((e) => e.gateway).filter((g) =>
+      this.exposures.list.some((e) => e.gateway === g && e.exposeAll) ||
+      this.routes.some(({ options }) => this.gatewaysOf(options).includes(g.ref) &&
+        (options.destinations === undefined || options.destinations.some((d) => !d.to || d.to.host === this.ctx.host))));
+  }
+
   /** Resolved gateways of a route: `mesh` and/or `<namespace>/<name>`. */
   private gatewaysOf(options: HttpRouteOptions): string[] {
     return (options.gateways ?? ['mesh']).map((g) => resolveGatewayRef(g, this.ctx.namespace));

@@ -122,9 +122,12 @@ export class MeshSecurity extends Construct {
         this.allProtected().filter((w) => (name === '*' || w.name === name) && (namespace === undefined || w.namespace === namespace)),
     });
     this.accesses.set(workload, access);
-    const ports = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
-    for (const { gateway } of workload.gatewayExposures ?? []) {
-      if (ports.length > 0) this.admitGateway(access, gateway, ports);
+    // A MeshService's gateways are admitted at synth, once its routes are known (admitRoutingGateways).
+    if (!(workload instanceof MeshService)) {
+      const ports = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
+      for (const { gateway } of workload.gatewayExposures ?? []) {
+        if (ports.length > 0) this.admitGateway(access, gateway, ports);
+      }
     }
     return access;
   }
@@ -141,10 +144,16 @@ export class MeshSecurity extends Construct {
     const services = this.node.root.node.findAll().filter((c): c is MeshService => c instanceof MeshService);
     for (const [workload, access] of this.accesses) {
       const host = `${workload.name}.${workload.namespace}.svc.cluster.local`;
+      const httpPorts = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
+      // exposed: only the gateways with a route to the service itself (least privilege: a gateway that
+      // only routes through the service's VirtualService to other hosts never calls it)
+      if (workload instanceof MeshService && httpPorts.length > 0) {
+        for (const gateway of workload.gatewaysServingSelf) this.admitGateway(access, gateway, httpPorts);
+      }
       for (const service of services) {
         for (const d of service.routedDestinations) {
           if (d.gateways.length === 0 || (d.target !== workload && d.host !== host)) continue;
-          const ports = d.port !== undefined ? [d.port] : workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
+          const ports = d.port !== undefined ? [d.port] : httpPorts;
           for (const gateway of d.gateways) if (ports.length > 0) this.admitGateway(access, gateway, ports);
         }
       }

@@ -30,7 +30,8 @@ export interface IMeshWorkload {
   readonly metricsPort?: number;
   /**
    * Gateways the workload is exposed through (MeshService.exposeVia). Each
-   * gateway's pods are admitted on the workload's HTTP/gRPC ports.
+   * gateway's pods are admitted on the workload's HTTP/gRPC ports (for a
+   * MeshService: only the gateways whose routes reach it, `gatewaysServingSelf`).
    */
   readonly gatewayExposures?: readonly { readonly gateway: MeshGateway }[];
 }

@@ -238,7 +238,7 @@ describe('MeshSecurity and gateways', () => {
     expect(principalsWith({ namespace: 'istio-ingress', serviceAccountName: 'istio-ingress' })).toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingress']);
   });
 
-  it('admits the gateway on a service that a gateway-bound route of another service sends to (the gateway calls it), not mesh-only routes', async () => {
+  it('admits the gateway where its routes send requests: the destination of a gateway-bound route, not an exposed service it only routes through, nor mesh-only routes', async () => {
     const { MeshGateway, MeshService, RouteTarget, StringMatch } = await import('../../lib');
     const app = Testing.app();
     const chart = new Chart(app, 'c');
@@ -259,6 +259,8 @@ describe('MeshSecurity and gateways', () => {
     ]);
     // a mesh-only route is executed by web's callers' sidecars: nothing is admitted implicitly
     expect(admitted(docs, 'reports').principals).toEqual([]);
+    // web is exposed, but the gateway only routes through it to api: web itself never hears from the gateway
+    expect(admitted(docs, 'web').principals).toEqual([]);
   });
 });
 
