@@ -29,7 +29,8 @@ describe('shop ↔ observability', () => {
   });
 
   it('every MeshService of the shop has golden-signal alerts and a RED dashboard', () => {
-    const services = byApp.get('shop')!.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name).sort();
+    // one DestinationRule per meshed MeshService (an exposed one has a second, gateway VirtualService)
+    const services = byApp.get('shop')!.filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name).sort();
     const obs = byApp.get('observability')!;
     const rules = obs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-rules') as unknown as { data: Record<string, string> };
     const dashboards = obs.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);

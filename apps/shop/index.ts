@@ -22,7 +22,8 @@ const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
 
 /**
  * An online shop on the mesh:
- * - `storefront`: HTTP front end, public through the `public` gateway (HTTPS, HTTP→HTTPS redirect);
+ * - `storefront`: HTTP front end, public through the `public` gateway (HTTPS, HTTP→HTTPS redirect) on
+ *   the listed paths only;
  * - `catalog`: internal gRPC service, ROUND_ROBIN with a circuit breaker, autoscaled;
  * - `cart`: HTTP service in a 90/10 canary between v1 and v2, reading its
  *   database password from an existing Secret;
@@ -127,12 +128,25 @@ export default defineApp({
       timeout: Duration.seconds(10),
       metrics: { port: 8080 },
     });
+    // Only the listed paths go out through the gateway; anything else (e.g. /admin, /internal/) gets a 404
+    // there and stays reachable from inside the mesh only (no exposeAll).
     storefront.exposeVia(gateway, { hosts: ['shop.example.com'] });
     storefront.addRoute({
       name: 'static',
       match: [{ uri: StringMatch.prefix('/static/') }],
-      gateways: [gateway.ref],
+      gateways: [gateway],
       cors: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET'], maxAge: Duration.hours(1) },
+    });
+    storefront.addRoute({
+      name: 'public-pages',
+      match: [
+        { uri: StringMatch.exact('/') },
+        { uri: StringMatch.exact('/api/v1/products') },
+        { uri: StringMatch.prefix('/api/v1/products/') },
+        { uri: StringMatch.exact('/login') },
+        { uri: StringMatch.exact('/logout') },
+      ],
+      gateways: [gateway],
     });
 
     // Zero trust: mTLS STRICT, deny by default; each service admits only its declared callers

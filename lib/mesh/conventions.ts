@@ -20,6 +20,21 @@ export const CONFIG_HASH_ANNOTATION = 'meshforge.io/config-hash';
 /** Value of `app.kubernetes.io/managed-by` on everything meshforge emits. */
 export const MANAGED_BY = 'meshforge';
 
+/**
+ * The ingress gateway workload of Istio's default profile (`istioctl install`):
+ * its namespace, service account and pod labels. Defaults of MeshGateway's
+ * `workload` / `selector` and of MeshSecurity's `ingressGateway`; a Helm
+ * `istio/gateway` install differs (e.g. namespace `istio-ingress`, service
+ * account and labels named after the release), so both can be set.
+ */
+export const DEFAULT_INGRESS_GATEWAY = {
+  namespace: 'istio-system',
+  serviceAccountName: 'istio-ingressgateway-service-account',
+  labels: { istio: 'ingressgateway' } as Readonly<Record<string, string>>,
+} as const;
+/** Istio's default SPIFFE trust domain (`meshConfig.trustDomain`). */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
 /** Istio's merged metrics endpoint on the sidecar (app + Envoy metrics, plain text). */
 export const ISTIO_MERGED_METRICS_PORT = 15020;
 /** Name of the port the injected istio-proxy container declares (15090, Envoy-only stats). */

@@ -7,7 +7,7 @@ import { PlainJson } from './fast-render';
 import { HealthCheck } from './health-check';
 import { MeshServiceProps, MeshServiceVersion } from './mesh-service-props';
 import { applyPodOptions, hasPodOptions } from './pod-options';
-import { ServiceContext } from './service-context';
+import { ServiceContext, deploymentNameOf, deploymentSelectorOf } from './service-context';
 
 /*
  * One version's Deployment, two ways: the cdk8s-plus object
@@ -72,7 +72,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
   ];
 
   const deployment = new kplus.Deployment(ctx.scope, `Deployment-${version.name}`, {
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels), annotations: deploymentAnnotations(ctx) },
+    metadata: { name: deploymentNameOf(ctx, version.name), namespace: ctx.namespace, labels: podLabelsWithoutInject(podLabels), annotations: deploymentAnnotations(ctx) },
     replicas: p.autoscaling ? undefined : (version.replicas ?? p.replicas ?? 2),
     strategy: p.strategy ?? kplus.DeploymentStrategy.rollingUpdate(),
     select: false,
@@ -107,7 +107,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
       },
     ],
   });
-  deployment.select(kplus.LabelSelector.of({ labels: { ...ctx.selectorLabels, [VERSION_LABEL]: version.name } }));
+  deployment.select(kplus.LabelSelector.of({ labels: deploymentSelectorOf(ctx, version.name) }));
   const container = deployment.containers[0];
   const configMap = ctx.configMap();
   if (configMap) {
@@ -154,7 +154,7 @@ export function deploymentJson(ctx: ServiceContext, version: MeshServiceVersion,
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${ctx.name}-${version.name}`, namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels), annotations: deploymentAnnotations(ctx) },
+    metadata: { name: deploymentNameOf(ctx, version.name), namespace: ctx.namespace, labels: podLabelsWithoutInject(pod.labels), annotations: deploymentAnnotations(ctx) },
     // produced at synth: holding every Deployment's JSON from construction on costs garbage-collector time
     spec: Lazy.any({ produce: () => deploymentSpec(ctx, version, pod) }),
   };
@@ -196,7 +196,7 @@ function deploymentSpec(ctx: ServiceContext, version: MeshServiceVersion, pod: P
     minReadySeconds: 0,
     progressDeadlineSeconds: 600,
     replicas: version.replicas ?? p.replicas ?? 2,
-    selector: { matchLabels: { ...ctx.selectorLabels, [VERSION_LABEL]: version.name } },
+    selector: { matchLabels: deploymentSelectorOf(ctx, version.name) },
     strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
     template: {
       metadata: { annotations: Object.keys(pod.annotations).length > 0 ? { ...pod.annotations } : undefined, labels: { ...pod.labels } },

@@ -30,13 +30,15 @@ export class Exposures {
     const field = `exposeVia[${this.exposures.length}].hosts`;
     const hosts = options.hosts ?? gateway.hosts;
     for (const host of hosts) {
+      // "*" (every host) is valid on a gateway-only VirtualService when the gateway accepts "*" (the gateway raised a notice)
+      if (host === '*' && gateway.hosts.includes('*')) continue;
       if (!isValidHost(host)) {
         throw new MeshforgeError('invalid host', {
           code: 'INVALID_HOST',
           path: this.path,
           field,
           value: host,
-          expected: `a DNS name without wildcard, such as "shop.example.com"${options.hosts ? '' : ' (pass hosts: the gateway only has wildcard hosts)'}`,
+          expected: `a DNS name without wildcard, such as "shop.example.com", or "*" on a gateway with host "*"${options.hosts ? '' : ' (pass hosts: the gateway has "*." wildcard hosts)'}`,
         });
       }
       if (!gateway.hosts.some((p) => hostCovers(p, host))) {
@@ -49,7 +51,7 @@ export class Exposures {
         });
       }
     }
-    this.exposures.push({ gateway, hosts: [...hosts] });
+    this.exposures.push({ gateway, hosts: [...hosts], exposeAll: options.exposeAll ?? false });
     gateway._registerExposure(this.path, hosts);
   }
 }

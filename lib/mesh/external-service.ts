@@ -95,6 +95,8 @@ export class ExternalService extends Construct {
   public readonly service?: kplus.Service;
   /** The ServiceEntry, if emitted. */
   public readonly serviceEntry?: ServiceEntry;
+  /** Namespaces that see the ServiceEntry (`"."`: its own, `"*"`: all). */
+  public readonly exportTo: readonly string[];
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
@@ -179,6 +181,7 @@ export class ExternalService extends Construct {
         });
       }
     });
+    this.exportTo = exportTo;
     if (serviceEntry) {
       const annotations = props.autoAllocateAddress && addresses.length === 0 && opaque.length > 0
         ? { [ADDRESS_ALLOCATION_ANNOTATION]: 'istio-dns-auto-allocate' } : undefined;

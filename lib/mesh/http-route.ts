@@ -8,7 +8,10 @@ import {
   VirtualServiceSpecHttpRetries,
 } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { istioDuration, requireIstioDuration, requirePercent, sortedEntries } from './conventions';
+import { DNS_NAME, isDnsLabel } from '../validation/names';
+import { istioDuration, requireIstioDuration, requirePercent, requirePort, sortedEntries } from './conventions';
+import { ExternalService } from './external-service';
+import { MeshGateway } from './mesh-gateway';
 
 /**
  * How a string is matched (URI, header, query parameter).
@@ -106,6 +109,88 @@ export interface WeightedVersion {
   readonly weight: number;
 }
 
+/** What a route needs of another MeshService (a MeshService is one). */
+export interface RoutableService {
+  readonly name: string;
+  readonly namespace: string;
+  /** `<name>.<namespace>.svc.cluster.local`. */
+  readonly host: string;
+  readonly ports: readonly { readonly port: number; readonly name: string }[];
+}
+
+/**
+ * A host a route sends traffic to other than the service itself: another
+ * MeshService, an ExternalService (its ServiceEntry host) or an explicit
+ * fully qualified host. Its subsets are not this service's: a destination to
+ * it names no version, and its own VirtualService (canary split, routes) does
+ * not apply — Istio routes once, on the host the client called.
+ */
+export class RouteTarget {
+  /** Another MeshService (any namespace): the route reaches all of its pods. */
+  public static service(service: RoutableService): RouteTarget {
+    return new RouteTarget('service', service.host, service, service.ports.map((p) => p.port), service.namespace);
+  }
+  /**
+   * An ExternalService: its ServiceEntry host, which must be visible where
+   * the route runs (`exportTo`), on a plain HTTP (or gRPC) port: the route
+   * forwards plain HTTP, and meshforge emits no TLS origination.
+   */
+  public static external(service: ExternalService): RouteTarget {
+    // ports on which Envoy would have to originate TLS: an HTTP route sends plain HTTP, and meshforge emits no TLS origination
+    const tlsPorts = service.ports.filter((p) => p.protocol === 'HTTPS' || p.protocol === 'TLS').map((p) => p.number);
+    return new RouteTarget('external', service.host, service, service.ports.map((p) => p.number), service.namespace, service.exportTo, service.serviceEntry !== undefined, tlsPorts);
+  }
+  /**
+   * A fully qualified host, e.g. `reviews.bookinfo.svc.cluster.local` or a
+   * ServiceEntry host defined elsewhere. Nothing can check it exists.
+   */
+  public static host(host: string): RouteTarget {
+    return new RouteTarget('host', host);
+  }
+  private constructor(
+    /** How the target was named. */
+    public readonly kind: 'service' | 'external' | 'host',
+    /** The `destination.host` Istio gets. */
+    public readonly host: string,
+    /** The MeshService or ExternalService object, when one was given. */
+    public readonly target?: object,
+    /** Its ports, when known. */
+    public readonly ports?: readonly number[],
+    /** Its namespace, when known. */
+    public readonly namespace?: string,
+    /** The ServiceEntry's `exportTo` (ExternalService). */
+    public readonly exportTo?: readonly string[],
+    /** Whether an ExternalService emits a ServiceEntry. */
+    public readonly hasServiceEntry?: boolean,
+    /** Ports of an ExternalService that speak TLS (HTTPS, TLS). */
+    public readonly tlsPorts?: readonly number[],
+  ) {}
+}
+
+/** Where a share of a route's traffic goes: a version of this service, or another host. */
+export interface RouteDestination {
+  /**
+   * A version declared on this service (its DestinationRule subset). Only
+   * this service's versions have subsets here: with `to` another host, leave
+   * it out (`FOREIGN_SUBSET`).
+   * @default - required unless `to` names another host
+   */
+  readonly version?: string;
+  /** Percentage 0–100; the weights of one route must sum to 100. */
+  readonly weight: number;
+  /**
+   * Service port of the destination (`destination.port.number`). Required
+   * when the destination host has several ports.
+   * @default - the destination's only port
+   */
+  readonly port?: number;
+  /**
+   * Another host: `RouteTarget.service(other)`, `.external(db)`, `.host(fqdn)`.
+   * @default - this service
+   */
+  readonly to?: RouteTarget;
+}
+
 /** Copy of live traffic sent to another version; responses are discarded. */
 export interface MirrorPolicy {
   /** A version declared on the service. */
@@ -121,10 +206,10 @@ export interface HttpRouteOptions {
   /** Matches, ORed. @default - every request (a catch-all route) */
   readonly match?: readonly HttpRouteMatch[];
   /**
-   * Where the traffic goes. Weights must sum to 100.
+   * Where the traffic goes: versions of this service, or other hosts (`to`). Weights must sum to 100.
    * @default - the service's default split (see `canary` / `blueGreen`; the first version otherwise)
    */
-  readonly destinations?: readonly WeightedVersion[];
+  readonly destinations?: readonly RouteDestination[];
   /** @default - the service's `retries` */
   readonly retries?: RetryPolicy;
   /** @default - the service's `timeout` */
@@ -136,11 +221,14 @@ export interface HttpRouteOptions {
   /** @default - none */
   readonly cors?: CorsPolicy;
   /**
-   * Restrict the route to these gateways: `"mesh"` (sidecars) or a gateway the
-   * service is exposed through, as `<namespace>/<name>`.
-   * @default - every gateway of the VirtualService
+   * Where the route applies: `"mesh"` (the sidecars of in-mesh callers) and/or
+   * gateways the service is exposed through, each as the MeshGateway object, its
+   * name (the service's namespace, as in Istio) or `"<namespace>/<name>"`. A
+   * gateway serves only the routes that list it (plus the default route with
+   * `exposeVia(gateway, { exposeAll: true })`).
+   * @default ["mesh"]
    */
-  readonly gateways?: readonly string[];
+  readonly gateways?: readonly (string | MeshGateway)[];
 }
 
 const percentage = (value: number) => ({ value });
@@ -206,6 +294,21 @@ export function checkRetries(path: string, field: string, r: RetryPolicy | undef
  */
 export function checkRoute(path: string, field: string, route: HttpRouteOptions): void {
   (route.match ?? []).forEach((m, i) => checkCookie(path, `${field}.match[${i}].cookie`, m.cookie));
+  (route.gateways ?? []).forEach((g, i) => {
+    if (typeof g === 'string') checkGatewayRef(path, `${field}.gateways[${i}]`, g);
+  });
+  (route.destinations ?? []).forEach((d, i) => {
+    requirePort(path, `${field}.destinations[${i}].port`, d.port);
+    if (d.to?.kind === 'host' && (!DNS_NAME.test(d.to.host) || !d.to.host.includes('.') || d.to.host.length > 253)) {
+      throw new MeshforgeError('route destination host is not a fully qualified DNS name', {
+        code: 'INVALID_HOST',
+        path,
+        field: `${field}.destinations[${i}].to`,
+        value: d.to.host,
+        expected: 'a lowercase DNS name with a dot, e.g. "reviews.bookinfo.svc.cluster.local" (a short name would mean the VirtualService\'s namespace; for a MeshService or ExternalService pass the object)',
+      });
+    }
+  });
   requireIstioDuration(path, `${field}.timeout`, route.timeout);
   checkRetries(path, `${field}.retries`, route.retries);
   const { delay, abort } = route.fault ?? {};
@@ -227,6 +330,29 @@ export function checkRoute(path: string, field: string, route: HttpRouteOptions)
   }
   requirePercent(path, `${field}.mirror.percentage`, route.mirror?.percentage);
   requireIstioDuration(path, `${field}.cors.maxAge`, route.cors?.maxAge);
+}
+
+/** `"mesh"`, `"<name>"` or `"<namespace>/<name>"` with DNS labels (Istio's gateway reference syntax). */
+function checkGatewayRef(path: string, field: string, ref: string): void {
+  const parts = ref.split('/');
+  if (ref === 'mesh' || (parts.length <= 2 && parts.every((p) => isDnsLabel(p)))) return;
+  throw new MeshforgeError('invalid gateway reference', {
+    code: 'INVALID_GATEWAY_REF',
+    path,
+    field,
+    value: ref,
+    expected: '"mesh", a MeshGateway object, a gateway name in the service\'s namespace ("public") or "<namespace>/<name>" ("istio-system/public"), made of DNS labels',
+  });
+}
+
+/**
+ * @internal `"mesh"` or `"<namespace>/<name>"` for a route's gateway: a name
+ * without namespace is in the VirtualService's namespace, as Istio reads it
+ * (VirtualService reference, `gateways`).
+ */
+export function resolveGatewayRef(ref: string | MeshGateway, namespace: string): string {
+  if (typeof ref !== 'string') return ref.ref;
+  return ref === 'mesh' || ref.includes('/') ? ref : `${namespace}/${ref}`;
 }
 
 /** @internal */
@@ -254,21 +380,26 @@ export function corsToIstio(c: CorsPolicy): VirtualServiceSpecHttpCorsPolicy {
   };
 }
 
-/** @internal Renders one route; `host` is the service's FQDN. */
+/**
+ * @internal Renders one route; `host` is the service's FQDN, `gateways` the
+ * resolved gateways of its matches (none: the VirtualService's).
+ */
 export function routeToIstio(
   host: string,
   name: string,
   route: HttpRouteOptions,
-  destinations: readonly WeightedVersion[],
+  destinations: readonly RouteDestination[],
   defaults: { retries?: RetryPolicy; timeout?: Duration },
+  gateways?: readonly string[],
 ): VirtualServiceSpecHttp {
   const retries = route.retries ?? defaults.retries;
   const timeout = route.timeout ?? defaults.timeout;
   return {
     name,
-    match: matchesToIstio(route.match ?? [], route.gateways),
+    match: matchesToIstio(route.match ?? [], gateways),
     route: destinations.map((d) => ({
-      destination: { host, subset: d.version },
+      // a subset exists only on this service's own host (FOREIGN_SUBSET)
+      destination: { host: d.to?.host ?? host, subset: d.version, port: d.port === undefined ? undefined : { number: d.port } },
       // a single destination takes all traffic; Istio requires no weight then
       weight: destinations.length > 1 ? d.weight : undefined,
     })),

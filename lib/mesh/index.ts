@@ -12,3 +12,4 @@ export * from './mesh-service-props';
 export * from './pod-options';
 export { parseQuantity } from './quantities';
 export * from './traffic-policy';
+export type { RoutedDestination } from './traffic';

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
+import { SynthNotice } from '../common/synth-notice';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { MANAGED_BY, isValidHost, requirePort } from './conventions';
+import { DEFAULT_INGRESS_GATEWAY, MANAGED_BY, isValidHost, requirePort } from './conventions';
 import { requireDnsLabel } from '../validation/names';
 import { MeshNamespace } from './mesh-namespace';
 
@@ -17,12 +18,28 @@ export interface GatewayServer {
   /** Hosts served on this listener. @default - the gateway's `hosts` */
   readonly hosts?: readonly string[];
   /**
-   * Secret (in the ingress gateway's namespace) with the certificate; required for HTTPS.
+   * Secret (in the ingress gateway pods' namespace, `workload.namespace`) with the certificate; required for HTTPS.
    * @default - none
    */
   readonly credentialName?: string;
   /** Answer plain HTTP with a 301 to HTTPS (HTTP listeners only). @default false */
   readonly httpsRedirect?: boolean;
+}
+
+/**
+ * Where the gateway's pods run and who they are, as security sees them: the
+ * AuthorizationPolicy and NetworkPolicy of every service reached through the
+ * gateway admit this identity. Unset fields fall back to MeshSecurity's
+ * `ingressGateway`, then to Istio's default profile.
+ */
+export interface GatewayWorkloadOptions {
+  /** Namespace of the ingress gateway pods. @default "istio-system" (MeshSecurity's `ingressGateway.namespace` when set) */
+  readonly namespace?: string;
+  /**
+   * Service account of the ingress gateway pods (their mTLS identity).
+   * @default "istio-ingressgateway-service-account" (MeshSecurity's `ingressGateway.serviceAccountName` when set)
+   */
+  readonly serviceAccountName?: string;
 }
 
 /** Properties of a MeshGateway. */
@@ -31,12 +48,22 @@ export interface MeshGatewayProps {
   readonly name?: string;
   /** Namespace of the Gateway object. */
   readonly namespace: MeshNamespace | string;
-  /** Hosts the gateway accepts (DNS names, `*.` wildcards allowed). */
+  /**
+   * Hosts the gateway accepts (DNS names, `*.` wildcards allowed, or `*`
+   * alone: every host, e.g. when clients use the load balancer's IP; synth
+   * prints a notice, since any Host header then reaches the exposed routes).
+   */
   readonly hosts: readonly string[];
   /** Listeners. @default - one HTTP listener on port 80 */
   readonly servers?: readonly GatewayServer[];
-  /** Labels of the ingress gateway pods. @default { istio: 'ingressgateway' } */
+  /**
+   * Labels of the ingress gateway pods (the Gateway's `selector`; also the
+   * NetworkPolicy peer security admits).
+   * @default { istio: 'ingressgateway' } (MeshSecurity's `ingressGateway.labels` for the NetworkPolicy when set)
+   */
   readonly selector?: Readonly<Record<string, string>>;
+  /** Namespace and service account of the gateway pods. @default - see GatewayWorkloadOptions */
+  readonly workload?: GatewayWorkloadOptions;
 }
 
 const DEFAULT_PORT: Record<GatewayProtocol, number> = { HTTP: 80, HTTPS: 443, HTTP2: 8080, GRPC: 8080 };
@@ -58,6 +85,11 @@ export class MeshGateway extends Construct {
   public readonly hosts: readonly string[];
   /** The Gateway object (escape hatch). */
   public readonly resource: Gateway;
+  /**
+   * The gateway pods' identity as given (`workload` and `selector`); unset
+   * fields are left to MeshSecurity's `ingressGateway` and its defaults.
+   */
+  public readonly workloadIdentity: { readonly namespace?: string; readonly serviceAccountName?: string; readonly labels?: Readonly<Record<string, string>> };
   private readonly servers: GatewayServer[];
   /** Services exposed through this gateway: construct path → hosts. */
   private readonly exposed: { readonly path: string; readonly hosts: readonly string[] }[] = [];
@@ -97,7 +129,14 @@ export class MeshGateway extends Construct {
       }
     });
     this.node.addValidation({ validate: () => this.checkHostsUnique() });
-    const selector = props.selector ?? { istio: 'ingressgateway' };
+    if (props.workload?.namespace !== undefined) requireDnsLabel(this.node.path, 'workload.namespace', props.workload.namespace);
+    if (props.workload?.serviceAccountName !== undefined) requireDnsLabel(this.node.path, 'workload.serviceAccountName', props.workload.serviceAccountName, 253);
+    this.workloadIdentity = { ...props.workload, labels: props.selector && { ...props.selector } };
+    if (this.hosts.includes('*')) {
+      // Istio accepts "*" on a Gateway server; the VirtualService bound to it must not also bind to mesh (exposeVia keeps them apart).
+      new SynthNotice(this, 'WildcardHost', `gateway ${this.ref} accepts host "*": requests with any Host header (or none, by IP) reach every route exposed through it on ${this.servers.map((s) => s.port ?? DEFAULT_PORT[s.protocol]).join(', ')}`);
+    }
+    const selector = props.selector ?? DEFAULT_INGRESS_GATEWAY.labels;
     this.resource = new Gateway(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
       spec: {
@@ -125,9 +164,9 @@ export class MeshGateway extends Construct {
   }
 
   /**
-   * Every MeshService's VirtualService ends in a catch-all route, so two
-   * services on one public host would shadow each other (Istio merges
-   * gateway VirtualServices in no guaranteed order).
+   * Two services on one public host would share it: Istio merges the gateway
+   * VirtualServices of a host in no order meshforge controls, so one's routes
+   * (or its `exposeAll` catch-all) could shadow the other's.
    */
   private checkHostsUnique(): string[] {
     const owner = new Map<string, string>();
@@ -143,7 +182,7 @@ export class MeshGateway extends Construct {
               path: this.node.path,
               field: 'hosts',
               value: host,
-              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia`,
+              expected: `one service per host on ${this.ref}; give ${path} its own host in exposeVia, or route to it from ${first}'s gateway routes (destinations: [{ to: RouteTarget.service(...) }])`,
             }).detail,
           );
         }

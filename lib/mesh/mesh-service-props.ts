@@ -129,9 +129,18 @@ export interface MetricsOptions {
 export interface GatewayExposureOptions {
   /**
    * Hosts clients use; each must be covered by the gateway's hosts.
-   * @default - the gateway's hosts (which must then have no wildcard)
+   * `"*"` is accepted when the gateway has host `"*"`.
+   * @default - the gateway's hosts (which must then have no `*.` wildcard)
    */
   readonly hosts?: readonly string[];
+  /**
+   * Also send every request the listed routes do not match to the service
+   * (its default route, bound to the gateway). Without it the gateway serves
+   * only the routes that list it in `gateways`, and answers 404 for any other
+   * path: an internal path such as `/admin` is never exposed by accident.
+   * @default false
+   */
+  readonly exposeAll?: boolean;
 }
 
 /** One A/B test variant: requests matching `match` go to `version`. */
@@ -241,6 +250,33 @@ export interface MeshServiceProps extends PodOptions {
    * @default - none (the account is created, see serviceAccountName)
    */
   readonly existingServiceAccount?: string;
+  /**
+   * Name of the Deployment of a single-version service, e.g. `"mocha"` to
+   * adopt a live `deployment/mocha` (scripts running `kubectl set image
+   * deployment/mocha` keep working); its HPA and PDB take the name too. A
+   * second version fails (DEPLOYMENT_NAME): each version is its own
+   * Deployment. The live Deployment's selector must equal the one emitted
+   * (see `deploymentSelector`).
+   * @default - `<name>-<version>`
+   */
+  readonly deploymentName?: string;
+  /**
+   * `spec.selector.matchLabels` of the Deployment of a single-version
+   * service, for adopting a live Deployment whose selector differs from
+   * meshforge's: the API server refuses any change to the selector of an
+   * existing Deployment (apps/v1), so the apply would fail. The labels are
+   * added to the pod template (with `app` and `version`, which stay: the
+   * Service and the subset select on them). A second version fails
+   * (DEPLOYMENT_SELECTOR).
+   * @default - { app: <name>, version: <version> }
+   */
+  readonly deploymentSelector?: Readonly<Record<string, string>>;
+  /**
+   * Name of the ConfigMap holding `files`, e.g. `"mocha-cm"` to adopt a live
+   * one. Needs `files` (CONFIG_MAP_NAME).
+   * @default - `<name>-config`
+   */
+  readonly configMapName?: string;
   /** Files mounted read-only from a ConfigMap. @default - none */
   readonly files?: Readonly<Record<string, ConfigFile>>;
   /** @default "/config" */
@@ -329,4 +365,6 @@ export interface GatewayExposure {
   readonly gateway: MeshGateway;
   /** Public hosts routed through it to the service. */
   readonly hosts: readonly string[];
+  /** Whether the default route is bound to the gateway too (`exposeAll`). */
+  readonly exposeAll: boolean;
 }

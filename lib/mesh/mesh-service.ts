@@ -17,6 +17,7 @@ import { canStandIn, installFastJson, plainManifest } from './fast-render';
 import { HttpRouteOptions } from './http-route';
 import { MeshGateway } from './mesh-gateway';
 import { MeshNamespace } from './mesh-namespace';
+import { checkObjectNames } from './object-names';
 import {
   AbVariant,
   GatewayExposure,
@@ -30,7 +31,7 @@ import { checkPodOptions } from './pod-options';
 import { ReportError, ServiceContext, commonLabels } from './service-context';
 import { resolvePorts } from './service-ports';
 import { StandIns } from './stand-ins';
-import { Traffic } from './traffic';
+import { RoutedDestination, Traffic } from './traffic';
 import { Workload } from './workload';
 
 
@@ -85,6 +86,7 @@ export class MeshService extends Construct {
   private _serviceAccount?: kplus.ServiceAccount;
   private _configMap?: kplus.ConfigMap;
   private readonly _virtualService?: VirtualService;
+  private _gatewayVirtualService?: VirtualService;
   private readonly _destinationRule?: DestinationRule;
   /**
    * Set once the VirtualService or DestinationRule was handed out: they then
@@ -95,6 +97,7 @@ export class MeshService extends Construct {
   private readonly workload: Workload;
   private readonly traffic: Traffic;
   private readonly exposures: Exposures;
+  private readonly partOf?: string;
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -133,6 +136,7 @@ export class MeshService extends Construct {
     checkPodOptions(path, props, [this.name], props.allowLatestTag, ownVolumes);
     checkExternalTrafficOptions(path, props);
     props.locality?._check(path, 'locality', props.outlierDetection !== undefined);
+    checkObjectNames(path, this.name, props);
     this.ports = resolvePorts(path, props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
@@ -168,13 +172,14 @@ export class MeshService extends Construct {
       serviceAccountName: this.serviceAccountName,
       appMetrics: this.appMetrics,
       metricsPath: this.metricsPath,
-      config: files && { mapName: `${this.name}-config`, hash: files.hash },
+      config: files && { mapName: props.configMapName ?? `${this.name}-config`, hash: files.hash },
       configMap: () => this._configMap,
     };
     this.workload = new Workload(ctx, this.standIns);
     this.exposures = new Exposures(path);
     this.traffic = new Traffic(ctx, this.exposures);
 
+    this.partOf = props.partOf;
     const labels = commonLabels(this.name, props.partOf);
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
     if (props.existingServiceAccount === undefined) {
@@ -253,6 +258,29 @@ export class MeshService extends Construct {
     this.escaped = true;
     return this._virtualService;
   }
+  /**
+   * The VirtualService bound to the gateways (`<name>-gateway`), once the
+   * service is exposed in mesh mode: only the routes that list a gateway.
+   */
+  public get gatewayVirtualService(): VirtualService | undefined {
+    this.escaped = true;
+    return this._gatewayVirtualService;
+  }
+  /**
+   * Hosts the routes send traffic to other than this service, with the
+   * gateways and whether in-mesh callers execute them (what security admits).
+   */
+  public get routedDestinations(): readonly RoutedDestination[] {
+    return this.traffic.routedDestinations;
+  }
+  /**
+   * Gateways that send requests to this service itself (a gateway route
+   * with a destination here, or `exposeAll`); the others only route through
+   * it to other hosts.
+   */
+  public get gatewaysServingSelf(): readonly MeshGateway[] {
+    return this.traffic.gatewaysServingSelf;
+  }
   /** The DestinationRule (mesh mode). */
   public get destinationRule(): DestinationRule | undefined {
     this.escaped = true;
@@ -280,7 +308,11 @@ export class MeshService extends Construct {
     return this.exposures.list;
   }
 
-  /** Adds a version: a Deployment `<name>-<version>` and a subset. Returns this. */
+  /**
+   * Adds a version: a Deployment `<name>-<version>` and a subset. Refused
+   * with `deploymentName` or `deploymentSelector` (single-version options).
+   * Returns this.
+   */
   public addVersion(version: MeshServiceVersion): this {
     this.workload.addVersion(version);
     return this;
@@ -300,9 +332,22 @@ export class MeshService extends Construct {
     return this;
   }
 
-  /** Exposes the service through a gateway (the VirtualService binds to it and to the mesh). Returns this. */
+  /**
+   * Exposes the service through a gateway: a second VirtualService
+   * (`<name>-gateway`) binds the public hosts to it, carrying only the routes
+   * that list the gateway (and the default route with `exposeAll`). Returns this.
+   */
   public exposeVia(gateway: MeshGateway, options: GatewayExposureOptions = {}): this {
     this.exposures.add(gateway, options);
+    if (this.mesh && !this._gatewayVirtualService) {
+      const spec = () => this.traffic.gatewayVirtualServiceSpec(this.workload.versions) ?? { hosts: this.exposures.hosts, gateways: this.exposures.gatewayRefs, http: [] };
+      const vs = new VirtualService(this, 'GatewayVirtualService', {
+        metadata: { name: `${this.name}-gateway`, namespace: this.namespace, labels: commonLabels(this.name, this.partOf) },
+        spec: Lazy.any({ produce: spec }),
+      });
+      installFastJson(vs, () => (this.escaped ? undefined : plainManifest({ ...VirtualService.GVK, metadata: vs.metadata.toJson(), spec: spec() })));
+      this._gatewayVirtualService = vs;
+    }
     return this;
   }
 

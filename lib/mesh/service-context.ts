@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MANAGED_BY } from './conventions';
+import { MANAGED_BY, VERSION_LABEL } from './conventions';
 import { MeshNamespace } from './mesh-namespace';
 import { MeshServiceProps, ServicePortInfo } from './mesh-service-props';
 
@@ -47,3 +47,13 @@ export function commonLabels(name: string, partOf: string | undefined, version?:
 
 /** Records one failure of `MeshService.check()` (the parts add theirs in a fixed order). */
 export type ReportError = (code: string, message: string, field: string, value: unknown, expected: string) => void;
+
+/** Name of a version's Deployment, HPA and PDB: `deploymentName` (a single version only), else `<name>-<version>`. */
+export function deploymentNameOf(ctx: ServiceContext, version: string): string {
+  return ctx.props.deploymentName ?? `${ctx.name}-${version}`;
+}
+
+/** `spec.selector.matchLabels` of a version's Deployment (immutable once applied): `deploymentSelector`, else app + version. */
+export function deploymentSelectorOf(ctx: ServiceContext, version: string): Record<string, string> {
+  return ctx.props.deploymentSelector ? { ...ctx.props.deploymentSelector } : { ...ctx.selectorLabels, [VERSION_LABEL]: version };
+}

@@ -9,7 +9,7 @@ import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, VERSION_LABEL, require
 import { DEFAULT_RESOURCES, PodTemplate, createDeployment, deploymentJson, podVolumeNames, versionResources } from './deployment';
 import { AutoscalingOptions, DisruptionBudgetOptions, MeshServiceProps, MeshServiceVersion, SidecarOptions } from './mesh-service-props';
 import { checkResources } from './quantities';
-import { ReportError, ServiceContext, commonLabels } from './service-context';
+import { ReportError, ServiceContext, commonLabels, deploymentNameOf, deploymentSelectorOf } from './service-context';
 import { StandIns } from './stand-ins';
 
 
@@ -137,6 +137,17 @@ export class Workload {
       });
     }
     const p = ctx.props;
+    for (const [key, code] of [['deploymentName', 'DEPLOYMENT_NAME'], ['deploymentSelector', 'DEPLOYMENT_SELECTOR']] as const) {
+      if (p[key] !== undefined && this._versions.length > 0) {
+        throw new MeshforgeError(`${key} on a service with several versions`, {
+          code,
+          path,
+          field: key,
+          value: p[key],
+          expected: `a single version (${key} applies to its one Deployment; versions: ${[...this._versions, version.name].join(', ')}), or no ${key}: each version gets its own Deployment <name>-<version> selecting app and version`,
+        });
+      }
+    }
     if (version.image !== undefined) Workload.checkImage(path, `${field}.image`, version.image, p.allowLatestTag);
     requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, `${field}.replicas`, version.replicas, 0, Number.MAX_SAFE_INTEGER);
     Workload.checkEnv(path, version.env ?? {}, `${field}.env`, p.allowInlineEnv);
@@ -222,7 +233,7 @@ export class Workload {
       // a stand-in's labels are the ones podTemplate set; a real Deployment's may have been changed
       const deployment = this._deployments.get(version);
       const podLabels: Record<string, string | undefined> = (deployment ? deployment.podMetadata.toJson().labels : this.podLabelsOf.get(version)) ?? {};
-      const required = { ...ctx.selectorLabels, [VERSION_LABEL]: version };
+      const required = { ...deploymentSelectorOf(ctx, version), ...ctx.selectorLabels, [VERSION_LABEL]: version };
       for (const [k, v] of sortedEntries(required)) {
         if (podLabels[k] !== v) {
           err('SELECTOR_MISMATCH', 'pod labels do not match the Service selector and subset', `deployments.${version}.podMetadata.labels.${k}`,
@@ -263,6 +274,8 @@ export class Workload {
     const p = this.ctx.props;
     const podLabels: Record<string, string> = {
       ...commonLabels(this.ctx.name, p.partOf, version.name),
+      // an adopted Deployment's selector must select its pods
+      ...p.deploymentSelector,
       ...this.ctx.selectorLabels,
       [VERSION_LABEL]: version.name,
     };
@@ -304,7 +317,7 @@ export class Workload {
     const metrics = [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(o.cpuUtilization ?? 70))];
     if (o.memoryUtilization !== undefined) metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(o.memoryUtilization)));
     return new kplus.HorizontalPodAutoscaler(this.ctx.scope, `Autoscaler-${version}`, {
-      metadata: { name: `${this.ctx.name}-${version}`, namespace: this.ctx.namespace, labels: commonLabels(this.ctx.name, this.ctx.props.partOf, version) },
+      metadata: { name: deploymentNameOf(this.ctx, version), namespace: this.ctx.namespace, labels: commonLabels(this.ctx.name, this.ctx.props.partOf, version) },
       target,
       minReplicas: o.minReplicas ?? 2,
       maxReplicas: o.maxReplicas,
@@ -324,7 +337,7 @@ export class Workload {
     }
     const intOrString = (v: number | string) => (typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v));
     return new k8s.KubePodDisruptionBudget(this.ctx.scope, `DisruptionBudget-${version}`, {
-      metadata: { name: `${this.ctx.name}-${version}`, namespace: this.ctx.namespace, labels: commonLabels(this.ctx.name, this.ctx.props.partOf, version) },
+      metadata: { name: deploymentNameOf(this.ctx, version), namespace: this.ctx.namespace, labels: commonLabels(this.ctx.name, this.ctx.props.partOf, version) },
       spec: {
         selector: { matchLabels: { ...this.ctx.selectorLabels, [VERSION_LABEL]: version } },
         minAvailable: o.minAvailable !== undefined ? intOrString(o.minAvailable) : undefined,

@@ -1,3 +1,5 @@
+import { DEFAULT_INGRESS_GATEWAY } from '../mesh/conventions';
+import { MeshGateway } from '../mesh/mesh-gateway';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { isDnsLabel } from '../validation/names';
 import { IMeshWorkload } from './mesh-workload';
@@ -66,13 +68,27 @@ export abstract class Caller {
   /** The Istio ingress gateway (for services exposed through a Gateway). */
   public static ingressGateway(options: IngressGatewayOptions = {}): Caller {
     return new FixedCaller(() => {
-      const ns = options.namespace ?? 'istio-system';
+      const ns = options.namespace ?? DEFAULT_INGRESS_GATEWAY.namespace;
       return {
         description: `ingress gateway in ${ns}`,
-        sa: options.serviceAccountName ?? 'istio-ingressgateway-service-account',
+        sa: options.serviceAccountName ?? DEFAULT_INGRESS_GATEWAY.serviceAccountName,
         ns,
-        labels: options.labels ?? { istio: 'ingressgateway' },
+        labels: options.labels ?? DEFAULT_INGRESS_GATEWAY.labels,
       };
+    });
+  }
+
+  /**
+   * The pods serving a MeshGateway: its `workload` and `selector` where set,
+   * else `defaults` (MeshSecurity's `ingressGateway`), else Istio's default
+   * profile.
+   */
+  public static gateway(gateway: MeshGateway, defaults: IngressGatewayOptions = {}): Caller {
+    const id = gateway.workloadIdentity;
+    return Caller.ingressGateway({
+      namespace: id.namespace ?? defaults.namespace,
+      serviceAccountName: id.serviceAccountName ?? defaults.serviceAccountName,
+      labels: id.labels ?? defaults.labels,
     });
   }
 

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { MeshGateway } from '../mesh/mesh-gateway';
+import { MeshService } from '../mesh/mesh-service';
 import { PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Caller, IngressGatewayOptions } from './caller';
@@ -25,7 +27,9 @@ export interface MeshSecurityProps {
   readonly prometheus?: PrometheusPeer | false;
   /**
    * The ingress gateway workload, admitted automatically on the HTTP/gRPC
-   * ports of every workload exposed through a gateway.
+   * ports of every workload exposed through a gateway, and on the ports
+   * gateway-bound routes of other services send to it. A MeshGateway's own
+   * `workload` / `selector` win over these for its routes.
    * @default { namespace: "istio-system", serviceAccountName: "istio-ingressgateway-service-account", labels: { istio: "ingressgateway" } }
    */
   readonly ingressGateway?: IngressGatewayOptions;
@@ -53,9 +57,14 @@ export class MeshSecurity extends Construct {
   private readonly namespaces = new Map<string, NamespaceSecurity>();
   private readonly accesses = new Map<IMeshWorkload, ServiceAccess>();
 
+  /** Gateway admissions already added, as `<workload path>|<namespace>/<sa>|<labels>|<ports>`. */
+  private readonly admitted = new Set<string>();
+
   constructor(scope: Construct, id: string, props: MeshSecurityProps = {}) {
     super(scope, id);
     this.props = props;
+    // Runs before the ServiceAccess children validate and render (pre-order), once every route is declared.
+    this.node.addValidation({ validate: () => this.admitRoutingGateways() });
   }
 
   /** Every workload protected by any MeshSecurity in the same app. */
@@ -113,10 +122,53 @@ export class MeshSecurity extends Construct {
         this.allProtected().filter((w) => (name === '*' || w.name === name) && (namespace === undefined || w.namespace === namespace)),
     });
     this.accesses.set(workload, access);
-    if ((workload.gatewayExposures?.length ?? 0) > 0) {
+    // A MeshService's gateways are admitted at synth, once its routes are known (admitRoutingGateways).
+    if (!(workload instanceof MeshService)) {
       const ports = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
-      if (ports.length > 0) access.allowFrom(Caller.ingressGateway(this.props.ingressGateway), { ports });
+      for (const { gateway } of workload.gatewayExposures ?? []) {
+        if (ports.length > 0) this.admitGateway(access, gateway, ports);
+      }
     }
     return access;
+  }
+
+  /**
+   * A route bound to a gateway is executed by the gateway's pods: they, not
+   * the exposed service, call the route's destination, so the destination's
+   * policies must admit them (the exposed service's own callers are not
+   * involved). In-mesh routes are executed by the caller's sidecar: the
+   * routing service's callers need access to the destination, which stays
+   * the user's declaration (docs/security.md).
+   */
+  private admitRoutingGateways(): string[] {
+    const services = this.node.root.node.findAll().filter((c): c is MeshService => c instanceof MeshService);
+    for (const [workload, access] of this.accesses) {
+      const host = `${workload.name}.${workload.namespace}.svc.cluster.local`;
+      const httpPorts = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
+      // exposed: only the gateways with a route to the service itself (least privilege: a gateway that
+      // only routes through the service's VirtualService to other hosts never calls it)
+      if (workload instanceof MeshService && httpPorts.length > 0) {
+        for (const gateway of workload.gatewaysServingSelf) this.admitGateway(access, gateway, httpPorts);
+      }
+      for (const service of services) {
+        for (const d of service.routedDestinations) {
+          if (d.gateways.length === 0 || (d.target !== workload && d.host !== host)) continue;
+          const ports = d.port !== undefined ? [d.port] : httpPorts;
+          for (const gateway of d.gateways) if (ports.length > 0) this.admitGateway(access, gateway, ports);
+        }
+      }
+    }
+    return [];
+  }
+
+  /** Admits a gateway's pods once per workload, identity and ports. */
+  private admitGateway(access: ServiceAccess, gateway: MeshGateway, ports: readonly (string | number)[]): void {
+    const defaults = this.props.ingressGateway ?? {};
+    const id = gateway.workloadIdentity;
+    const key = [access.node.path, id.namespace ?? defaults.namespace, id.serviceAccountName ?? defaults.serviceAccountName,
+      JSON.stringify(id.labels ?? defaults.labels), ports.join(',')].join('|');
+    if (this.admitted.has(key)) return;
+    this.admitted.add(key);
+    access.allowFrom(Caller.gateway(gateway, defaults), { ports });
   }
 }

@@ -1,3 +1,5 @@
+import { MeshGateway } from '../mesh/mesh-gateway';
+
 /**
  * What the security constructs need to know about a workload. MeshService
  * implements it; security reads the mesh, the mesh never imports security.
@@ -27,10 +29,11 @@ export interface IMeshWorkload {
   /** Application metrics port scraped by Prometheus, if any. */
   readonly metricsPort?: number;
   /**
-   * Gateways the workload is exposed through (MeshService.exposeVia). When
-   * non-empty, the ingress gateway is admitted on the workload's HTTP/gRPC ports.
+   * Gateways the workload is exposed through (MeshService.exposeVia). Each
+   * gateway's pods are admitted on the workload's HTTP/gRPC ports (for a
+   * MeshService: only the gateways whose routes reach it, `gatewaysServingSelf`).
    */
-  readonly gatewayExposures?: readonly unknown[];
+  readonly gatewayExposures?: readonly { readonly gateway: MeshGateway }[];
 }
 
 /** Port names Istio routes HTTP, HTTP/2 and gRPC on (what a Gateway forwards). */

@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
+import { DEFAULT_TRUST_DOMAIN } from '../mesh/conventions';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Caller, ResolvedCaller, WorkloadLookup } from './caller';
 import { IMeshWorkload, WorkloadPort, securityLabels } from './mesh-workload';
@@ -88,7 +89,7 @@ export class ServiceAccess extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAccessProps) {
     super(scope, id);
     this.workload = props.workload;
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.lookup = props.lookup ?? (() => []);
     this.plaintextAccepted = props.plaintextAccepted ?? false;
     const w = this.workload;

@@ -7,6 +7,7 @@ import { IstioApiLevel, checkIstioApiLevel, withIstioApiLevel } from './istio-ap
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SideFile, SideFileNotice } from '../common/side-file';
+import { SynthNotice } from '../common/synth-notice';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
 
@@ -141,6 +142,8 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
       sideFiles.set(side.path, side.render());
       if (side.notice !== undefined) notices.push({ file: side.path, text: side.notice });
     }
+    // not about a file: printed under the app's folder, with the construct that raised it
+    for (const notice of SynthNotice.of(app)) notices.push({ file: '', text: `${notice.node.path}: ${notice.text}` });
     return { name: definition.name, files, objects, sideFiles, notices };
   } catch (e) {
     if (e instanceof AppSynthError) throw e;

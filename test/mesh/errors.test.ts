@@ -87,7 +87,7 @@ describe('synth-time cross-object checks', () => {
   it('UNKNOWN_GATEWAY: a route names a gateway the service is not exposed through', () => {
     expect(() => synth({}, (s) => s.addRoute({ gateways: ['istio-system/public'] }))).toThrowError(
       validation(
-        'route references a gateway the service is not exposed through; field: routes[0].gateways; value: "istio-system/public"; expected: one of "mesh" (expose the service with exposeVia(gateway) first)',
+        'route references a gateway the service is not exposed through; field: routes[0].gateways[0]; value: "istio-system/public"; expected: one of "mesh"; expose the service with exposeVia(gateway) first',
       ),
     );
   });
@@ -153,11 +153,11 @@ describe('synth-time cross-object checks', () => {
     expect(() =>
       render((chart) => {
         const gw = new MeshGateway(chart, 'public', { namespace: 'edge', hosts: ['shop.example.com'] });
-        new MeshService(chart, 'storefront', { namespace: 'shop', image: IMAGE }).exposeVia(gw);
-        new MeshService(chart, 'cart', { namespace: 'shop', image: IMAGE }).exposeVia(gw);
+        new MeshService(chart, 'storefront', { namespace: 'shop', image: IMAGE }).exposeVia(gw, { exposeAll: true });
+        new MeshService(chart, 'cart', { namespace: 'shop', image: IMAGE }).exposeVia(gw, { exposeAll: true });
       }),
     ).toThrowError(
-      'app "test" failed to synthesize: validation failed with 1 error(s):\n  [c/public] host exposed by two services: c/storefront and c/cart; field: hosts; value: "shop.example.com"; expected: one service per host on edge/public; give c/cart its own host in exposeVia',
+      'app "test" failed to synthesize: validation failed with 1 error(s):\n  [c/public] host exposed by two services: c/storefront and c/cart; field: hosts; value: "shop.example.com"; expected: one service per host on edge/public; give c/cart its own host in exposeVia, or route to it from c/storefront\'s gateway routes (destinations: [{ to: RouteTarget.service(...) }])',
     );
   });
 
@@ -277,13 +277,13 @@ describe('construction-time checks', () => {
     };
     const a = setup();
     expect(() => a.svc.exposeVia(a.gw, { hosts: ['Shop.example.com'] })).toThrowError(
-      '[c/cart] invalid host; field: exposeVia[0].hosts; value: "Shop.example.com"; expected: a DNS name without wildcard, such as "shop.example.com"',
+      '[c/cart] invalid host; field: exposeVia[0].hosts; value: "Shop.example.com"; expected: a DNS name without wildcard, such as "shop.example.com", or "*" on a gateway with host "*"',
     );
     expect(() => a.svc.exposeVia(a.gw, { hosts: ['shop.example.org'] })).toThrowError(
       '[c/cart] host not served by the gateway; field: exposeVia[0].hosts; value: "shop.example.org"; expected: a host covered by gateway edge/public: *.example.com',
     );
     expect(() => a.svc.exposeVia(a.gw)).toThrowError(
-      '[c/cart] invalid host; field: exposeVia[0].hosts; value: "*.example.com"; expected: a DNS name without wildcard, such as "shop.example.com" (pass hosts: the gateway only has wildcard hosts)',
+      '[c/cart] invalid host; field: exposeVia[0].hosts; value: "*.example.com"; expected: a DNS name without wildcard, such as "shop.example.com", or "*" on a gateway with host "*" (pass hosts: the gateway has "*." wildcard hosts)',
     );
   });
 });

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, ResolutionContext } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { ConfigFile, HealthCheck, LoadBalancer, MeshNamespace, MeshService, MeshServiceProps, StringMatch } from '../../lib';
+import { ConfigFile, HealthCheck, LoadBalancer, MeshGateway, MeshNamespace, MeshService, MeshServiceProps, StringMatch } from '../../lib';
 import { _fastRenderCount, slowToJson } from '../../lib/mesh/fast-render';
 
 const IMAGE = 'ghcr.io/acme/cart:1.4.2';
@@ -68,6 +68,14 @@ const COMBOS: Record<string, Partial<MeshServiceProps>> = {
   'sticky by source IP': { loadBalancer: LoadBalancer.consistentHashBySourceIp(), connectionPool: { http2MaxRequests: 10, maxRequestsPerConnection: 1 } },
   'load balancer service': { serviceType: kplus.ServiceType.LOAD_BALANCER },
   'existing service account, DNS auto-allocation': { existingServiceAccount: 'platform', dnsAutoAllocation: true },
+  'adopted names and selector': {
+    // a single version (deploymentName, deploymentSelector), exposed with a gateway-only VirtualService
+    deploymentName: 'mocha',
+    deploymentSelector: { 'app.kubernetes.io/name': 'mocha' },
+    configMapName: 'mocha-cm',
+    files: { 'a.txt': ConfigFile.fromString('x') },
+    disruptionBudget: { maxUnavailable: 1 },
+  },
   // not modelled: these render through cdk8s (checked the same way)
   'secret env and envFrom': { secretEnv: { DB_PASSWORD: { secret: 'db', key: 'pw' } }, envFromConfigMaps: ['common'], envFromSecrets: ['creds'] },
   autoscaling: { autoscaling: { maxReplicas: 5, memoryUtilization: 80 } },
@@ -81,7 +89,11 @@ describe('fast rendering of MeshService objects', () => {
   for (const [name, props] of Object.entries(COMBOS)) {
     it(`renders exactly what cdk8s and cdk8s-plus render: ${name}`, () => {
       const extra = (svc: MeshService) => {
-        if (props.versions === undefined && name !== 'outside the mesh') svc.addVersion({ name: 'v9' }).canary({ v1: 60, v9: 40 });
+        if (props.versions === undefined && name !== 'outside the mesh' && name !== 'adopted names and selector') svc.addVersion({ name: 'v9' }).canary({ v1: 60, v9: 40 });
+        if (name === 'adopted names and selector') {
+          const gw = new MeshGateway(svc, 'public', { namespace: 'shop', hosts: ['*'] });
+          svc.exposeVia(gw, { exposeAll: true }).addRoute({ name: 'home', match: [{ uri: StringMatch.exact('/') }], gateways: ['public', 'mesh'] });
+        }
         if (name === 'everything the fast path models') {
           svc.addRoute({ match: [{ uri: undefined }], destinations: [{ version: 'v2', weight: 100 }] });
           svc.addRoute({

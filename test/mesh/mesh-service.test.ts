@@ -422,17 +422,24 @@ describe('MeshService routing (VirtualService)', () => {
     expect(def).toMatchObject({ name: 'default', retries: { attempts: 2 }, timeout: '3s' });
   });
 
-  it('exposeVia binds the VirtualService to the mesh and the gateway with the public hosts', () => {
+  it('exposeVia adds a gateway-only VirtualService with only the routes that list the gateway; the mesh one stays as it was', () => {
     const objs = render((chart) => {
       const gw = new MeshGateway(chart, 'public', { namespace: 'edge', hosts: ['*.example.com'] });
       const svc = new MeshService(chart, 'shop', { namespace: 'shop', image: IMAGE });
       svc.exposeVia(gw, { hosts: ['shop.example.com'] });
       svc.addRoute({ name: 'edge-only', match: [{ uri: StringMatch.prefix('/static/') }], gateways: ['edge/public'] });
+      svc.addRoute({ name: 'internal', match: [{ uri: StringMatch.prefix('/admin') }] });
     });
-    const vs = one(objs, 'VirtualService');
-    expect(vs.spec.hosts).toEqual(['shop.shop.svc.cluster.local', 'shop.example.com']);
-    expect(vs.spec.gateways).toEqual(['mesh', 'edge/public']);
-    expect(vs.spec.http[0].match).toEqual([{ uri: { prefix: '/static/' }, gateways: ['edge/public'] }]);
+    const mesh = one(objs, 'VirtualService', 'shop');
+    expect(mesh.spec.hosts).toEqual(['shop.shop.svc.cluster.local']);
+    expect(mesh.spec).not.toHaveProperty('gateways');
+    expect(mesh.spec.http.map((r: Obj) => r.name)).toEqual(['internal', 'default']);
+    const edge = one(objs, 'VirtualService', 'shop-gateway');
+    expect(edge.spec.hosts).toEqual(['shop.example.com']);
+    expect(edge.spec.gateways).toEqual(['edge/public']);
+    expect(edge.spec.http).toEqual([
+      { name: 'edge-only', match: [{ uri: { prefix: '/static/' }, gateways: ['edge/public'] }], route: [{ destination: { host: 'shop.shop.svc.cluster.local', subset: 'v1' } }] },
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { synthesizeApp } from '../../lib';
 import shop from '../../apps/shop';
-import { Obj, one } from './render';
+import { Obj, one, routeFor } from './render';
 
 const out = synthesizeApp(shop);
 // Independent of how synth lays objects out in files (per chart, per sync wave...).
@@ -19,6 +19,7 @@ describe('apps/shop', () => {
       [
         'Namespace/shop',
         'Gateway/public',
+        'VirtualService/storefront-gateway',
         'Service/orders-db',
         'ServiceEntry/orders-db',
         ...['catalog', 'cart', 'storefront'].flatMap((s) => [`ServiceAccount/${s}`, `Service/${s}`, `VirtualService/${s}`, `DestinationRule/${s}`]),
@@ -52,7 +53,19 @@ describe('apps/shop', () => {
 
   it('storefront is public through the gateway, with its config files mounted', () => {
     const objs = file('storefront');
-    expect(one(objs, 'VirtualService').spec.gateways).toEqual(['mesh', 'shop/public']);
+    expect(one(objs, 'VirtualService', 'storefront').spec).not.toHaveProperty('gateways');
+    const edge = one(objs, 'VirtualService', 'storefront-gateway');
+    expect(edge.spec.gateways).toEqual(['shop/public']);
+    expect(edge.spec.hosts).toEqual(['shop.example.com']);
+    // only the listed paths go out through the gateway: anything else finds no route there (Envoy's 404)
+    for (const path of ['/', '/static/app.js', '/api/v1/products', '/api/v1/products/42', '/login', '/logout']) {
+      expect(routeFor(edge, 'shop/public', path), path).toBeDefined();
+    }
+    for (const path of ['/admin', '/admin/users', '/api/v1/orders', '/metrics', '/api/v1/productsx']) {
+      expect(routeFor(edge, 'shop/public', path), path).toBeUndefined();
+    }
+    // inside the mesh every path still reaches the storefront (its default route)
+    expect(routeFor(one(objs, 'VirtualService', 'storefront'), 'mesh', '/admin')).toBe('default');
     expect(Object.keys(one(objs, 'ConfigMap').data)).toEqual(['robots.txt', 'storefront.yaml']);
     expect(one(objs, 'ConfigMap').data['storefront.yaml']).toContain('catalog: catalog.shop.svc.cluster.local:9090');
   });

@@ -36,10 +36,23 @@ describe('report model from dist/shop', () => {
       ['v2', 10, 'shop/cart'],
     ]);
     const storefront = model.routes.find((r) => r.id === 'shop/storefront')!;
-    expect(storefront.gateways).toEqual(['mesh', 'shop/public']);
-    expect(storefront.routes.map((h) => [h.name, h.match])).toEqual([
+    expect(storefront.gateways).toEqual([]);
+    expect(storefront.routes.map((h) => [h.name, h.match])).toEqual([['default', []]]);
+    // the gateway serves the listed paths only
+    const edge = model.routes.find((r) => r.id === 'shop/storefront-gateway')!;
+    expect(edge.gateways).toEqual(['shop/public']);
+    expect(edge.routes.map((h) => [h.name, h.match])).toEqual([
       ['static', ['uri prefix /static/ and gateway shop/public']],
-      ['default', []],
+      [
+        'public-pages',
+        [
+          'uri exact / and gateway shop/public',
+          'uri exact /api/v1/products and gateway shop/public',
+          'uri prefix /api/v1/products/ and gateway shop/public',
+          'uri exact /login and gateway shop/public',
+          'uri exact /logout and gateway shop/public',
+        ],
+      ],
     ]);
     expect(model.routes.find((r) => r.id === 'shop/catalog')!.routes[0].retries).toBe('2× per try 600ms on unavailable,connect-failure,refused-stream,reset');
   });

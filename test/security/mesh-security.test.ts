@@ -171,7 +171,7 @@ describe('MeshSecurity with MeshService', () => {
       image: 'web:1.0.0',
       ports: [{ port: 80, targetPort: 8080, protocol: 'http' }, { port: 9000, protocol: 'tcp', name: 'tcp-admin' }],
     });
-    web.exposeVia(gw);
+    web.exposeVia(gw, { exposeAll: true });
     const api = new MeshService(chart, 'api', { ...common, image: 'api:1.0.0', ports: [{ port: 9090, protocol: 'grpc' }] });
     const sec = new MeshSecurity(chart, 'sec');
     sec.protect(web);
@@ -191,6 +191,76 @@ describe('MeshSecurity with MeshService', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: web.selectorLabels } }],
       ports: [{ port: 9090, protocol: 'TCP' }],
     });
+  });
+});
+
+describe('MeshSecurity and gateways', () => {
+  /** Principals and NetworkPolicy peers admitted to `name`. */
+  const admitted = (docs: Manifest[], name: string) => ({
+    principals: ((find(docs, 'AuthorizationPolicy', name).spec.rules ?? []) as { from: { source: { principals: string[] } }[]; to?: unknown }[])
+      .map((r) => [r.from[0].source.principals.join(','), JSON.stringify(r.to ?? null)]),
+    peers: ((find(docs, 'NetworkPolicy', name).spec as { ingress?: { from: unknown[]; ports: unknown[] }[] }).ingress ?? []).map((r) => r.from[0]),
+  });
+
+  it('admits each gateway with its own workload identity (namespace, service account, labels) and trust domain', async () => {
+    const { MeshGateway, MeshService, StringMatch } = await import('../../lib');
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const gw = new MeshGateway(chart, 'public', {
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      selector: { app: 'edge-gateway' },
+      workload: { namespace: 'istio-ingress', serviceAccountName: 'edge-gateway' },
+    });
+    const web = new MeshService(chart, 'web', { namespace: 'shop', image: 'web:1.0.0' });
+    web.exposeVia(gw).addRoute({ match: [{ uri: StringMatch.prefix('/') }], gateways: [gw] });
+    new MeshSecurity(chart, 'sec', { trustDomain: 'prod.acme.internal' }).protect(web);
+    const docs = collectManifests(app).flatMap((c) => c.objects) as unknown as Manifest[];
+    const { principals, peers } = admitted(docs, 'web');
+    expect(principals).toEqual([['prod.acme.internal/ns/istio-ingress/sa/edge-gateway', 'null']]);
+    expect(peers).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-ingress' } },
+      podSelector: { matchLabels: { app: 'edge-gateway' } },
+    });
+  });
+
+  it('falls back to MeshSecurity ingressGateway, then to the default profile (istio-system, istio-ingressgateway-service-account)', async () => {
+    const { MeshGateway, MeshService } = await import('../../lib');
+    const principalsWith = (ingressGateway?: { namespace?: string; serviceAccountName?: string }) => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c');
+      const gw = new MeshGateway(chart, 'public', { namespace: 'shop', hosts: ['shop.example.com'] });
+      const web = new MeshService(chart, 'web', { namespace: 'shop', image: 'web:1.0.0' }).exposeVia(gw, { exposeAll: true });
+      new MeshSecurity(chart, 'sec', { ingressGateway }).protect(web);
+      return admitted(collectManifests(app).flatMap((c) => c.objects) as unknown as Manifest[], 'web').principals.map(([p]) => p);
+    };
+    expect(principalsWith()).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+    expect(principalsWith({ namespace: 'istio-ingress', serviceAccountName: 'istio-ingress' })).toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingress']);
+  });
+
+  it('admits the gateway where its routes send requests: the destination of a gateway-bound route, not an exposed service it only routes through, nor mesh-only routes', async () => {
+    const { MeshGateway, MeshService, RouteTarget, StringMatch } = await import('../../lib');
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const gw = new MeshGateway(chart, 'public', { namespace: 'shop', hosts: ['shop.example.com'] });
+    const web = new MeshService(chart, 'web', { namespace: 'shop', image: 'web:1.0.0' });
+    const api = new MeshService(chart, 'api', { namespace: 'shop', image: 'api:1.0.0', ports: [{ port: 8080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
+    const reports = new MeshService(chart, 'reports', { namespace: 'shop', image: 'reports:1.0.0' });
+    web.exposeVia(gw)
+      .addRoute({ name: 'api', match: [{ uri: StringMatch.prefix('/api/') }], gateways: [gw], destinations: [{ to: RouteTarget.service(api), port: 8080, weight: 100 }] })
+      .addRoute({ name: 'reports', match: [{ uri: StringMatch.prefix('/reports/') }], destinations: [{ to: RouteTarget.service(reports), weight: 100 }] });
+    const sec = new MeshSecurity(chart, 'sec');
+    sec.protect(web);
+    sec.protect(api);
+    sec.protect(reports);
+    const docs = collectManifests(app).flatMap((c) => c.objects) as unknown as Manifest[];
+    expect(admitted(docs, 'api').principals).toEqual([
+      ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', JSON.stringify([{ operation: { ports: ['8080'] } }])],
+    ]);
+    // a mesh-only route is executed by web's callers' sidecars: nothing is admitted implicitly
+    expect(admitted(docs, 'reports').principals).toEqual([]);
+    // web is exposed, but the gateway only routes through it to api: web itself never hears from the gateway
+    expect(admitted(docs, 'web').principals).toEqual([]);
   });
 });
 
