@@ -117,6 +117,7 @@ export class MeshSecurity extends Construct {
       const ports = workload.workloadPorts.filter(isHttpFamilyPort).map((p) => p.name);
       if (ports.length > 0) access.allowFrom(Caller.ingressGateway(this.props.ingressGateway), { ports });
     }
+    if (workload.admitsPeers && workload.workloadPorts.length > 0) access.allowFrom(Caller.workload(workload));
     return access;
   }
 }

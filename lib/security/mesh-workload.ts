@@ -31,6 +31,12 @@ export interface IMeshWorkload {
    * non-empty, the ingress gateway is admitted on the workload's HTTP/gRPC ports.
    */
   readonly gatewayExposures?: readonly unknown[];
+  /**
+   * The workload's pods call each other (a StatefulSet's replicas replicating
+   * through its headless Service): it is admitted as its own caller.
+   * @default false
+   */
+  readonly admitsPeers?: boolean;
 }
 
 /** Port names Istio routes HTTP, HTTP/2 and gRPC on (what a Gateway forwards). */

@@ -271,3 +271,12 @@ describe('prometheus-operator mode with logging', () => {
     expect(objs.filter((o) => o.kind === 'PrometheusRule').map((o) => o.metadata.name)).toEqual(['prometheus-rules-cluster', 'prometheus-rules-self-monitoring', 'prometheus-rules-logging']);
   });
 });
+
+describe('TCP dashboards', () => {
+  it('a TCP-only service gets connection and byte panels from istio_tcp_*, no request panels', () => {
+    const d = serviceRedDashboard({ name: 'queue', namespace: 'shop', ports: [{ protocol: 'tcp' }] });
+    expect(d.title).toBe('TCP: shop/queue');
+    expect(d.panels.map((p) => p.title)).toEqual(['Connections opened per second', 'Bytes per second', 'Connections by caller']);
+    expect(d.panels.flatMap((p) => p.targets.map((t) => t.expr)).every((e) => e.includes('istio_tcp_') && !e.includes('istio_requests_total'))).toBe(true);
+  });
+});
