@@ -7,7 +7,7 @@ export * from './http-route';
 export * from './mesh-gateway';
 export * from './mesh-namespace';
 export * from './mesh-cron-job';
-export { JobSidecar, MeshJob, NATIVE_SIDECAR_ANNOTATION, NO_SIDECAR_REASON_ANNOTATION, QUIT_ENDPOINT } from './mesh-job';
+export { JobSidecar, JobWorkload, MeshJob, NATIVE_SIDECAR_ANNOTATION, NO_SIDECAR_REASON_ANNOTATION, QUIT_ENDPOINT } from './mesh-job';
 export type { MeshJobProps } from './mesh-job';
 export * from './mesh-stateful-service';
 export type { MeshPodOptions } from './workload-pod';

@@ -1,9 +1,9 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ISTIO_MERGED_METRICS_PORT, requireIntInRange, requireWholeSeconds } from './conventions';
+import { requireIntInRange, requireWholeSeconds } from './conventions';
 import { requireCronSchedule, requireTimeZone } from './cron-schedule';
-import { MeshJobProps, jobParts } from './mesh-job';
+import { JobWorkload, MeshJobProps } from './mesh-job';
 
 /** Properties of a MeshCronJob. */
 export interface MeshCronJobProps extends MeshJobProps {
@@ -36,19 +36,11 @@ export interface MeshCronJobProps extends MeshJobProps {
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
  */
-export class MeshCronJob extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
-  public readonly serviceAccountName: string;
-  public readonly selectorLabels: Readonly<Record<string, string>>;
-  public readonly meshEnabled: boolean;
-  public readonly metricsPort?: number;
-  /** A job serves no port; as a caller it needs none. */
-  public readonly workloadPorts: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[] = [];
+export class MeshCronJob extends JobWorkload {
   public readonly cronJob: k8s.KubeCronJob;
 
   constructor(scope: Construct, id: string, props: MeshCronJobProps) {
-    super(scope, id);
+    super(scope, id, props, 'CronJob');
     const path = this.node.path;
     requireCronSchedule(path, 'schedule', props.schedule);
     requireTimeZone(path, 'timeZone', props.timeZone);
@@ -56,15 +48,8 @@ export class MeshCronJob extends Construct {
     requireWholeSeconds(path, 'ttlAfterFinished', props.ttlAfterFinished, 0);
     requireIntInRange('JOB_LIMITS', 'history limit out of range', path, 'successfulJobsHistoryLimit', props.successfulJobsHistoryLimit, 0, 2147483647);
     requireIntInRange('JOB_LIMITS', 'history limit out of range', path, 'failedJobsHistoryLimit', props.failedJobsHistoryLimit, 0, 2147483647);
-    const parts = jobParts(this, id, props, 'CronJob');
-    this.name = parts.pod.name;
-    this.namespace = parts.pod.namespace;
-    this.serviceAccountName = parts.pod.serviceAccountName;
-    this.selectorLabels = parts.pod.selectorLabels;
-    this.meshEnabled = parts.mesh;
-    this.metricsPort = parts.mesh ? ISTIO_MERGED_METRICS_PORT : undefined;
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
-      metadata: { name: this.name, namespace: this.namespace, labels: parts.pod.labels, annotations: parts.annotations },
+      metadata: { name: this.name, namespace: this.namespace, labels: this.parts.pod.labels, annotations: this.parts.annotations },
       spec: {
         schedule: props.schedule.trim(),
         timeZone: props.timeZone,
@@ -74,8 +59,8 @@ export class MeshCronJob extends Construct {
         failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? 1,
         suspend: props.suspend ?? false,
         jobTemplate: {
-          metadata: { labels: parts.pod.labels },
-          spec: { ...parts.spec, ttlSecondsAfterFinished: props.ttlAfterFinished?.toSeconds() },
+          metadata: { labels: this.parts.pod.labels },
+          spec: { ...this.parts.spec, ttlSecondsAfterFinished: props.ttlAfterFinished?.toSeconds() },
         },
       },
     });

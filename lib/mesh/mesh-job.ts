@@ -131,6 +131,36 @@ export function jobParts(scope: Construct, id: string, p: MeshJobProps, kind: 'J
 }
 
 /**
+ * What MeshJob and MeshCronJob share: the job's pod and the identity
+ * lib/security reads (`IMeshWorkload`: a job serves no port, and is a caller).
+ */
+export abstract class JobWorkload extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceAccountName: string;
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Whether the pods run with a sidecar. */
+  public readonly meshEnabled: boolean;
+  /** The sidecar's metrics port in mesh mode (a job serves nothing else). */
+  public readonly metricsPort?: number;
+  /** A job serves no port; as a caller it needs none. */
+  public readonly workloadPorts: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[] = [];
+  /** The resolved pod and Job spec. */
+  protected readonly parts: JobParts;
+
+  protected constructor(scope: Construct, id: string, props: MeshJobProps, kind: 'Job' | 'CronJob') {
+    super(scope, id);
+    this.parts = jobParts(this, id, props, kind);
+    this.name = this.parts.pod.name;
+    this.namespace = this.parts.pod.namespace;
+    this.serviceAccountName = this.parts.pod.serviceAccountName;
+    this.selectorLabels = this.parts.pod.selectorLabels;
+    this.meshEnabled = this.parts.mesh;
+    this.metricsPort = this.parts.mesh ? ISTIO_MERGED_METRICS_PORT : undefined;
+  }
+}
+
+/**
  * A Job that runs to completion on the mesh, with the config files,
  * restricted security context and identity of a MeshService's pods, and a
  * way for the sidecar to stop (`sidecar`, native by default). It calls
@@ -145,32 +175,15 @@ export function jobParts(scope: Construct, id: string, p: MeshJobProps, kind: 'J
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
  */
-export class MeshJob extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
-  public readonly serviceAccountName: string;
-  public readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Whether the pods run with a sidecar. */
-  public readonly meshEnabled: boolean;
-  /** The sidecar's metrics port in mesh mode (a Job serves nothing else). */
-  public readonly metricsPort?: number;
-  /** A job serves no port; as a caller it needs none. */
-  public readonly workloadPorts: readonly { readonly name: string; readonly port: number; readonly targetPort: number }[] = [];
+export class MeshJob extends JobWorkload {
   public readonly job: k8s.KubeJob;
 
   constructor(scope: Construct, id: string, props: MeshJobProps) {
-    super(scope, id);
-    const parts = jobParts(this, id, props, 'Job');
-    this.name = parts.pod.name;
-    this.namespace = parts.pod.namespace;
-    this.serviceAccountName = parts.pod.serviceAccountName;
-    this.selectorLabels = parts.pod.selectorLabels;
-    this.meshEnabled = parts.mesh;
-    this.metricsPort = parts.mesh ? ISTIO_MERGED_METRICS_PORT : undefined;
-    const checksum = configChecksum({ spec: JSON.stringify(parts.spec) });
+    super(scope, id, props, 'Job');
+    const checksum = configChecksum({ spec: JSON.stringify(this.parts.spec) });
     this.job = new k8s.KubeJob(this, 'Job', {
-      metadata: { name: `${this.name}-${checksum.slice(0, 10)}`, namespace: this.namespace, labels: parts.pod.labels, annotations: parts.annotations },
-      spec: parts.spec,
+      metadata: { name: `${this.name}-${checksum.slice(0, 10)}`, namespace: this.namespace, labels: this.parts.pod.labels, annotations: this.parts.annotations },
+      spec: this.parts.spec,
     });
   }
 }
