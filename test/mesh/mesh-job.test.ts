@@ -69,6 +69,16 @@ describe('MeshJob', () => {
     expect(j.spec.template.metadata.annotations).toBeUndefined();
   });
 
+  it('dnsAutoAllocation and sidecarResources become pod annotations (no hold: a native sidecar starts first)', () => {
+    const pod = one(job({ dnsAutoAllocation: true, sidecarResources: { cpuRequest: '20m', memoryLimit: '128Mi' } }), 'Job').spec.template;
+    expect(pod.metadata.annotations).toEqual({
+      'proxy.istio.io/config': '{"proxyMetadata":{"ISTIO_META_DNS_AUTO_ALLOCATE":"true","ISTIO_META_DNS_CAPTURE":"true"}}',
+      'sidecar.istio.io/nativeSidecar': 'true',
+      'sidecar.istio.io/proxyCPU': '20m',
+      'sidecar.istio.io/proxyMemoryLimit': '128Mi',
+    });
+  });
+
   it('mounts config files like a MeshService', () => {
     const objs = job({ files: { 'report.yaml': ConfigFile.fromString('day: yesterday\n') } });
     expect(one(objs, 'ConfigMap', 'report-config').data).toEqual({ 'report.yaml': 'day: yesterday\n' });
@@ -151,6 +161,12 @@ describe('MeshJob and MeshCronJob errors', () => {
         }),
       ),
     ).toContain('declared caller has no sidecar and cannot reach a STRICT mTLS service; field: allowFrom; value: "shop/report"');
+  });
+
+  it('SELECTOR_MISMATCH: podLabels cannot override app', () => {
+    expect(error(() => job({ podLabels: { app: 'other' } }))).toBe(
+      '[c/report] pod labels do not match the selector; field: podLabels.app; value: "other"; expected: "report" (Services, budgets and security policies select app=report)',
+    );
   });
 
   it('JOB_LIMITS and INVALID_DURATION: limits Kubernetes would reject', () => {
