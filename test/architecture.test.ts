@@ -45,7 +45,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'lib/mesh': ['imports', 'lib/common', 'lib/validation'],
   'lib/security': ['imports', 'lib/common', 'lib/validation', 'lib/mesh'],
   'lib/observability': ['imports', 'lib/common', 'lib/validation', 'lib/mesh'],
-  'lib/policy': ['imports', 'lib/common', 'lib/validation', 'lib/mesh'],
+  // The environment rules read the EnvironmentPolicy contract (types shared with environments).
+  'lib/policy': ['imports', 'lib/common', 'lib/validation', 'lib/mesh', 'lib/environments'],
   // The mesh analyzer of `npm run check` reads manifests with the policy check's loader and readers.
   'lib/analysis': ['lib/common', 'lib/validation', 'lib/policy'],
   // The report and diff read YAML only (like the policy check), never the constructs.

@@ -90,6 +90,11 @@ describe('dist/ on a real cluster', () => {
         && (o.spec.scopeSelector?.matchExpressions ?? []).some((e: Obj) => e.scopeName === 'PriorityClass' && e.operator === 'In' && e.values.includes(cls)));
       expect(quota, `${ns(w)}/${w.metadata.name}`).toBeDefined();
     }
+    // one quota per namespace and class: components sharing a namespace share it
+    const keys = ALL.filter((o) => o.kind === 'ResourceQuota')
+      .flatMap((o) => (o.spec.scopeSelector?.matchExpressions ?? []).flatMap((e: Obj) => (e.values ?? []).map((v: string) => `${ns(o)}/${v}`)));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('every ServiceAccount a pod runs as is created in dist/, or declared as made elsewhere', () => {

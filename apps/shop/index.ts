@@ -6,11 +6,13 @@ import {
   ExternalService,
   HealthCheck,
   LoadBalancer,
+  LocalityLoadBalancing,
   MeshGateway,
   MeshNamespace,
   MeshSecurity,
   MeshService,
   StringMatch,
+  TopologySpread,
   defineApp,
   projectRoot,
 } from '../../lib';
@@ -70,6 +72,9 @@ export default defineApp({
       loadBalancer: LoadBalancer.roundRobin(),
       connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(500), http2MaxRequests: 1000, maxRequestsPerConnection: 100 },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+      // stay in the caller's zone; leave it once outlier detection ejected the zone's endpoints
+      locality: LocalityLoadBalancing.failover(),
+      topologySpread: [TopologySpread.acrossZones()], // soft: replicas in every zone when there are zones
       timeout: Duration.seconds(2),
       // (1 + 2 tries) × 600ms = 1.8s: every try fits in the 2s timeout, with room for Envoy's backoff
       retries: { attempts: 2, perTryTimeout: Duration.millis(600), retryOn: 'unavailable,connect-failure,refused-stream,reset' },

@@ -6,6 +6,7 @@ import { INJECT_LABEL, VERSION_LABEL, sortedEntries } from './conventions';
 import { PlainJson } from './fast-render';
 import { HealthCheck } from './health-check';
 import { MeshServiceProps, MeshServiceVersion } from './mesh-service-props';
+import { applyPodOptions, hasPodOptions } from './pod-options';
 import { ServiceContext } from './service-context';
 
 /*
@@ -47,14 +48,15 @@ export interface PodTemplate {
  * service type): anything else builds cdk8s-plus objects right away.
  */
 export function standInModels(p: MeshServiceProps): boolean {
-  return !p.strategy && !p.autoscaling && !p.secretEnv && !p.envFromConfigMaps?.length
+  return !hasPodOptions(p) && !p.strategy && !p.autoscaling && !p.secretEnv && !p.envFromConfigMaps?.length
     && !p.envFromSecrets?.length && !p.writablePaths?.length && (p.serviceType ?? kplus.ServiceType.CLUSTER_IP) === kplus.ServiceType.CLUSTER_IP;
 }
 
 /** The cdk8s-plus Deployment of `version`, a child of the service. */
 export function createDeployment(ctx: ServiceContext, version: MeshServiceVersion, pod: PodTemplate): kplus.Deployment {
   const p = ctx.props;
-  const res = { ...DEFAULT_RESOURCES, ...p.resources };
+  const res = versionResources(p, version);
+  const args = version.args ?? p.args;
   const user = p.runAsUser ?? 65532;
   const group = p.runAsGroup ?? 65532;
   const { labels: podLabels, annotations } = pod;
@@ -84,10 +86,10 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
         name: ctx.name,
         image: version.image ?? p.image,
         // tags are pinned (IMAGE_TAG), so the node's copy is the right one
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: p.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
         ports: ctx.ports.map((port) => ({ number: port.targetPort, name: port.name, protocol: kplus.Protocol.TCP })),
         command: p.command && [...p.command],
-        args: p.args && [...p.args],
+        args: args && [...args],
         envVariables,
         envFrom,
         // set below, verbatim: cdk8s-plus would rewrite memory in Mi (1G -> 953.67...Mi)
@@ -116,6 +118,7 @@ export function createDeployment(ctx: ServiceContext, version: MeshServiceVersio
     const vol = kplus.Volume.fromEmptyDir(deployment, `writable-${i}`, `writable-${i}`);
     container.mount(path, vol);
   });
+  applyPodOptions(deployment, p, { user, group, selectorLabels: { ...ctx.selectorLabels, [VERSION_LABEL]: version.name }, allowLatestTag: p.allowLatestTag });
 
   const api = ApiObject.of(deployment);
   api.addJsonPatch(
@@ -160,17 +163,18 @@ export function deploymentJson(ctx: ServiceContext, version: MeshServiceVersion,
 /** The Deployment spec `createDeployment` renders, as plain JSON. */
 function deploymentSpec(ctx: ServiceContext, version: MeshServiceVersion, pod: PodTemplate): Record<string, unknown> {
   const p = ctx.props;
-  const res = { ...DEFAULT_RESOURCES, ...p.resources };
+  const res = versionResources(p, version);
+  const args = version.args ?? p.args;
   const user = p.runAsUser ?? 65532;
   const group = p.runAsGroup ?? 65532;
   const probePort = ctx.ports[0].targetPort;
   const env = sortedEntries({ ...p.env, ...version.env }).map(([name, value]) => ({ name, value }));
   const container = {
-    args: p.args && [...p.args],
+    args: args && [...args],
     command: p.command && [...p.command],
     env: env.length > 0 ? env : undefined,
     image: version.image ?? p.image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: p.imagePullPolicy ?? 'IfNotPresent',
     livenessProbe: (p.liveness ?? HealthCheck.tcp())._toPlain(probePort),
     name: ctx.name,
     ports: ctx.ports.map((port) => ({ containerPort: port.targetPort, name: port.name, protocol: 'TCP' })),
@@ -210,6 +214,11 @@ function deploymentSpec(ctx: ServiceContext, version: MeshServiceVersion, pod: P
       },
     },
   };
+}
+
+/** Resources of a version's container: meshforge's defaults, under the service's, under the version's. */
+export function versionResources(p: MeshServiceProps, version: MeshServiceVersion): Required<NonNullable<MeshServiceProps['resources']>> {
+  return { ...DEFAULT_RESOURCES, ...p.resources, ...version.resources };
 }
 
 /** The Deployment's own labels: the pod's, minus the injection switch (it only means something on pods). */

@@ -4,7 +4,7 @@ import { MeshServiceProps } from './mesh-service-props';
 import { connectionPoolToIstio, outlierDetectionToIstio } from './traffic-policy';
 
 /** The props a DestinationRule is made of. */
-export type TrafficPolicyProps = Pick<MeshServiceProps, 'tlsMode' | 'loadBalancer' | 'connectionPool' | 'outlierDetection'>;
+export type TrafficPolicyProps = Pick<MeshServiceProps, 'tlsMode' | 'loadBalancer' | 'connectionPool' | 'outlierDetection' | 'locality'>;
 
 /** A MeshService's DestinationRule spec: its traffic policy and one subset per version (selected by the `version` label). */
 export function destinationRuleSpec(host: string, versions: readonly string[], p: TrafficPolicyProps) {
@@ -12,7 +12,7 @@ export function destinationRuleSpec(host: string, versions: readonly string[], p
     host,
     trafficPolicy: {
       tls: { mode: p.tlsMode === 'DISABLE' ? DestinationRuleSpecTrafficPolicyTlsMode.DISABLE : DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
-      loadBalancer: p.loadBalancer?.toIstio(),
+      loadBalancer: p.locality ? { ...p.loadBalancer?.toIstio(), localityLbSetting: p.locality.toIstio() } : p.loadBalancer?.toIstio(),
       connectionPool: p.connectionPool && connectionPoolToIstio(p.connectionPool),
       outlierDetection: p.outlierDetection && outlierDetectionToIstio(p.outlierDetection),
     },

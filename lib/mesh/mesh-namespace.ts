@@ -34,7 +34,8 @@ export interface MeshNamespaceProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Pod Security Standards version the PSA labels are pinned to (the cluster's minor). */
+/** Why a namespace does not enforce the restricted Pod Security Standard (set only when it does not). */
+export const POD_SECURITY_REASON_ANNOTATION = 'meshforge.io/pod-security-reason';
 
 /**
  * A namespace prepared for the mesh: sidecar injection switched on (or off),
@@ -82,7 +83,11 @@ export class MeshNamespace extends Construct {
     if (this.injection && this.revision) labels['istio.io/rev'] = this.revision;
     else if (this.injection) labels['istio-injection'] = 'enabled';
 
-    const metadata: ApiObjectMetadata = { name: this.name, labels };
+    // The one PSA relaxation meshforge makes says why on the object, for whoever audits namespaces.
+    const annotations: Record<string, string> | undefined = this.enforcedPodSecurity === 'privileged'
+      ? { [POD_SECURITY_REASON_ANNOTATION]: 'enforce privileged: without the Istio CNI plugin every injected pod runs istio-init (NET_ADMIN, NET_RAW), which baseline and restricted reject; warn and audit stay restricted. On a cluster with Istio CNI set cni: true to enforce restricted.' }
+      : undefined;
+    const metadata: ApiObjectMetadata = { name: this.name, labels, ...(annotations ? { annotations } : {}) };
     this.resource = new kplus.Namespace(this, 'Resource', { metadata });
   }
 }

@@ -5,7 +5,9 @@ import { ConfigFile } from './config-file';
 import { HealthCheck } from './health-check';
 import { HttpRouteMatch, RetryPolicy } from './http-route';
 import { MeshGateway } from './mesh-gateway';
+import { LocalityLoadBalancing } from './locality';
 import { MeshNamespace } from './mesh-namespace';
+import { PodOptions } from './pod-options';
 import { ConnectionPoolOptions, LoadBalancer, OutlierDetectionOptions } from './traffic-policy';
 
 /*
@@ -58,8 +60,12 @@ export interface MeshServiceVersion {
   readonly image?: string;
   /** @default - the service's `replicas` */
   readonly replicas?: number;
-  /** Extra environment variables of this version only. @default - none */
+  /** Extra environment variables of this version only (they win over the service's `env`). @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /** Arguments of this version's container, instead of the service's `args`. @default - the service's `args` */
+  readonly args?: readonly string[];
+  /** Resources of this version's container, each field over the service's `resources`. @default - the service's `resources` */
+  readonly resources?: ResourceOptions;
 }
 
 /** A key of an existing Secret, referenced (never copied) into an environment variable. */
@@ -136,8 +142,8 @@ export interface AbVariant {
   readonly version: string;
 }
 
-/** Properties of a MeshService. */
-export interface MeshServiceProps {
+/** Properties of a MeshService (the pod-spec knobs come from `PodOptions`). */
+export interface MeshServiceProps extends PodOptions {
   /** Namespace (a MeshNamespace, or the name of one managed elsewhere). */
   readonly namespace: MeshNamespace | string;
   /** Service name: Kubernetes Service name, `app` label, ServiceAccount name. @default - the construct id */
@@ -146,12 +152,32 @@ export interface MeshServiceProps {
   readonly image: string;
   /** Allow an image without a tag or with `:latest`. @default false */
   readonly allowLatestTag?: boolean;
+  /**
+   * When the kubelet pulls the application image. Tags are pinned
+   * (IMAGE_TAG), so the node's copy is the right one; `ALWAYS` re-checks the
+   * registry on every start (e.g. to re-check pull credentials).
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
   /** Versions, each with its own Deployment and subset. @default [{ name: 'v1' }] */
   readonly versions?: readonly (string | MeshServiceVersion)[];
   /** @default [{ port: 8080, protocol: 'http' }] */
   readonly ports?: readonly MeshServicePort[];
   /** @default kplus.ServiceType.CLUSTER_IP */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * `Local` keeps external traffic on the node it arrives at (the client's
+   * source IP is preserved; nodes without a pod fail the load balancer's
+   * health check). Only for `NODE_PORT` and `LOAD_BALANCER` Services.
+   * @default - Kubernetes' default ("Cluster")
+   */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /**
+   * Client CIDRs the cloud load balancer admits (e.g. "203.0.113.0/24").
+   * Only for `LOAD_BALANCER` Services.
+   * @default - any source
+   */
+  readonly loadBalancerSourceRanges?: readonly string[];
   /** @default - the image's entrypoint */
   readonly command?: readonly string[];
   /** @default - the image's cmd */
@@ -236,6 +262,12 @@ export interface MeshServiceProps {
   readonly connectionPool?: ConnectionPoolOptions;
   /** @default - no outlier detection */
   readonly outlierDetection?: OutlierDetectionOptions;
+  /**
+   * Locality load balancing (failover between zones and regions, or weighted
+   * distribution). Failover needs `outlierDetection`.
+   * @default - Istio's default (locality-aware when the mesh enables it)
+   */
+  readonly locality?: LocalityLoadBalancing;
   /** mTLS to the service. @default "ISTIO_MUTUAL" */
   readonly tlsMode?: 'ISTIO_MUTUAL' | 'DISABLE';
   /** Timeout of every route. @default - none (Istio: no timeout) */

@@ -12,6 +12,7 @@ import { APP_LABEL, ISTIO_MERGED_METRICS_PATH, ISTIO_MERGED_METRICS_PORT, requir
 import { standInModels } from './deployment';
 import { destinationRuleSpec, destinationRuleWireSpec } from './destination-rule';
 import { Exposures } from './exposure';
+import { checkExternalTrafficOptions } from './external-traffic';
 import { canStandIn, installFastJson, plainManifest } from './fast-render';
 import { HttpRouteOptions } from './http-route';
 import { MeshGateway } from './mesh-gateway';
@@ -25,6 +26,7 @@ import {
   ServicePortInfo,
   SidecarOptions,
 } from './mesh-service-props';
+import { checkPodOptions } from './pod-options';
 import { ReportError, ServiceContext, commonLabels } from './service-context';
 import { resolvePorts } from './service-ports';
 import { StandIns } from './stand-ins';
@@ -126,6 +128,11 @@ export class MeshService extends Construct {
     Traffic.checkProps(path, props);
     Workload.checkProps(path, props);
     checkConfigFiles(path, props);
+    // the pod's own volumes: the config files and the writable paths (deployment.ts)
+    const ownVolumes = [...(props.files ? ['config'] : []), ...(props.writablePaths ?? []).map((_, i) => `writable-${i}`)];
+    checkPodOptions(path, props, [this.name], props.allowLatestTag, ownVolumes);
+    checkExternalTrafficOptions(path, props);
+    props.locality?._check(path, 'locality', props.outlierDetection !== undefined);
     this.ports = resolvePorts(path, props.ports ?? [{ port: 8080, protocol: 'http' }]);
     this.selectorLabels = { [APP_LABEL]: this.name };
 
@@ -186,7 +193,7 @@ export class MeshService extends Construct {
         this._configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: metadata(name), data, binaryData });
       });
     }
-    this.createService(props.serviceType ?? kplus.ServiceType.CLUSTER_IP, () => metadata(this.name));
+    this.createService(props.serviceType ?? kplus.ServiceType.CLUSTER_IP, () => metadata(this.name), props);
 
     for (const v of props.versions ?? ['v1']) this.addVersion(typeof v === 'string' ? { name: v } : v);
 
@@ -340,7 +347,11 @@ export class MeshService extends Construct {
   }
 
   /** The Service (a stand-in while the service renders fast). */
-  private createService(serviceType: kplus.ServiceType, metadata: () => { name: string; namespace: string; labels: Record<string, string> }): void {
+  private createService(
+    serviceType: kplus.ServiceType,
+    metadata: () => { name: string; namespace: string; labels: Record<string, string> },
+    external: Pick<MeshServiceProps, 'externalTrafficPolicy' | 'loadBalancerSourceRanges'> = {},
+  ): void {
     const serviceJson = {
       apiVersion: 'v1',
       kind: 'Service',
@@ -359,7 +370,11 @@ export class MeshService extends Construct {
         metadata: metadata(),
         type: serviceType,
         ports: this.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name, protocol: kplus.Protocol.TCP })),
+        loadBalancerSourceRanges: external.loadBalancerSourceRanges && [...external.loadBalancerSourceRanges],
       });
+      // cdk8s-plus 27 has no externalTrafficPolicy
+      const policy = external.externalTrafficPolicy;
+      if (policy !== undefined) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', policy));
       for (const [k, v] of Object.entries(this.selectorLabels)) service.selectLabel(k, v);
       // cdk8s-plus has no appProtocol; Istio reads it before the port name.
       this.ports.forEach((p, i) => ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.protocol)));

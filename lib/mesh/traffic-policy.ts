@@ -5,6 +5,7 @@ import {
   DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
   DestinationRuleSpecTrafficPolicyOutlierDetection,
 } from '../../imports/networking.istio.io';
+import { MeshforgeError } from '../validation/meshforge-error';
 import { istioDuration, requireIntInRange, requireIstioDuration } from './conventions';
 
 /**
@@ -75,6 +76,29 @@ export interface ConnectionPoolOptions {
   readonly maxRetries?: number;
   /** Close connections idle for this long. @default - 1h (Envoy) */
   readonly idleTimeout?: Duration;
+  /**
+   * TCP: turn on SO_KEEPALIVE on the connections to the service, so idle
+   * connections through NATs and cloud load balancers that drop them
+   * silently are detected. `{}` turns keepalive on with the OS settings.
+   * @default - off (unless the mesh config sets `tcpKeepalive`)
+   */
+  readonly tcpKeepalive?: TcpKeepaliveOptions;
+}
+
+/**
+ * TCP keepalive of a connection pool (Istio
+ * `ConnectionPoolSettings.TCPSettings.TcpKeepalive`). Each field left out
+ * keeps the operating system's value (Linux: 9 probes, 7200s, 75s).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings-TCPSettings-TcpKeepalive
+ */
+export interface TcpKeepaliveOptions {
+  /** Unanswered probes before the connection is dropped. @default - the OS setting */
+  readonly probes?: number;
+  /** Idle time before the first probe, whole seconds. @default - the OS setting */
+  readonly time?: Duration;
+  /** Time between probes, whole seconds. @default - the OS setting */
+  readonly interval?: Duration;
 }
 
 /** Ejects failing endpoints from the pool (DestinationRule `outlierDetection`). */
@@ -97,6 +121,26 @@ export interface OutlierDetectionOptions {
 export function checkConnectionPool(path: string, o: ConnectionPoolOptions | undefined): void {
   requireIstioDuration(path, 'connectionPool.connectTimeout', o?.connectTimeout);
   requireIstioDuration(path, 'connectionPool.idleTimeout', o?.idleTimeout);
+  const ka = o?.tcpKeepalive;
+  if (!ka) return;
+  // Istio accepts any duration ≥ 1ms (pkg/config/validation: ValidateDuration) but istiod hands
+  // Envoy whole seconds (pilot/pkg/networking/core/cluster.go setKeepAliveSettings:
+  // uint32(Time.Seconds)), so 500ms would become 0 and 1.5s would become 1s without a word.
+  for (const key of ['time', 'interval'] as const) {
+    const d = ka[key];
+    const seconds = d?.toSeconds({ integral: false });
+    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) {
+      throw new MeshforgeError('keepalive duration is not whole seconds', {
+        code: 'INVALID_DURATION',
+        path,
+        field: `connectionPool.tcpKeepalive.${key}`,
+        value: `${seconds}s`,
+        expected: 'a whole number of seconds, at least 1s (Envoy takes keepalive times in seconds; istiod drops the fraction)',
+      });
+    }
+  }
+  // probes is a uint32; istiod skips 0 (the OS default then applies), so 0 is refused as a no-op.
+  requireIntInRange('INVALID_KEEPALIVE', 'keepalive probes out of range', path, 'connectionPool.tcpKeepalive.probes', ka.probes, 1, 4294967295);
 }
 
 /** @internal Validates durations and percentages of outlier detection (field prefix `outlierDetection`). */
@@ -113,6 +157,11 @@ export function connectionPoolToIstio(o: ConnectionPoolOptions): DestinationRule
   const tcp = {
     maxConnections: o.maxConnections,
     connectTimeout: o.connectTimeout && istioDuration(o.connectTimeout),
+    tcpKeepalive: o.tcpKeepalive && {
+      probes: o.tcpKeepalive.probes,
+      time: o.tcpKeepalive.time && istioDuration(o.tcpKeepalive.time),
+      interval: o.tcpKeepalive.interval && istioDuration(o.tcpKeepalive.interval),
+    },
   };
   const http = {
     http1MaxPendingRequests: o.http1MaxPendingRequests,

@@ -2,11 +2,11 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { isPinnedImage } from '../validation/images';
+import { requirePinnedImage } from '../validation/images';
 import { requireDnsLabel } from '../validation/names';
 import { detectSecret } from '../validation/secret-detector';
 import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, VERSION_LABEL, requireIntInRange, requireWholeSeconds, sortedEntries } from './conventions';
-import { DEFAULT_RESOURCES, PodTemplate, createDeployment, deploymentJson, podVolumeNames } from './deployment';
+import { DEFAULT_RESOURCES, PodTemplate, createDeployment, deploymentJson, podVolumeNames, versionResources } from './deployment';
 import { AutoscalingOptions, DisruptionBudgetOptions, MeshServiceProps, MeshServiceVersion, SidecarOptions } from './mesh-service-props';
 import { checkResources } from './quantities';
 import { ReportError, ServiceContext, commonLabels } from './service-context';
@@ -56,15 +56,7 @@ export class Workload {
 
   /** Refuses an image without a pinned tag or digest, unless `allowLatestTag`. */
   public static checkImage(path: string, field: string, image: string, allowLatestTag: boolean | undefined): void {
-    if (!allowLatestTag && !isPinnedImage(image)) {
-      throw new MeshforgeError('image has no pinned tag', {
-        code: 'IMAGE_TAG',
-        path,
-        field,
-        value: image,
-        expected: 'an explicit tag or digest, e.g. "ghcr.io/acme/cart:1.4.2" (set allowLatestTag: true to accept it)',
-      });
-    }
+    requirePinnedImage(path, field, image, allowLatestTag);
   }
 
   /**
@@ -148,6 +140,7 @@ export class Workload {
     if (version.image !== undefined) Workload.checkImage(path, `${field}.image`, version.image, p.allowLatestTag);
     requireIntInRange('INVALID_REPLICAS', 'replicas out of range', path, `${field}.replicas`, version.replicas, 0, Number.MAX_SAFE_INTEGER);
     Workload.checkEnv(path, version.env ?? {}, `${field}.env`, p.allowInlineEnv);
+    if (version.resources) checkResources(path, `${field}.resources`, versionResources(p, version));
     this._versions.push(version.name);
     this.minReplicas.set(version.name, p.autoscaling ? (p.autoscaling.minReplicas ?? 2) : (version.replicas ?? p.replicas ?? 2));
     for (const [field, check] of [['liveness', p.liveness], ['startup', p.startup]] as const) {
@@ -177,7 +170,8 @@ export class Workload {
     const field = `addSidecar[${this.sidecars.length}]`;
     const conflict = (f: string, value: string, expected: string) =>
       new MeshforgeError('sidecar conflicts with the pod', { code: 'SIDECAR_CONFLICT', path: this.ctx.path, field: `${field}.${f}`, value, expected });
-    const taken = [this.ctx.name, ...this.sidecars.map((x) => x.container.name)];
+    const p = this.ctx.props;
+    const taken = [this.ctx.name, ...[...(p.initContainers ?? []), ...(p.extraContainers ?? [])].map((c) => c.name ?? ''), ...this.sidecars.map((x) => x.container.name)];
     if (taken.includes(container.name)) throw conflict('container.name', container.name, `a container name not in use (${taken.join(', ')})`);
     const first = this._deployments.values().next().value;
     const volumes = [

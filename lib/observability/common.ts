@@ -201,18 +201,31 @@ export { configChecksum } from '../common/config-checksum';
 /** Built-in priority classes a cluster may reserve for kube-system (GKE does, by an admission-limited resource). */
 const CRITICAL_PRIORITY_CLASSES = ['system-node-critical', 'system-cluster-critical'];
 
+/** Namespaces (per app) that already have the quota of a class: one quota per namespace and class is enough. */
+const quotasMade = new WeakMap<object, Set<string>>();
+
 /**
  * The ResourceQuota that lets pods of a critical priority class run outside
  * kube-system on clusters that limit those classes by default (Kubernetes
  * docs, "Resource Quotas: Limit Priority Class consumption by default"); a
- * harmless quota elsewhere. Named after `owner`; its pod limit (5000, the
- * largest supported cluster's node count) only exists because a quota needs one.
+ * harmless quota elsewhere. One per namespace and class, shared by every
+ * component that needs it (node-exporter and Fluent Bit share monitoring-node),
+ * so it carries no component labels. Its pod limit (5000, the largest supported
+ * cluster's node count) only exists because a quota needs one.
  * Nothing for a non-critical class or in kube-system.
  */
-export function criticalPriorityQuota(scope: Construct, owner: string, namespace: string, priorityClassName: string, labels: Record<string, string>): void {
+export function criticalPriorityQuota(scope: Construct, namespace: string, priorityClassName: string, labels: Record<string, string>): void {
   if (!CRITICAL_PRIORITY_CLASSES.includes(priorityClassName) || namespace === 'kube-system') return;
+  const made = quotasMade.get(scope.node.root) ?? new Set<string>();
+  quotasMade.set(scope.node.root, made);
+  const key = `${namespace}/${priorityClassName}`;
+  if (made.has(key)) return;
+  made.add(key);
+  const shared = Object.fromEntries(
+    Object.entries(labels).filter(([k]) => k === 'app.kubernetes.io/managed-by' || k === 'app.kubernetes.io/part-of'),
+  );
   new k8s.KubeResourceQuota(scope, 'PriorityClassQuota', {
-    metadata: { name: `${owner}-${priorityClassName}`, namespace, labels },
+    metadata: { name: `${priorityClassName}-pods`, namespace, labels: shared },
     spec: {
       hard: { pods: k8s.Quantity.fromString('5000') },
       scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClassName] }] },

@@ -110,7 +110,7 @@ export class FluentBit extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
     // node-critical: evicted last; clusters that keep the class to kube-system need the quota that permits it here
     const priorityClassName = 'system-node-critical';
-    criticalPriorityQuota(this, 'fluent-bit', this.namespace, priorityClassName, labels);
+    criticalPriorityQuota(this, this.namespace, priorityClassName, labels);
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('fluent-bit'), automountServiceAccountToken: true });
     bindClusterRole(this, 'fluent-bit', { name: sa.name, namespace: this.namespace }, labels, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }]);

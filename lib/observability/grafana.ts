@@ -2,9 +2,12 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
+import { requireDnsLabel } from '../validation/names';
 import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
 import { DATASOURCE_UIDS, GrafanaDashboard } from './dashboards';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
+
+const DASHBOARD_CONFIGMAP_PREFIX = 'grafana-dashboard-';
 
 /** Admin credentials, both keys of one existing Secret. */
 export interface GrafanaAdminSecret {
@@ -211,11 +214,14 @@ export class Grafana extends Construct {
 
   /** Adds a dashboard as its own ConfigMap `grafana-dashboard-<name>`. */
   public addDashboard(name: string, dashboard: GrafanaDashboard): this {
-    checkDnsLabel(this.node.path, 'dashboards', name);
+    // The name is the ConfigMap's suffix and the file's name, not a volume name (the dashboards are one
+    // projected volume), so it may be as long as a ConfigMap name (a DNS subdomain, 253) allows: the RED
+    // dashboard of a 63-character service in a 63-character namespace fits.
+    requireDnsLabel(this.node.path, 'dashboards', name, 253 - DASHBOARD_CONFIGMAP_PREFIX.length);
     if (this.dashboards.some((d) => d.name === name || d.dashboard.uid === dashboard.uid)) {
       throw new MeshforgeError('duplicate dashboard', { code: 'DUPLICATE_DASHBOARD', path: this.node.path, field: 'dashboards', value: name, expected: 'a dashboard name and uid used once' });
     }
-    const configMap = `grafana-dashboard-${name}`.slice(0, 63);
+    const configMap = `${DASHBOARD_CONFIGMAP_PREFIX}${name}`;
     const json = JSON.stringify(dashboard, null, 2);
     new k8s.KubeConfigMap(this, `Dashboard-${name}`, {
       metadata: { name: configMap, namespace: this.namespace, labels: standardLabels('grafana', 'dashboards') },

@@ -37,7 +37,7 @@ export class NodeExporter extends Construct {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels });
     // node-critical: evicted last; clusters that keep the class to kube-system need the quota that permits it here
     const priorityClassName = 'system-node-critical';
-    criticalPriorityQuota(this, 'node-exporter', this.namespace, priorityClassName, labels);
+    criticalPriorityQuota(this, this.namespace, priorityClassName, labels);
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('node-exporter'), automountServiceAccountToken: false });
     new k8s.KubeService(this, 'Service', {

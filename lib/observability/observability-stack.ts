@@ -345,7 +345,12 @@ export class ObservabilityStack extends Construct {
         namespace: ns.monitoring,
         image: image('kiali', props.kiali?.image),
         prometheusUrl,
-        grafanaUrl: `http://${this.grafana.serviceName}.${ns.monitoring}.svc:${this.grafana.port}`,
+        // Kiali links to Grafana only at an external URL, and reads Grafana's API to find the dashboards;
+        // Grafana refuses anonymous calls unless anonymous access is on. Without both, the integration would
+        // only log errors: leave it off.
+        grafanaUrl: props.kiali?.grafanaExternalUrl && (props.kiali.grafanaTokenSecret || props.grafana?.anonymousAccess)
+          ? `http://${this.grafana.serviceName}.${ns.monitoring}.svc:${this.grafana.port}`
+          : undefined,
         grafanaDashboards: props.kiali?.grafanaDashboards ?? (istioDashboards ? [
           { name: service.title, variables: { namespace: 'var-namespace', service: 'var-service' } },
           { name: workload.title, variables: { namespace: 'var-namespace', workload: 'var-workload' } },

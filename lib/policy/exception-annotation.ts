@@ -1,3 +1,4 @@
+import { EnvironmentRuleId } from '../environments/environment-policy';
 import { MeshforgeError } from '../validation';
 import { EXCEPTION_ANNOTATION_PREFIX } from './exceptions';
 
@@ -34,12 +35,12 @@ export const POLICY_RULE_IDS = [
 export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
 
 /**
- * The annotation that exempts one object from one policy rule, for a
- * construct's `metadata.annotations`:
+ * The annotation that exempts one object from one policy rule (or one
+ * environment rule), for a construct's `metadata.annotations`:
  * `{ ...policyException('host-path', 'reads /var/log of the node') }`.
  * Throws when the reason is blank: an exception must say why.
  */
-export function policyException(rule: PolicyRuleId, reason: string): Record<string, string> {
+export function policyException(rule: PolicyRuleId | EnvironmentRuleId, reason: string): Record<string, string> {
   if (reason.trim() === '') {
     throw new MeshforgeError('a policy exception needs a reason', {
       code: 'POLICY_EXCEPTION_REASON',

@@ -9,3 +9,6 @@ export { podTemplateOf, containersOf } from './workloads';
 export type { PodTemplate, ContainerRef, ContainerList } from './workloads';
 export { checkPaths } from './check-paths';
 export * from './exception-annotation';
+export * from './environment';
+export { parseSelector, selectorMatches } from './label-selector';
+export type { EnvironmentPolicy, EnvironmentPolicyException, EnvironmentPolicyRef, EnvironmentRuleId } from '../environments/environment-policy';

@@ -2,12 +2,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { MeshforgeError } from '../validation';
+import { environmentOfFile } from './environment/paths';
 import { isObject } from './manifest';
 import { PolicyObject } from './types';
 
 export interface LoadOptions {
   /** Files are shown relative to this folder. @default process.cwd() */
   readonly cwd?: string;
+  /**
+   * Names of the known environments: a file under `dist/<name>/` (or `<checked folder>/<name>/`)
+   * is tagged with that environment (see `environmentOfFile`).
+   * @default - none: no file is in an environment
+   */
+  readonly environmentNames?: readonly string[];
+  /**
+   * Check every file as this environment, wherever it sits (`npm run check -- --env prod <path>`).
+   * @default - the environment comes from the file's folder
+   */
+  readonly env?: string;
 }
 
 /** Every `*.yaml` / `*.yml` file under `dir`, sorted, recursively. */
@@ -21,18 +33,23 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
-/** The YAML files named by `paths`: files as given, folders searched recursively. */
-export function findYamlFiles(paths: readonly string[], options: LoadOptions = {}): string[] {
+/** The YAML files named by `paths` (absolute), each with the checked path it was found under; a file found twice keeps its first root. */
+export function findYamlFilesWithRoots(paths: readonly string[], options: LoadOptions = {}): { file: string; root: string }[] {
   const cwd = options.cwd ?? process.cwd();
-  const files: string[] = [];
+  const found = new Map<string, string>();
   for (const p of paths) {
     const full = path.resolve(cwd, p);
     if (!fs.existsSync(full)) {
       throw new MeshforgeError('nothing to check at this path', { code: 'POLICY_PATH', value: p, expected: 'a YAML file or a folder holding YAML files' });
     }
-    files.push(...(fs.statSync(full).isDirectory() ? yamlFilesUnder(full) : [full]));
+    for (const file of fs.statSync(full).isDirectory() ? yamlFilesUnder(full) : [full]) if (!found.has(file)) found.set(file, full);
   }
-  return [...new Set(files)];
+  return [...found].map(([file, root]) => ({ file, root }));
+}
+
+/** The YAML files named by `paths`: files as given, folders searched recursively. */
+export function findYamlFiles(paths: readonly string[], options: LoadOptions = {}): string[] {
+  return findYamlFilesWithRoots(paths, options).map((f) => f.file);
 }
 
 const TRUE = ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'];
@@ -113,12 +130,19 @@ export function parseManifests(text: string, file: string): PolicyObject[] {
   return objects;
 }
 
-/** Loads every Kubernetes object from the YAML files under `paths`, in file order then document order. */
+/**
+ * Loads every Kubernetes object from the YAML files under `paths`, in file
+ * order then document order, tagged with its environment (`options.env`, or
+ * the file's folder among `options.environmentNames`).
+ */
 export function loadPolicyObjects(paths: readonly string[], options: LoadOptions = {}): PolicyObject[] {
   const cwd = options.cwd ?? process.cwd();
+  const names = new Set(options.environmentNames ?? []);
   const objects: PolicyObject[] = [];
-  for (const file of findYamlFiles(paths, options)) {
-    objects.push(...parseManifests(fs.readFileSync(file, 'utf8'), path.relative(cwd, file) || file));
+  for (const { file, root } of findYamlFilesWithRoots(paths, options)) {
+    const parsed = parseManifests(fs.readFileSync(file, 'utf8'), path.relative(cwd, file) || file);
+    const environment = options.env ?? environmentOfFile(file, root, names);
+    objects.push(...(environment === undefined ? parsed : parsed.map((o) => ({ ...o, environment }))));
   }
   return objects;
 }

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_RULE_IDS } from './environment/policies';
 import { ObjectRef, PolicyReport } from './types';
 
 /** `Deployment/shop/web`, or `ClusterRole/reader` for objects without a namespace. */
@@ -30,21 +31,33 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The report the CLI prints: a summary, the violations table, then honoured and unused exceptions. */
+/** With an ENVIRONMENT column first when some row belongs to an environment (`-` for the others). */
+function withEnvironment(header: readonly string[], rows: readonly { ref: ObjectRef; cells: readonly string[] }[]): string {
+  if (!rows.some((r) => r.ref.environment !== undefined)) return renderTable(header, rows.map((r) => r.cells));
+  return renderTable(
+    ['ENVIRONMENT', ...header],
+    rows.map((r) => [r.ref.environment ?? '-', ...r.cells]),
+  );
+}
+
+/** The report the CLI prints: a summary, the violations table, then honoured and unused exceptions (per object, then per environment). */
 export function renderReport(report: PolicyReport): string {
-  const { violations, exceptions, unusedExceptions } = report;
+  const { violations, exceptions, unusedExceptions, environmentExceptions, unusedEnvironmentExceptions } = report;
+  // Objects per environment, e.g. "environments: dev 7, prod 8".
+  const environments = report.environments.length > 0 ? `environments: ${report.environments.map((e) => `${e.name} ${e.objects}`).join(', ')}` : '';
   const scope = `${plural(report.objects, 'object')} in ${plural(report.files, 'file')}`;
   const out: string[] = [];
   if (violations.length === 0) {
-    out.push(`Policy check passed: ${scope}, no violations, ${plural(exceptions.length, 'honoured exception')}.`);
+    const envExceptions = report.environments.length > 0 ? `, ${plural(environmentExceptions.length, 'environment exception')}` : '';
+    out.push(`Policy check passed: ${scope}${environments ? ` (${environments})` : ''}, no violations, ${plural(exceptions.length, 'honoured exception')}${envExceptions}.`);
   } else {
     const failing = new Set(violations.map((v) => positionKey(v.object))).size;
-    out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked).`);
+    out.push(`Policy check FAILED: ${plural(violations.length, 'violation')} in ${plural(failing, 'object')} (${scope} checked${environments ? `; ${environments}` : ''}).`);
     out.push('');
     out.push(
-      renderTable(
+      withEnvironment(
         ['OBJECT', 'FILE', 'RULE', 'MESSAGE', 'FIX'],
-        violations.map((v) => [objectName(v.object), fileLabel(v.object), v.rule, v.message, v.fix]),
+        violations.map((v) => ({ ref: v.object, cells: [objectName(v.object), fileLabel(v.object), v.rule, v.message, v.fix] })),
       ),
     );
   }
@@ -52,20 +65,43 @@ export function renderReport(report: PolicyReport): string {
     out.push('');
     out.push(`Honoured exceptions (${exceptions.length}):`);
     out.push(
-      renderTable(
+      withEnvironment(
         ['OBJECT', 'FILE', 'RULE', 'REASON', 'SUPPRESSED'],
-        exceptions.map((e) => [objectName(e.object), fileLabel(e.object), e.rule, e.reason, plural(e.suppressed.length, 'finding')]),
+        exceptions.map((e) => ({ ref: e.object, cells: [objectName(e.object), fileLabel(e.object), e.rule, e.reason, plural(e.suppressed.length, 'finding')] })),
       ),
     );
   }
   if (unusedExceptions.length > 0) {
     out.push('');
     out.push(`Unused exceptions (${unusedExceptions.length}): the rule passes without them; remove the annotations:`);
-    out.push(renderTable(['OBJECT', 'FILE', 'RULE', 'REASON'], unusedExceptions.map((e) => [objectName(e.object), fileLabel(e.object), e.rule, e.reason])));
+    out.push(withEnvironment(['OBJECT', 'FILE', 'RULE', 'REASON'], unusedExceptions.map((e) => ({ ref: e.object, cells: [objectName(e.object), fileLabel(e.object), e.rule, e.reason] }))));
+  }
+  if (environmentExceptions.length > 0) {
+    out.push('');
+    out.push(`Environment exceptions (${environmentExceptions.length}):`);
+    out.push(
+      renderTable(
+        ['ENVIRONMENT', 'RULE', 'REASON', 'SUPPRESSED'],
+        environmentExceptions.map((e) => [
+          e.environment,
+          e.rule,
+          e.reason,
+          `${plural(e.suppressed.length, 'finding')} in ${plural(new Set(e.suppressed.map((v) => positionKey(v.object))).size, 'object')}`,
+        ]),
+      ),
+    );
+  }
+  if (unusedEnvironmentExceptions.length > 0) {
+    out.push('');
+    out.push(`Unused environment exceptions (${unusedEnvironmentExceptions.length}): the rule passes in the environment without them; remove them from its policy:`);
+    out.push(renderTable(['ENVIRONMENT', 'RULE', 'REASON'], unusedEnvironmentExceptions.map((e) => [e.environment, e.rule, e.reason])));
   }
   if (violations.length > 0) {
     out.push('');
     out.push('An exception is declared per object with the annotation policy.meshforge.io/allow-<rule>: "<reason>" (see docs/security.md, "Exceptions").');
+    if (violations.some((v) => v.object.environment !== undefined && (ENVIRONMENT_RULE_IDS as readonly string[]).includes(v.rule))) {
+      out.push('An environment relaxes an env-* rule only by an exception { rule, reason } in its policy (see docs/security.md, "Environment policy").');
+    }
   }
   return out.join('\n');
 }

@@ -20,6 +20,12 @@ export interface PolicyObject {
    * @default - the object is the document itself
    */
   readonly item?: readonly number[];
+  /**
+   * The environment the object is rendered for (its file sits under `dist/<environment>/`,
+   * or the check ran with `--env`): the environment rules apply to it.
+   * @default - outside every environment: no environment rule applies
+   */
+  readonly environment?: string;
 }
 
 /** How a checked object is named in results and reports. */
@@ -34,6 +40,8 @@ export interface ObjectRef {
   readonly index: number;
   /** Position inside a `List` document's `items` (absent for a document that is the object itself). */
   readonly item?: readonly number[];
+  /** The environment the object belongs to (absent outside every environment). */
+  readonly environment?: string;
 }
 
 /** What a rule reports for one object; the runner adds the object and rule id. */
@@ -77,6 +85,35 @@ export interface PolicyReport {
   readonly violations: readonly Violation[];
   readonly exceptions: readonly HonouredException[];
   readonly unusedExceptions: readonly UnusedException[];
+  /** The environments checked (those with at least one object), in declaration order, with their object counts. */
+  readonly environments: readonly EnvironmentSummary[];
+  /** Environment-wide exceptions that suppressed at least one finding. */
+  readonly environmentExceptions: readonly HonouredEnvironmentException[];
+  /** Environment-wide exceptions of a checked environment that suppressed nothing (safe to remove). */
+  readonly unusedEnvironmentExceptions: readonly UnusedEnvironmentException[];
+}
+
+/** One checked environment. */
+export interface EnvironmentSummary {
+  readonly name: string;
+  /** Objects of the check that belong to the environment. */
+  readonly objects: number;
+}
+
+/** A declared environment exception (`EnvironmentPolicy.exceptions`) that suppressed findings. */
+export interface HonouredEnvironmentException {
+  readonly environment: string;
+  readonly rule: string;
+  readonly reason: string;
+  /** The findings it suppressed, each with its object. */
+  readonly suppressed: readonly Violation[];
+}
+
+/** A declared environment exception whose rule found nothing in the environment. */
+export interface UnusedEnvironmentException {
+  readonly environment: string;
+  readonly rule: string;
+  readonly reason: string;
 }
 
 /** Facts about the whole checked set that cross-object rules need (built once per check). */

@@ -1,3 +1,5 @@
+import { MeshforgeError } from './meshforge-error';
+
 /*
  * What a pinned container image is, for every construct that takes an image
  * (lib/mesh, lib/observability): one rule, different error codes.
@@ -24,6 +26,21 @@ export function isPinnedImage(image: string): boolean {
   const { tag, digest } = parseImageRef(image);
   if (digest !== undefined) return DIGEST.test(digest);
   return tag !== undefined && TAG.test(tag) && tag !== 'latest';
+}
+
+/**
+ * Throws IMAGE_TAG unless `image` is pinned or `allowLatestTag` (the mesh
+ * constructs' rule for every container they emit); `example` shows a pinned image.
+ */
+export function requirePinnedImage(path: string, field: string, image: string, allowLatestTag: boolean | undefined, example = 'ghcr.io/acme/cart:1.4.2'): void {
+  if (allowLatestTag || isPinnedImage(image)) return;
+  throw new MeshforgeError('image has no pinned tag', {
+    code: 'IMAGE_TAG',
+    path,
+    field,
+    value: image,
+    expected: `an explicit tag or digest, e.g. "${example}" (set allowLatestTag: true to accept it)`,
+  });
 }
 
 /**

@@ -19,6 +19,12 @@ describe('MeshNamespace', () => {
     });
   });
 
+  it('says why it enforces privileged, on the Namespace; nothing to say when it enforces restricted', () => {
+    const ns = (props: ConstructorParameters<typeof MeshNamespace>[2]) => one(render((c) => new MeshNamespace(c, 'shop', props)), 'Namespace').metadata;
+    expect(ns({}).annotations['meshforge.io/pod-security-reason']).toMatch(/^enforce privileged: without the Istio CNI plugin .*istio-init \(NET_ADMIN, NET_RAW\).*set cni: true/);
+    expect(ns({ cni: true }).annotations?.['meshforge.io/pod-security-reason']).toBeUndefined();
+  });
+
   it('with CNI, or without injection, enforces restricted', () => {
     expect(labels({ cni: true })['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const off = labels({ injection: false });

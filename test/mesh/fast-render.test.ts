@@ -33,7 +33,8 @@ const COMBOS: Record<string, Partial<MeshServiceProps>> = {
   },
   'everything the fast path models': {
     mesh: true,
-    versions: ['v1', { name: 'v2', env: { B: '2', MODE: 'canary' }, replicas: 0 }],
+    versions: ['v1', { name: 'v2', env: { B: '2', MODE: 'canary' }, replicas: 0, args: ['--canary'], resources: { cpuLimit: '2', memoryLimit: '2Gi' } }],
+    imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
     ports: [{ port: 80, targetPort: 8080 }, { port: 9090, protocol: 'grpc' }, { port: 5432, protocol: 'tcp', name: 'tcp-db' }, { port: 443, protocol: 'tls' }],
     command: ['/app', '--serve'],
     args: ['--port', '8080'],

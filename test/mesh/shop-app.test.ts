@@ -63,11 +63,14 @@ describe('apps/shop', () => {
     expect(one(objs, 'ConfigMap').data['storefront.yaml']).toContain('catalog: catalog.shop.svc.cluster.local:9090');
   });
 
-  it('catalog is gRPC with ROUND_ROBIN and circuit breaking', () => {
+  it('catalog is gRPC with ROUND_ROBIN, locality failover and circuit breaking, spread across zones', () => {
     const objs = file('catalog');
     expect(one(objs, 'Service').spec.ports[0]).toMatchObject({ name: 'grpc', appProtocol: 'grpc' });
     const tp = one(objs, 'DestinationRule').spec.trafficPolicy;
-    expect(tp.loadBalancer).toEqual({ simple: 'ROUND_ROBIN' });
+    expect(tp.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true } });
+    expect(one(objs, 'Deployment').spec.template.spec.topologySpreadConstraints).toEqual([
+      { labelSelector: { matchLabels: { app: 'catalog', version: 'v1' } }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+    ]);
     expect(tp.connectionPool.tcp.maxConnections).toBe(100);
     expect(tp.outlierDetection.consecutive5xxErrors).toBe(5);
   });

@@ -280,3 +280,22 @@ describe('TCP dashboards', () => {
     expect(d.panels.flatMap((p) => p.targets.map((t) => t.expr)).every((e) => e.includes('istio_tcp_') && !e.includes('istio_requests_total'))).toBe(true);
   });
 });
+
+describe('a service with the longest valid names', () => {
+  it('gets its RED dashboard: a 63-character service in a 63-character namespace', () => {
+    const c = new Chart(Testing.app(), 'test');
+    const stack = new ObservabilityStack(c, 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'https://ops.example.com/hook' })] }, tracing: false });
+    const name = 'a'.repeat(63);
+    const namespace = 'n'.repeat(63);
+    stack.monitor({ name, namespace });
+    const cm = synth(c).find((o) => o.kind === 'ConfigMap' && o.metadata.name === `grafana-dashboard-red-${namespace}-${name}`);
+    expect(cm).toBeDefined();
+    expect(Object.keys(cm.data)).toEqual([`red-${namespace}-${name}.json`]);
+  });
+
+  it('a dashboard name longer than a ConfigMap name allows is refused with the limit', () => {
+    const c = new Chart(Testing.app(), 'test');
+    const stack = new ObservabilityStack(c, 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'https://ops.example.com/hook' })] }, tracing: false });
+    expect(() => stack.grafana.addDashboard('d'.repeat(236), serviceRedDashboard({ name: 'x', namespace: 'y' }))).toThrowError('at most 235 characters');
+  });
+});

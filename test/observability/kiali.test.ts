@@ -2,7 +2,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Kiali } from '../../lib/observability';
+import { Kiali, ObservabilityStack, ObservabilityStackProps, Receiver } from '../../lib/observability';
 import { loadDist } from './tools';
 
 const docs = loadDist('observability');
@@ -33,27 +33,60 @@ describe('dist/observability: Kiali', () => {
     expect(container.env.map((e: any) => e.name)).toEqual(['ACTIVE_NAMESPACE']);
   });
 
-  it('queries the Prometheus Grafana uses, and links to the stack Grafana and Jaeger Services', () => {
+  it('queries the Prometheus Grafana uses, and links to the stack Jaeger Service', () => {
     expect(config.external_services.prometheus.url).toBe(datasources.find((d: any) => d.type === 'prometheus').url);
     expect(config.external_services.tracing).toMatchObject({ enabled: true, provider: 'jaeger', use_grpc: false });
     expect(config.external_services.tracing.internal_url).toBe(datasources.find((d: any) => d.type === 'jaeger').url);
-    for (const url of [config.external_services.prometheus.url, config.external_services.grafana.internal_url, config.external_services.tracing.internal_url]) {
+    for (const url of [config.external_services.prometheus.url, config.external_services.tracing.internal_url]) {
       const { svc, port } = serviceOf(url);
       expect(svc.spec.ports.map((p: any) => p.port), url).toContain(port);
     }
   });
 
-  it('links to the Istio service and workload dashboards by their Grafana titles and variables', () => {
-    const titles = docs.filter((d) => d.kind === 'ConfigMap').flatMap((cm) => Object.entries(cm.data ?? {}).filter(([k]) => k.endsWith('.json')).map(([, v]) => JSON.parse(v as string)));
-    for (const d of config.external_services.grafana.dashboards) {
+  it('leaves Grafana off: the app gives Kiali no external Grafana URL to link to nor a token to read Grafana with', () => {
+    expect(config.external_services.grafana).toEqual({ enabled: false });
+  });
+});
+
+describe('ObservabilityStack: Kiali and Grafana', () => {
+  const stackConfig = (props: ObservabilityStackProps): any => {
+    const c = new Chart(Testing.app(), 'test');
+    const stack = new ObservabilityStack(c, 'obs', { alertmanager: { receivers: [Receiver.webhook('ops', { url: 'https://ops.example.com/hook' })] }, ...props });
+    return stack.kiali!.config.external_services;
+  };
+
+  it('links to the Istio service and workload dashboards by their Grafana titles and variables, with a token', () => {
+    const c = new Chart(Testing.app(), 'test');
+    new ObservabilityStack(c, 'obs', {
+      alertmanager: { receivers: [Receiver.webhook('ops', { url: 'https://ops.example.com/hook' })] },
+      kiali: { grafanaExternalUrl: 'https://grafana.example.com', grafanaTokenSecret: { name: 'kiali-grafana', key: 'token' } },
+    });
+    const objs = Testing.synth(c) as any[];
+    const grafana = parse(objs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'kiali').data['config.yaml']).external_services.grafana;
+    expect(grafana).toMatchObject({ enabled: true, internal_url: 'http://grafana.monitoring.svc:3000', external_url: 'https://grafana.example.com', auth: { type: 'bearer', use_kiali_token: false } });
+    const svc = objs.find((d) => d.kind === 'Service' && d.metadata.name === 'grafana' && d.metadata.namespace === 'monitoring');
+    expect(svc.spec.ports.map((p: any) => p.port)).toContain(3000);
+    const titles = objs.filter((d) => d.kind === 'ConfigMap').flatMap((cm) => Object.entries(cm.data ?? {}).filter(([k]) => k.endsWith('.json')).map(([, v]) => JSON.parse(v as string)));
+    for (const d of grafana.dashboards) {
       const dash = titles.find((t) => t.title === d.name);
       expect(dash, d.name).toBeDefined();
       const vars = dash.templating.list.map((v: any) => `var-${v.name}`);
       expect(Object.values(d.variables).sort()).toEqual(vars.sort());
     }
-    expect(config.external_services.grafana.dashboards.map((d: any) => d.name)).toEqual(['Istio service', 'Istio workload']);
+    expect(grafana.dashboards.map((d: any) => d.name)).toEqual(['Istio service', 'Istio workload']);
   });
 
+  it('with Grafana anonymous access, an external URL is enough (no token, auth none)', () => {
+    expect(stackConfig({ grafana: { anonymousAccess: true }, kiali: { grafanaExternalUrl: 'https://grafana.example.com' } }).grafana).toMatchObject({ enabled: true, auth: { type: 'none' } });
+  });
+
+  it('without an external URL, or without a way to read Grafana, the integration is off', () => {
+    expect(stackConfig({ kiali: { grafanaTokenSecret: { name: 'kiali-grafana', key: 'token' } } }).grafana).toEqual({ enabled: false });
+    expect(stackConfig({ kiali: { grafanaExternalUrl: 'https://grafana.example.com' } }).grafana).toEqual({ enabled: false });
+  });
+});
+
+describe('dist/observability: Kiali (continued)', () => {
   it('probes, Service and metrics port agree with the config', () => {
     expect(container.readinessProbe.httpGet.path).toBe(`${config.server.web_root}/healthz`);
     expect(container.livenessProbe.httpGet.path).toBe(`${config.server.web_root}/healthz`);

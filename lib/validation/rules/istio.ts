@@ -141,6 +141,7 @@ function checkTrafficPolicy(tp: unknown, at: string, v: Violations): void {
     checkDuration(ka.time, `${at}.connectionPool.tcp.tcpKeepalive.time`, v);
     checkDuration(ka.interval, `${at}.connectionPool.tcp.tcpKeepalive.interval`, v);
   }
+  checkLocalityLb(asMap(asMap(policy.loadBalancer)?.localityLbSetting), policy.outlierDetection !== undefined, `${at}.loadBalancer.localityLbSetting`, v);
   const outlier = asMap(policy.outlierDetection);
   if (outlier) {
     checkDuration(outlier.interval, `${at}.outlierDetection.interval`, v);
@@ -152,6 +153,42 @@ function checkTrafficPolicy(tp: unknown, at: string, v: Violations): void {
         v.add('ISTIO_PERCENT', `${at}.outlierDetection.${key}`, p, 'percentage out of range', 'an integer from 0 to 100');
       }
     }
+  }
+}
+
+/**
+ * istio/istio pkg/config/validation/agent/validation.go ValidateLocalityLbSetting:
+ * distribute and failover exclusive, weights 1–100 summing to 100, failover
+ * between two different plain regions; failover without outlier detection is
+ * only a warning there, but never fails over (Envoy moves traffic away from
+ * ejected endpoints only), so it is refused here.
+ */
+function checkLocalityLb(lb: Record<string, unknown> | undefined, hasOutlier: boolean, at: string, v: Violations): void {
+  if (!lb) return;
+  const distribute = asList(lb.distribute);
+  const failover = asList(lb.failover);
+  if (distribute.length > 0 && failover.length > 0) {
+    v.add('ISTIO_LOCALITY_LB', `${at}.failover`, failover, "can not simultaneously specify 'distribute' and 'failover'", 'either distribute or failover');
+  }
+  distribute.forEach((d, i) => {
+    const weights = entriesOf(asMap(d)?.to);
+    for (const [loc, w] of weights) {
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 100) v.add('ISTIO_LOCALITY_LB', `${at}.distribute[${i}].to.${loc}`, w, 'locality weight must be in range [1, 100]', 'a whole number from 1 to 100');
+    }
+    const total = weights.reduce((sum, [, w]) => sum + (typeof w === 'number' ? w : 0), 0);
+    if (total !== 100) v.add('ISTIO_LOCALITY_LB', `${at}.distribute[${i}].to`, total, `total locality weight ${total} != 100`, 'weights summing to 100');
+  });
+  failover.forEach((f, i) => {
+    const { from, to } = asMap(f) ?? {};
+    for (const [key, region] of [['from', from], ['to', to]] as const) {
+      if (typeof region !== 'string' || region === '' || region.includes('/') || region.includes('*')) {
+        v.add('ISTIO_LOCALITY_LB', `${at}.failover[${i}].${key}`, region, 'locality lb failover only specify region', 'a region name without "/" or "*"');
+      }
+    }
+    if (from === to) v.add('ISTIO_LOCALITY_LB', `${at}.failover[${i}].to`, to, 'locality lb failover settings must specify different regions', `a region other than ${String(from)}`);
+  });
+  if ((failover.length > 0 || asList(lb.failoverPriority).length > 0) && !hasOutlier) {
+    v.add('ISTIO_LOCALITY_LB', at, 'failover', 'outlier detection policy must be provided for failover', 'outlierDetection in the same traffic policy (nothing fails over without it)');
   }
 }
 

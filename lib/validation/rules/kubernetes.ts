@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { parseQuantity } from '../quantity';
 import { CONFIG_MAP_KEY, DNS_1035_LABEL, DNS_LABEL, DNS_NAME } from '../names';
 import { imageReferenceProblem } from '../images';
@@ -123,6 +124,8 @@ function checkPodSpec(spec: Record<string, unknown>, at: string, claimTemplates:
   }
   const podSecurity = asMap(spec.securityContext) ?? {};
   checkSecurityContext(podSecurity, `${at}.securityContext`, v);
+  checkScheduling(spec, at, v);
+  asList(spec.imagePullSecrets).forEach((s, i) => checkRefName(asMap(s)?.name, `${at}.imagePullSecrets[${i}].name`, 'Secret', v));
   const containerNames = new Set<string>();
   for (const list of ['initContainers', 'containers'] as const) {
     asList(spec[list]).forEach((c, i) => {
@@ -130,6 +133,77 @@ function checkPodSpec(spec: Record<string, unknown>, at: string, claimTemplates:
       if (container) checkContainer(container, `${at}.${list}[${i}]`, { volumes, containerNames, podSecurity }, v);
     });
   }
+}
+
+const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const WHEN_UNSATISFIABLE = ['DoNotSchedule', 'ScheduleAnyway'];
+
+/**
+ * validateTolerations, validateTopologySpreadConstraints,
+ * ValidatePriorityClassName (a DNS subdomain) and the node selector's
+ * ValidateLabels, as the API server applies them to a pod spec.
+ */
+function checkScheduling(spec: Record<string, unknown>, at: string, v: Violations): void {
+  checkLabels(spec.nodeSelector, `${at}.nodeSelector`, v);
+  if (spec.priorityClassName !== undefined) checkRefName(spec.priorityClassName, `${at}.priorityClassName`, 'PriorityClass', v);
+  asList(spec.tolerations).forEach((t, i) => {
+    const tol = asMap(t) ?? {};
+    const f = `${at}.tolerations[${i}]`;
+    const key = typeof tol.key === 'string' ? tol.key : '';
+    const operator = tol.operator ?? 'Equal';
+    if (key !== '') {
+      const problem = qualifiedNameProblem(key);
+      if (problem) v.add('K8S_TOLERATION', `${f}.key`, key, `invalid toleration key (${problem})`, 'a label key like "dedicated" or "example.com/gpu"');
+    } else if (operator !== 'Exists') {
+      v.add('K8S_TOLERATION', `${f}.operator`, operator, 'toleration without a key must use operator Exists', 'operator "Exists" (an empty key matches every taint), or a key');
+    }
+    if (operator === 'Exists') {
+      if (tol.value !== undefined && tol.value !== '') v.add('K8S_TOLERATION', `${f}.value`, tol.value, 'value with operator Exists', 'no value (Exists matches any value)');
+    } else if (operator !== 'Equal') {
+      v.add('K8S_TOLERATION', `${f}.operator`, operator, 'unsupported toleration operator', '"Equal" or "Exists"');
+    } else if (tol.value !== undefined && (typeof tol.value !== 'string' || tol.value.length > 63 || !LABEL_VALUE.test(tol.value))) {
+      v.add('K8S_TOLERATION', `${f}.value`, tol.value, 'invalid toleration value', 'a label value: at most 63 alphanumerics, "-", "_" and "."');
+    }
+    if (tol.effect !== undefined && tol.effect !== '' && !TOLERATION_EFFECTS.includes(String(tol.effect))) {
+      v.add('K8S_TOLERATION', `${f}.effect`, tol.effect, 'unsupported toleration effect', `one of ${TOLERATION_EFFECTS.join(', ')} (or none: every effect)`);
+    }
+    if (tol.tolerationSeconds !== undefined && tol.effect !== 'NoExecute') {
+      v.add('K8S_TOLERATION', `${f}.tolerationSeconds`, tol.tolerationSeconds, 'tolerationSeconds without effect NoExecute', 'effect "NoExecute" (only evictions have a delay), or no tolerationSeconds');
+    }
+  });
+  const seen = new Set<string>();
+  asList(spec.topologySpreadConstraints).forEach((c, i) => {
+    const tsc = asMap(c) ?? {};
+    const f = `${at}.topologySpreadConstraints[${i}]`;
+    if (!isInt(tsc.maxSkew, 1, INT32_MAX)) v.add('K8S_TOPOLOGY_SPREAD', `${f}.maxSkew`, tsc.maxSkew, 'maxSkew must be greater than zero', 'a whole number ≥ 1');
+    const key = tsc.topologyKey;
+    const problem = typeof key === 'string' ? qualifiedNameProblem(key) : 'is missing';
+    if (problem) v.add('K8S_TOPOLOGY_SPREAD', `${f}.topologyKey`, key, `invalid topologyKey (${problem})`, 'a node label key, e.g. "topology.kubernetes.io/zone"');
+    if (!WHEN_UNSATISFIABLE.includes(String(tsc.whenUnsatisfiable))) {
+      v.add('K8S_TOPOLOGY_SPREAD', `${f}.whenUnsatisfiable`, tsc.whenUnsatisfiable, 'unsupported whenUnsatisfiable', `one of ${WHEN_UNSATISFIABLE.join(', ')}`);
+    }
+    const pair = `${String(key)} ${String(tsc.whenUnsatisfiable)}`;
+    if (seen.has(pair)) {
+      v.add('K8S_TOPOLOGY_SPREAD', `${f}.topologyKey`, key, 'two constraints with the same topologyKey and whenUnsatisfiable', 'one constraint per {topologyKey, whenUnsatisfiable} pair');
+    }
+    seen.add(pair);
+    if (tsc.minDomains !== undefined && (!isInt(tsc.minDomains, 1, INT32_MAX) || tsc.whenUnsatisfiable !== 'DoNotSchedule')) {
+      v.add('K8S_TOPOLOGY_SPREAD', `${f}.minDomains`, tsc.minDomains, 'invalid minDomains', 'a whole number ≥ 1, with whenUnsatisfiable "DoNotSchedule"');
+    }
+    checkLabels(asMap(tsc.labelSelector)?.matchLabels, `${f}.labelSelector.matchLabels`, v);
+  });
+}
+
+/** ValidateCIDR (netutils.ParseCIDRSloppy): an IPv4 or IPv6 address, "/" and a prefix length in range; undefined when fine. */
+export function cidrProblem(cidr: string): string | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!m) return 'not "<address>/<prefix length>"';
+  // "Sloppy": IPv4 parts with leading zeros are accepted (read as decimal)
+  const address = m[1].includes(':') ? m[1] : m[1].replace(/(^|\.)0+(\d)/g, '$1$2');
+  const family = isIP(address);
+  if (family === 0) return 'not an IP address';
+  if (Number(m[2]) > (family === 4 ? 32 : 128)) return `prefix length above ${family === 4 ? 32 : 128}`;
+  return undefined;
 }
 
 function checkRefName(name: unknown, field: string, kind: string, v: Violations): void {
@@ -163,6 +237,11 @@ function checkContainer(
     const problem = imageReferenceProblem(c.image);
     // The kubelet parses the reference before pulling (pod stays in InvalidImageName).
     if (problem) v.add('K8S_IMAGE', `${at}.image`, c.image, `invalid image reference (${problem})`, 'e.g. "ghcr.io/acme/cart:1.4.2" or "registry:5000/team/app@sha256:<64 hex>"');
+  }
+
+  // validatePullPolicy
+  if (c.imagePullPolicy !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(String(c.imagePullPolicy))) {
+    v.add('K8S_PULL_POLICY', `${at}.imagePullPolicy`, c.imagePullPolicy, 'unsupported imagePullPolicy', 'one of Always, IfNotPresent, Never');
   }
 
   asList(c.env).forEach((e, i) => {
@@ -252,6 +331,25 @@ function checkResources(res: Record<string, unknown>, at: string, v: Violations)
 }
 
 function checkService(spec: Record<string, unknown>, v: Violations): void {
+  const type = spec.type ?? 'ClusterIP';
+  // ValidateService: externalTrafficPolicy only on externally reachable Services (NodePort,
+  // LoadBalancer, or with externalIPs); loadBalancerSourceRanges only on LoadBalancer, each a CIDR.
+  const external = type === 'NodePort' || type === 'LoadBalancer' || asList(spec.externalIPs).length > 0;
+  if (spec.externalTrafficPolicy !== undefined) {
+    if (!external) {
+      v.add('K8S_SERVICE', 'spec.externalTrafficPolicy', spec.externalTrafficPolicy, `externalTrafficPolicy on a ${String(type)} Service`, 'type NodePort or LoadBalancer, or no externalTrafficPolicy');
+    } else if (spec.externalTrafficPolicy !== 'Cluster' && spec.externalTrafficPolicy !== 'Local') {
+      v.add('K8S_SERVICE', 'spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'unsupported externalTrafficPolicy', '"Cluster" or "Local"');
+    }
+  }
+  const ranges = asList(spec.loadBalancerSourceRanges);
+  if (ranges.length > 0 && type !== 'LoadBalancer') {
+    v.add('K8S_SERVICE', 'spec.loadBalancerSourceRanges', ranges, `loadBalancerSourceRanges on a ${String(type)} Service`, 'type LoadBalancer, or no loadBalancerSourceRanges');
+  }
+  ranges.forEach((r, i) => {
+    const problem = typeof r === 'string' ? cidrProblem(r.trim()) : 'not a string';
+    if (problem) v.add('K8S_SERVICE', `spec.loadBalancerSourceRanges[${i}]`, r, `invalid CIDR (${problem})`, 'an IPv4 or IPv6 CIDR, e.g. "203.0.113.0/24"');
+  });
   const ports = asList(spec.ports);
   const names = new Set<string>();
   ports.forEach((p, i) => {
