@@ -28,13 +28,13 @@ describe('shop ↔ observability', () => {
     }
   });
 
-  it('every MeshService of the shop has golden-signal alerts and a RED dashboard', () => {
+  it('every MeshService and MeshStatefulService of the shop has alerts and a dashboard', () => {
     // one DestinationRule per meshed MeshService (an exposed one has a second, gateway VirtualService)
     const services = byApp.get('shop')!.filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name).sort();
     const obs = byApp.get('observability')!;
     const rules = obs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-rules') as unknown as { data: Record<string, string> };
     const dashboards = obs.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
-    expect(services).toEqual(['cart', 'catalog', 'storefront']);
+    expect(services).toEqual(['cart', 'catalog', 'queue', 'storefront']);
     for (const s of services) {
       expect(rules.data['mesh-services.rules.yml']).toContain(`destination_service_name="${s}",destination_workload_namespace="shop"`);
       expect(dashboards).toContain(`grafana-dashboard-red-shop-${s}`);

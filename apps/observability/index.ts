@@ -1,17 +1,17 @@
 import { App, Chart } from 'cdk8s';
-import { AppDefinition, MeshService, defineApp } from '../../lib';
+import { AppDefinition, MeshService, MeshStatefulService, defineApp } from '../../lib';
 import { AccessLogFilter, ObservabilityStack, Receiver, ServiceThresholds } from '../../lib/observability';
 import shopApp from '../shop';
 
 /**
- * The MeshServices an app declares, read by building it in a scratch cdk8s
+ * The MeshServices (and MeshStatefulServices) an app declares, read by building it in a scratch cdk8s
  * App (nothing of it is written). Monitoring them this way means a service
  * added to the shop gets its alerts and dashboard without touching this file.
  */
-function meshServicesOf(definition: AppDefinition): MeshService[] {
+function meshServicesOf(definition: AppDefinition): (MeshService | MeshStatefulService)[] {
   const scratch = new App({ outdir: '/nonexistent-meshforge-outdir' });
   definition.build(scratch, { appName: definition.name });
-  return scratch.node.findAll().filter((c): c is MeshService => c instanceof MeshService);
+  return scratch.node.findAll().filter((c): c is MeshService | MeshStatefulService => c instanceof MeshService || c instanceof MeshStatefulService);
 }
 
 /** Per-service alert thresholds where the defaults do not fit. */

@@ -16,6 +16,8 @@ import {
   defineApp,
   projectRoot,
 } from '../../lib';
+import { nightlyReport } from './nightly-report';
+import { shopQueue } from './queue';
 
 /** Config files live next to this module in the sources (also when run from build/). */
 const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
@@ -27,7 +29,8 @@ const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
  * - `catalog`: internal gRPC service, ROUND_ROBIN with a circuit breaker, autoscaled;
  * - `cart`: HTTP service in a 90/10 canary between v1 and v2, reading its
  *   database password from an existing Secret;
- * - `orders-db`: the managed PostgreSQL outside the cluster.
+ * - `orders-db`: the managed PostgreSQL outside the cluster;
+ * - `queue`: Redis on a StatefulSet, used by cart; `nightly-report`: a CronJob reading the catalog.
  */
 export default defineApp({
   name: 'shop',
@@ -83,6 +86,9 @@ export default defineApp({
       metrics: { port: 9464 },
     });
 
+    const queue = shopQueue(app, ns, partOf);
+    const report = nightlyReport(app, ns, partOf);
+
     const cart = new MeshService(new Chart(app, 'cart'), 'cart', {
       namespace: ns,
       partOf,
@@ -92,7 +98,7 @@ export default defineApp({
       liveness: HealthCheck.http('/healthz'),
       readiness: HealthCheck.http('/ready', { period: Duration.seconds(5) }),
       startup: HealthCheck.http('/healthz', { failureThreshold: 30, period: Duration.seconds(2) }),
-      env: { DB_HOST: `${db.name}.${db.namespace}.svc.cluster.local`, DB_PORT: '5432', DB_USER: 'cart' },
+      env: { DB_HOST: `${db.name}.${db.namespace}.svc.cluster.local`, DB_PORT: '5432', DB_USER: 'cart', QUEUE_ADDR: `${queue.host}:6379` },
       secretEnv: { DB_PASSWORD: { secret: 'cart-db', key: 'password' } },
       // Every meshed pod of the namespace the orders-db ServiceEntry (TCP, no addresses) is exported to
       // allocates addresses in its own DNS proxy, so no sidecar here gets a 0.0.0.0:5432 listener (IST0134).
@@ -153,7 +159,8 @@ export default defineApp({
     // (storefront gets the ingress gateway automatically because it is exposed through one).
     const security = new MeshSecurity(new Chart(app, 'security'), 'security');
     security.protect(storefront);
-    security.protect(catalog).allowFrom(Caller.workload(storefront)).allowFrom(Caller.workload(cart));
+    security.protect(catalog).allowFrom(Caller.workload(storefront)).allowFrom(Caller.workload(cart)).allowFrom(Caller.workload(report));
     security.protect(cart).allowFrom(Caller.workload(storefront), { paths: ['/api/cart', '/api/cart/*'] });
+    security.protect(queue).allowFrom(Caller.workload(cart));
   },
 });

@@ -116,6 +116,15 @@ export function countsGrpcErrors(service: IMonitoredService): boolean {
 }
 
 /**
+ * Whether a service speaks only TCP or TLS (a database, a queue): Istio
+ * reports it in `istio_tcp_*` (connections, bytes), never in
+ * `istio_requests_total`, so request-based alerts would see no traffic.
+ */
+export function isTcpOnly(service: IMonitoredService): boolean {
+  return service.ports !== undefined && service.ports.length > 0 && service.ports.every((p) => p.protocol === 'tcp' || p.protocol === 'tls');
+}
+
+/**
  * Per-series rate of failed requests: 5xx, and for gRPC services also every
  * request whose `grpc_response_status` is set and not "0" (gRPC errors travel as
  * HTTP 200 with the status in trailers). `or` keeps one copy of a series that
@@ -138,7 +147,7 @@ export class AlertRules extends Construct implements IRuleFileSource {
   public readonly namespace: string;
   public readonly configMapName: string;
   public readonly delivery: RulesDelivery;
-  private readonly services: { service: IMonitoredService; grpc: boolean; thresholds: ResolvedThresholds }[] = [];
+  private readonly services: { service: IMonitoredService; grpc: boolean; tcp: boolean; thresholds: ResolvedThresholds }[] = [];
   private readonly extraFiles: { file: string; groups: RuleGroup[] }[] = [];
   private readonly props: AlertRulesProps;
   private readonly cluster: Required<ClusterRuleThresholds>;
@@ -210,7 +219,7 @@ export class AlertRules extends Construct implements IRuleFileSource {
     }
     // Precedence: the thresholds argument, then the service's own alertThresholds, then serviceDefaults.
     const resolved = this.resolve(`thresholds[${key}]`, { ...service.alertThresholds, ...thresholds }, this.serviceDefaults);
-    this.services.push({ service: { name: service.name, namespace: service.namespace }, grpc: countsGrpcErrors(service), thresholds: resolved });
+    this.services.push({ service: { name: service.name, namespace: service.namespace }, grpc: countsGrpcErrors(service), tcp: isTcpOnly(service), thresholds: resolved });
     if (this.delivery === 'prometheus-operator') {
       const groups = this.serviceGroups().slice(-1);
       new PrometheusRule(this, `Service-${service.namespace}-${service.name}`, {
@@ -322,6 +331,22 @@ export class AlertRules extends Construct implements IRuleFileSource {
             annotations: { summary: 'Node {{ $labels.node }} reports DiskPressure', description: 'The kubelet on {{ $labels.node }} is short of disk space.' },
           },
           {
+            // kube-prometheus's KubeStatefulSetReplicasMismatch: not ready and no rollout moving
+            alert: 'KubeStatefulSetReplicasNotReady',
+            expr: '(kube_statefulset_status_replicas_ready != kube_statefulset_status_replicas) and (changes(kube_statefulset_status_replicas_updated[10m]) == 0)',
+            for: t.for,
+            labels: { severity: 'warning' },
+            annotations: { summary: 'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has pods that are not ready', description: '{{ $value }} replica(s) ready, and no rollout in progress.' },
+          },
+          {
+            // kube-state-metrics keeps a failed Job (a CronJob's failedJobsHistoryLimit) until it is deleted or replaced
+            alert: 'KubeJobFailed',
+            expr: 'kube_job_failed{condition="true"} > 0',
+            for: '1m',
+            labels: { severity: 'warning' },
+            annotations: { summary: 'Job {{ $labels.namespace }}/{{ $labels.job_name }} failed', description: 'It used up its backoffLimit or activeDeadlineSeconds; see kubectl describe job and its pods\' logs.' },
+          },
+          {
             alert: 'KubePodCrashLooping',
             expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
             for: t.for,
@@ -344,12 +369,24 @@ export class AlertRules extends Construct implements IRuleFileSource {
 
   /** One rule group per monitored service, in `monitor()` order. */
   public serviceGroups(): RuleGroup[] {
-    return this.services.map(({ service, grpc, thresholds: t }) => {
+    return this.services.map(({ service, grpc, tcp, thresholds: t }) => {
       const sel = istioSelector(service);
+      const labels = { severity: t.severity, namespace: service.namespace, service: service.name };
+      if (tcp) {
+        // No requests, no 5xx, no latency histogram for TCP: only whether clients connect at all.
+        const connections = `sum(rate(istio_tcp_connections_opened_total{${sel}}[${t.rateWindow}]))`;
+        const tcpRules: AlertRule[] = !t.alertOnNoTraffic ? [] : [{
+          alert: 'MeshServiceNoTraffic',
+          expr: `(${connections} or vector(0)) == 0`,
+          for: t.noTrafficFor,
+          labels: { ...labels, severity: 'warning' },
+          annotations: { summary: `${service.namespace}/${service.name} receives no traffic`, description: `No TCP connection reached ${service.name} for ${t.noTrafficFor}.` },
+        }];
+        return { name: `meshforge.service.${service.namespace}.${service.name}`, rules: tcpRules };
+      }
       const total = `sum(rate(istio_requests_total{${sel}}[${t.rateWindow}]))`;
       const errors = `sum(${errorRequestsRate(service, t.rateWindow, grpc)})`;
       const failing = grpc ? 'fail (5xx or gRPC status other than OK)' : 'fail with 5xx';
-      const labels = { severity: t.severity, namespace: service.namespace, service: service.name };
       const rules: AlertRule[] = [
         {
           alert: 'MeshServiceHighErrorRate',

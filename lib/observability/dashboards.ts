@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { IMonitoredService } from './monitored-service';
-import { countsGrpcErrors, errorRequestsRate, istioSelector } from './alert-rules';
+import { countsGrpcErrors, errorRequestsRate, isTcpOnly, istioSelector } from './alert-rules';
 
 /**
  * Grafana dashboards generated from typed input. Every panel queries the
@@ -96,6 +96,21 @@ export function serviceRedDashboard(service: IMonitoredService, rateWindow = '5m
   const bucket = `sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[${rateWindow}]))`;
   // Grafana uids are at most 40 characters; a hash keeps long names unique.
   const uid = `mf-red-${createHash('sha256').update(`${service.namespace}/${service.name}`).digest('hex').slice(0, 16)}`;
+  if (isTcpOnly(service)) {
+    // Istio reports TCP services in istio_tcp_* only (connections and bytes, no requests or latency).
+    return dashboard(uid, `TCP: ${service.namespace}/${service.name}`, ['meshforge', 'red', service.namespace], [
+      { title: 'Connections opened per second', unit: 'cps', queries: [[`sum(rate(istio_tcp_connections_opened_total{${sel}}[${rateWindow}]))`, 'opened']] },
+      {
+        title: 'Bytes per second',
+        unit: 'Bps',
+        queries: [
+          [`sum(rate(istio_tcp_received_bytes_total{${sel}}[${rateWindow}]))`, 'received'],
+          [`sum(rate(istio_tcp_sent_bytes_total{${sel}}[${rateWindow}]))`, 'sent'],
+        ],
+      },
+      { title: 'Connections by caller', unit: 'cps', queries: [[`sum by (source_workload, source_workload_namespace) (rate(istio_tcp_connections_opened_total{${sel}}[${rateWindow}]))`, '{{source_workload_namespace}}/{{source_workload}}']] },
+    ]);
+  }
   return dashboard(uid, `RED: ${service.namespace}/${service.name}`, ['meshforge', 'red', service.namespace], [
     { title: 'Requests per second', unit: 'reqps', queries: [[`sum by (response_code) (rate(istio_requests_total{${sel}}[${rateWindow}]))`, '{{response_code}}']] },
     {

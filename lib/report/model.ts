@@ -303,11 +303,17 @@ export function buildModel(objects: readonly PolicyObject[]): TopologyModel {
 
   // Services, with the workloads their selector picks as versions.
   const serviceList: ServiceInfo[] = [];
+  // A StatefulSet's headless governing Service next to a client Service of the same pods is the same service.
+  const governing = new Set(manifests.filter((m) => isKind(m, 'StatefulSet', ['apps'])).map((m) => `${namespaceOf(m, 'default')}/${str(obj(m.spec).serviceName) ?? ''}`));
+  const sameSelector = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
   for (const m of manifests) {
     if (!isKind(m, 'Service', [''])) continue;
     const spec = obj(m.spec);
     const namespace = namespaceOf(m, 'default');
     const selector = stringMap(spec.selector);
+    const twin = manifests.some((o) => o !== m && isKind(o, 'Service', ['']) && namespaceOf(o, 'default') === namespace && str(obj(o.spec).clusterIP) !== 'None'
+      && sameSelector(stringMap(obj(o.spec).selector), selector));
+    if (str(spec.clusterIP) === 'None' && governing.has(`${namespace}/${nameOf(m)}`) && twin) continue;
     const versions = workloads
       .filter((w) => w.namespace === namespace && selectorMatches(selector, w.labels))
       .map((w) => ({ version: w.labels.version ?? w.name, workload: w.name, kind: w.kind, images: w.images, replicas: w.replicas, serviceAccount: w.serviceAccount, labels: w.labels }));

@@ -129,6 +129,7 @@ export class MeshSecurity extends Construct {
         if (ports.length > 0) this.admitGateway(access, gateway, ports);
       }
     }
+    if (workload.admitsPeers && workload.workloadPorts.length > 0) access.allowFrom(Caller.workload(workload));
     return access;
   }
 

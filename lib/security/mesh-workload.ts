@@ -34,6 +34,12 @@ export interface IMeshWorkload {
    * MeshService: only the gateways whose routes reach it, `gatewaysServingSelf`).
    */
   readonly gatewayExposures?: readonly { readonly gateway: MeshGateway }[];
+  /**
+   * The workload's pods call each other (a StatefulSet's replicas replicating
+   * through its headless Service): it is admitted as its own caller.
+   * @default false
+   */
+  readonly admitsPeers?: boolean;
 }
 
 /** Port names Istio routes HTTP, HTTP/2 and gRPC on (what a Gateway forwards). */

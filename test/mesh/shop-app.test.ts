@@ -13,7 +13,7 @@ const all: Obj[] = [...out.files]
 const file = (name: string): Obj[] => all.filter((o) => o.metadata.name === name || o.metadata.name.startsWith(`${name}-`));
 
 describe('apps/shop', () => {
-  it('emits the namespace, gateway, external database, three services and their security policies', () => {
+  it('emits the namespace, gateway, external database, three services, the queue, the nightly job and their security policies', () => {
     const ids = all.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(ids).toEqual(
       [
@@ -33,6 +33,11 @@ describe('apps/shop', () => {
         'PodDisruptionBudget/catalog-v1',
         'PodDisruptionBudget/cart-v1',
         'PodDisruptionBudget/cart-v2',
+        ...['ServiceAccount', 'Service', 'VirtualService', 'DestinationRule', 'StatefulSet', 'PodDisruptionBudget', 'AuthorizationPolicy', 'NetworkPolicy'].map((k) => `${k}/queue`),
+        'Service/queue-headless',
+        'ConfigMap/queue-config',
+        'ServiceAccount/nightly-report',
+        'CronJob/nightly-report',
         'PeerAuthentication/default',
         'AuthorizationPolicy/allow-nothing',
         'NetworkPolicy/default-deny-ingress',
@@ -46,7 +51,8 @@ describe('apps/shop', () => {
     const callers = (name: string): string[] =>
       (all.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec.rules as Obj[]).flatMap((r) => r.from[0].source.principals);
     expect(callers('storefront')).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
-    expect(callers('catalog')).toEqual(['cluster.local/ns/shop/sa/storefront', 'cluster.local/ns/shop/sa/cart']);
+    expect(callers('catalog')).toEqual(['cluster.local/ns/shop/sa/storefront', 'cluster.local/ns/shop/sa/cart', 'cluster.local/ns/shop/sa/nightly-report']);
+    expect(callers('queue')).toEqual(['cluster.local/ns/shop/sa/cart']);
     expect(callers('cart')).toEqual(['cluster.local/ns/shop/sa/storefront']);
     expect(all.find((o) => o.kind === 'PeerAuthentication')!.spec).toEqual({ mtls: { mode: 'STRICT' } });
   });
@@ -103,9 +109,26 @@ describe('apps/shop', () => {
     expect(config.proxyMetadata).toEqual({ ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' });
   });
 
+  it('queue is Redis on a StatefulSet with a volume, bound to 0.0.0.0 for the sidecar, reached by cart', () => {
+    const sts = one(all, 'StatefulSet', 'queue');
+    expect(sts.spec.serviceName).toBe('queue-headless');
+    expect(one(all, 'Service', 'queue-headless').spec.clusterIP).toBe('None');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    expect(one(all, 'ConfigMap', 'queue-config').data['redis.conf']).toContain('bind 0.0.0.0');
+    expect(one(all, 'VirtualService', 'queue').spec.tcp[0].match).toEqual([{ port: 6379 }]);
+    const cartEnv = one(all, 'Deployment', 'cart-v1').spec.template.spec.containers[0].env;
+    expect(cartEnv).toContainEqual({ name: 'QUEUE_ADDR', value: 'queue.shop.svc.cluster.local:6379' });
+  });
+
+  it('nightly-report is a CronJob with a native sidecar, at 02:30 Paris time', () => {
+    const cron = one(all, 'CronJob', 'nightly-report');
+    expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Paris', concurrencyPolicy: 'Forbid' });
+    expect(cron.spec.jobTemplate.spec.template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+  });
+
   it('every workload meets PSA restricted and the policy checker rules by default', () => {
-    const deployments = all.filter((o) => o.kind === 'Deployment');
-    expect(deployments.length).toBe(4);
+    const deployments = all.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    expect(deployments.length).toBe(5);
     for (const d of deployments) {
       const spec = d.spec.template.spec;
       expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });

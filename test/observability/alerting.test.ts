@@ -272,6 +272,15 @@ describe('prometheus-operator mode with logging', () => {
   });
 });
 
+describe('TCP dashboards', () => {
+  it('a TCP-only service gets connection and byte panels from istio_tcp_*, no request panels', () => {
+    const d = serviceRedDashboard({ name: 'queue', namespace: 'shop', ports: [{ protocol: 'tcp' }] });
+    expect(d.title).toBe('TCP: shop/queue');
+    expect(d.panels.map((p) => p.title)).toEqual(['Connections opened per second', 'Bytes per second', 'Connections by caller']);
+    expect(d.panels.flatMap((p) => p.targets.map((t) => t.expr)).every((e) => e.includes('istio_tcp_') && !e.includes('istio_requests_total'))).toBe(true);
+  });
+});
+
 describe('a service with the longest valid names', () => {
   it('gets its RED dashboard: a 63-character service in a 63-character namespace', () => {
     const c = new Chart(Testing.app(), 'test');

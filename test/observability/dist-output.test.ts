@@ -44,6 +44,11 @@ const PRODUCED: Record<string, readonly string[]> = {
     'kube_pod_container_status_last_terminated_reason',
     'kube_pod_status_phase',
     'kube_deployment_status_replicas_unavailable',
+    // kube-state-metrics v2 statefulset and job collectors (--resources lists statefulsets and jobs)
+    'kube_statefulset_status_replicas',
+    'kube_statefulset_status_replicas_ready',
+    'kube_statefulset_status_replicas_updated',
+    'kube_job_failed',
     'kube_node_status_condition',
     'kube_horizontalpodautoscaler_status_current_replicas',
     'kube_horizontalpodautoscaler_spec_max_replicas',
@@ -142,7 +147,7 @@ describe('dist/observability: Prometheus', () => {
 
   it('monitors every MeshService of apps/shop, in declaration order, with the thresholds declared in apps/observability', () => {
     const groups = parse(ruleFiles['mesh-services.rules.yml']).groups;
-    expect(groups.map((g: any) => g.name)).toEqual(['meshforge.service.shop.catalog', 'meshforge.service.shop.cart', 'meshforge.service.shop.storefront']);
+    expect(groups.map((g: any) => g.name)).toEqual(['meshforge.service.shop.catalog', 'meshforge.service.shop.queue', 'meshforge.service.shop.cart', 'meshforge.service.shop.storefront']);
     const expr = (svc: string, alert: string) => groups.find((g: any) => g.name.endsWith(svc)).rules.find((r: any) => r.alert === alert).expr;
     expect(expr('.cart', 'MeshServiceHighErrorRate')).toMatch(/\) > 0\.01$/);
     expect(expr('.cart', 'MeshServiceHighLatencyP99')).toMatch(/ > 1500$/);
@@ -250,7 +255,7 @@ describe('dist/observability: Grafana', () => {
   });
 
   it('has a cluster overview, the Istio mesh/service/workload dashboards and one RED dashboard per monitored service', () => {
-    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'Istio mesh', 'Istio service', 'Istio workload', 'RED: shop/cart', 'RED: shop/catalog', 'RED: shop/storefront']);
+    expect(dashboards.map((d) => JSON.parse(d.text).title).sort()).toEqual(['Cluster overview', 'Istio mesh', 'Istio service', 'Istio workload', 'RED: shop/cart', 'RED: shop/catalog', 'RED: shop/storefront', 'TCP: shop/queue']);
   });
 
   it.each(dashboards.map((d) => [d.key, d.text]))('%s is valid dashboard JSON whose every query uses produced metrics', (_k, text) => {

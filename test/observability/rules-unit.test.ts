@@ -283,3 +283,97 @@ describe('promtool test rules: cluster', () => {
     expect(r.out).toContain('FAILED');
   });
 });
+
+describe('promtool test rules: stateful services and jobs', () => {
+  const QUEUE = 'reporter="destination",destination_service_name="queue",destination_workload_namespace="shop"';
+  const rules = (): AlertRules => {
+    const r = new AlertRules(new Chart(Testing.app(), 'test'), 'rules');
+    // a TCP-only service (Redis): Istio reports it in istio_tcp_*, never in istio_requests_total
+    r.monitor({ name: 'queue', namespace: 'shop', ports: [{ protocol: 'tcp' }] });
+    return r;
+  };
+  const run = (tests: readonly UnitTest[]) => {
+    const r = promtoolTestRules(rules().ruleFiles(), tests);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  };
+
+  it('a TCP-only service gets no request-based alerts', () => {
+    const group = rules().serviceGroups()[0];
+    expect(group.rules.map((x) => x.alert)).toEqual(['MeshServiceNoTraffic']);
+    expect(group.rules[0].expr).toContain('istio_tcp_connections_opened_total');
+  });
+
+  it('MeshServiceNoTraffic of a TCP service counts connections', () => {
+    run([
+      {
+        input_series: [{ series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '0+10x40' }],
+        alert_rule_test: [{ eval_time: '30m', alertname: 'MeshServiceNoTraffic', exp_alerts: [] }],
+      },
+      {
+        input_series: [{ series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '5x40' }],
+        alert_rule_test: [
+          {
+            eval_time: '30m',
+            alertname: 'MeshServiceNoTraffic',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning', namespace: 'shop', service: 'queue' },
+                exp_annotations: { summary: 'shop/queue receives no traffic', description: 'No TCP connection reached queue for 15m.' },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('KubeStatefulSetReplicasNotReady and KubeJobFailed fire on bad series and stay silent on healthy ones', () => {
+    const sts = 'namespace="shop",statefulset="queue"';
+    run([
+      {
+        input_series: [
+          { series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '0+10x30' },
+          { series: `kube_statefulset_status_replicas_ready{${sts}}`, values: '2x30' },
+          { series: `kube_statefulset_status_replicas{${sts}}`, values: '3x30' },
+          { series: `kube_statefulset_status_replicas_updated{${sts}}`, values: '3x30' },
+          { series: 'kube_job_failed{namespace="shop",job_name="nightly-report-29000000",condition="true"}', values: '1x30' },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '20m',
+            alertname: 'KubeStatefulSetReplicasNotReady',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning', namespace: 'shop', statefulset: 'queue' },
+                exp_annotations: { summary: 'StatefulSet shop/queue has pods that are not ready', description: '2 replica(s) ready, and no rollout in progress.' },
+              },
+            ],
+          },
+          {
+            eval_time: '5m',
+            alertname: 'KubeJobFailed',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning', namespace: 'shop', job_name: 'nightly-report-29000000', condition: 'true' },
+                exp_annotations: { summary: 'Job shop/nightly-report-29000000 failed', description: "It used up its backoffLimit or activeDeadlineSeconds; see kubectl describe job and its pods' logs." },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        input_series: [
+          { series: `kube_statefulset_status_replicas_ready{${sts}}`, values: '3x30' },
+          { series: `kube_statefulset_status_replicas{${sts}}`, values: '3x30' },
+          { series: `kube_statefulset_status_replicas_updated{${sts}}`, values: '3x30' },
+          { series: 'kube_job_failed{namespace="shop",job_name="nightly-report-29000000",condition="true"}', values: '0x30' },
+        ],
+        alert_rule_test: [
+          { eval_time: '25m', alertname: 'KubeStatefulSetReplicasNotReady', exp_alerts: [] },
+          { eval_time: '25m', alertname: 'KubeJobFailed', exp_alerts: [] },
+        ],
+      },
+    ]);
+  });
+});

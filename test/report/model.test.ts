@@ -15,7 +15,9 @@ describe('report model from dist/shop', () => {
   const model = buildModel(shop());
 
   it('finds the services with their versions, images, replicas and ports', () => {
-    expect(model.services.map((s) => s.id)).toEqual(['shop/cart', 'shop/catalog', 'shop/orders-db', 'shop/storefront']);
+    // queue-headless governs the queue StatefulSet next to the client Service queue: one service
+    expect(model.services.map((s) => s.id)).toEqual(['shop/cart', 'shop/catalog', 'shop/orders-db', 'shop/queue', 'shop/storefront']);
+    expect(model.services.find((s) => s.name === 'queue')!.versions.map((v) => [v.version, v.workload, v.kind])).toEqual([['v1', 'queue', 'StatefulSet']]);
     const cart = model.services.find((s) => s.name === 'cart')!;
     expect(cart.versions.map((v) => [v.version, v.workload, v.replicas, v.serviceAccount])).toEqual([
       ['v1', 'cart-v1', '2', 'cart'],
@@ -60,15 +62,18 @@ describe('report model from dist/shop', () => {
   it('maps AuthorizationPolicy principals to the calling services', () => {
     expect(model.callers.map((c) => [c.from, c.to, c.operations.join(' | ')])).toEqual([
       ['shop/storefront', 'shop/cart', 'paths /api/cart, /api/cart/*'],
+      // a CronJob is no Service: its principal stands for it
+      ['cluster.local/ns/shop/sa/nightly-report', 'shop/catalog', ''],
       ['shop/cart', 'shop/catalog', ''],
       ['shop/storefront', 'shop/catalog', ''],
+      ['shop/cart', 'shop/queue', ''],
       ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', 'shop/storefront', ''],
     ]);
     expect(model.callers[0].fromService).toBe(true);
-    expect(model.callers[3].fromService).toBe(false);
+    expect(model.callers[5].fromService).toBe(false);
     const allowNothing = model.authorization.find((a) => a.name === 'allow-nothing')!;
     expect(allowNothing).toMatchObject({ action: 'ALLOW', scope: 'namespace-wide', denyAll: true, rules: [] });
-    expect(allowNothing.targets).toEqual(['shop/cart', 'shop/catalog', 'shop/storefront']);
+    expect(allowNothing.targets).toEqual(['shop/cart', 'shop/catalog', 'shop/queue', 'shop/storefront']);
   });
 
   it('reads gateways, external hosts, mTLS, traffic policy and declared dependencies', () => {
@@ -89,7 +94,10 @@ describe('report model from dist/shop', () => {
     const cartDr = model.trafficPolicies.find((t) => t.id === 'shop/cart')!;
     expect(cartDr).toMatchObject({ service: 'shop/cart', tls: 'ISTIO_MUTUAL', subsets: ['v1 (version=v1)', 'v2 (version=v2)'] });
     expect(cartDr.outlierDetection).toContain('consecutive5xxErrors 3');
-    expect(model.references).toEqual([{ from: 'shop/cart', to: 'shop/orders-db', via: 'env DB_HOST' }]);
+    expect(model.references).toEqual([
+      { from: 'shop/cart', to: 'shop/orders-db', via: 'env DB_HOST' },
+      { from: 'shop/cart', to: 'shop/queue', via: 'env QUEUE_ADDR' },
+    ]);
   });
 
   it('finds the shop alerts and dashboards that the observability app defines', () => {
@@ -99,7 +107,7 @@ describe('report model from dist/shop', () => {
     expect(related.alerts.filter((a) => a.labels.service === 'cart').map((a) => a.alert)).toEqual(['MeshServiceHighErrorRate', 'MeshServiceHighLatencyP99', 'MeshServiceNoTraffic']);
     // Cluster-wide alerts (no namespace label, no namespace in the expression) are not the shop's.
     expect(related.alerts.some((a) => a.alert === 'TargetDown')).toBe(false);
-    expect(related.dashboards.map((d) => d.title)).toEqual(['RED: shop/catalog', 'RED: shop/cart', 'RED: shop/storefront']);
+    expect(related.dashboards.map((d) => d.title)).toEqual(['RED: shop/catalog', 'TCP: shop/queue', 'RED: shop/cart', 'RED: shop/storefront']);
   });
 });
 

@@ -17,11 +17,14 @@ describe('report layout', () => {
     const { edges } = graphOf(model);
     expect(edges.map((e) => `${e.kind} ${e.from} → ${e.to}: ${e.label}`).sort()).toEqual([
       'caller caller:cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account → service:shop/storefront: allowed',
+      'caller caller:cluster.local/ns/shop/sa/nightly-report → service:shop/catalog: allowed',
       'caller service:shop/cart → service:shop/catalog: allowed',
+      'caller service:shop/cart → service:shop/queue: allowed',
       'caller service:shop/storefront → service:shop/cart: paths /api/cart, /api/cart/*',
       'caller service:shop/storefront → service:shop/catalog: allowed',
       'ingress gateway:shop/public → service:shop/storefront: shop.example.com',
       'reference service:shop/cart → service:shop/orders-db: env DB_HOST',
+      'reference service:shop/cart → service:shop/queue: env QUEUE_ADDR',
       'reference service:shop/orders-db → external:shop/orders-db: ExternalName',
     ]);
     const cart = graphOf(model).nodes.find((n) => n.id === 'service:shop/cart')!;

@@ -1,0 +1,86 @@
+import { MeshforgeError } from '../validation/meshforge-error';
+
+/*
+ * The CronJob schedule grammar the Kubernetes controller parses (robfig/cron's
+ * standard parser): five fields, or one of the @-descriptors. Checked at synth
+ * time: the API server accepts a CronJob whose schedule it cannot parse only
+ * to reject it, and a wrong field order (e.g. "0 30 2 * *") runs at the wrong
+ * time silently.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+ */
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+interface Field {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names (JAN, MON...) and the number the first one stands for. */
+  readonly names?: readonly string[];
+  readonly namesFrom?: number;
+  /** `?` means "any" in the day fields. */
+  readonly question?: boolean;
+}
+
+const FIELDS: readonly Field[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31, question: true },
+  { name: 'month', min: 1, max: 12, names: MONTHS, namesFrom: 1 },
+  { name: 'day of week', min: 0, max: 6, names: DAYS, namesFrom: 0, question: true },
+];
+
+const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** The error in one field of a schedule, or undefined when it parses. */
+function fieldError(text: string, f: Field): string | undefined {
+  const value = (v: string): number | undefined => {
+    if (/^\d+$/.test(v)) return Number(v);
+    const i = f.names?.indexOf(v.toUpperCase()) ?? -1;
+    return i >= 0 ? i + (f.namesFrom ?? 0) : undefined;
+  };
+  for (const item of text.split(',')) {
+    const [range, step, extra] = item.split('/');
+    if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return `"${item}" has an invalid step (a whole number ≥ 1 after one "/")`;
+    if (range === '*' || (range === '?' && f.question)) continue;
+    const [from, to, more] = range.split('-');
+    const a = value(from);
+    const b = to === undefined ? a : value(to);
+    if (more !== undefined || a === undefined || b === undefined) return `"${item}" is not a number${f.names ? ', a name' : ''}, a range or "*"`;
+    if (a < f.min || b > f.max || a > b) return `"${item}" is outside ${f.min}-${f.max}`;
+  }
+  return undefined;
+}
+
+/** Throws CRON_SCHEDULE unless Kubernetes' CronJob controller parses `schedule`. */
+export function requireCronSchedule(path: string, field: string, schedule: string): void {
+  const fail = (why: string, expected: string) => new MeshforgeError(`invalid cron schedule: ${why}`, { code: 'CRON_SCHEDULE', path, field, value: schedule, expected });
+  const five = 'five fields "minute hour day-of-month month day-of-week" (e.g. "30 2 * * *" for 02:30 every day) or one of ' + DESCRIPTORS.join(', ');
+  const s = schedule.trim();
+  if (/^(CRON_)?TZ=/.test(s)) throw fail('time zone in the schedule', 'the schedule without TZ=...; set timeZone instead (Kubernetes does not support TZ in the schedule)');
+  if (s.startsWith('@')) {
+    if (!DESCRIPTORS.includes(s)) throw fail(`unknown descriptor ${s.split(/\s/)[0]}`, five);
+    return;
+  }
+  const parts = s.split(/\s+/);
+  if (parts.length !== 5) throw fail(`${parts.length} field(s)`, five);
+  parts.forEach((part, i) => {
+    const why = fieldError(part, FIELDS[i]);
+    if (why) throw fail(`${FIELDS[i].name} ${why}`, five);
+  });
+}
+
+/** Throws CRON_TIME_ZONE unless `tz` is shaped like an IANA time zone name ("Etc/UTC", "Europe/Paris"). */
+export function requireTimeZone(path: string, field: string, tz: string | undefined): void {
+  if (tz === undefined) return;
+  if (!/^(UTC|GMT|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/.test(tz) || tz.length > 64) {
+    throw new MeshforgeError('invalid time zone', {
+      code: 'CRON_TIME_ZONE',
+      path,
+      field,
+      value: tz,
+      expected: 'an IANA time zone name, e.g. "Etc/UTC" or "Europe/Paris" (the API server checks it against its tz database)',
+    });
+  }
+}
