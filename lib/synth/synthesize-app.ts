@@ -118,7 +118,7 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
         const emitted = withSyncWave(obj, group.wave);
         const document = emitYamlDocument(emitted);
         // and what is written against its kind's schema (lib/validation/schema-errors.ts)
-        invalid.push(...ruleErrors, ...schemaErrors(emitted, apiObject.node.path, document, ruleErrors));
+        invalid.push(...ruleErrors, ...schemaErrors(emitted, apiObject, document, ruleErrors));
         byGroup[SYNC_GROUPS.indexOf(group)].push(document);
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
       }

@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { MeshforgeError } from './meshforge-error';
 import { violationError } from './rules';
 import { SchemaCache } from './schema-cache';
@@ -14,6 +15,28 @@ const ISTIO_V1_OF: Readonly<Record<string, string>> = {
   'security.istio.io/v1beta1': 'security.istio.io/v1',
   'telemetry.istio.io/v1alpha1': 'telemetry.istio.io/v1',
 };
+
+const WITHOUT_SCHEMA = 'meshforge:kind-without-schema';
+
+/**
+ * Lets synth write `obj` although meshforge has no schema for its kind (a CRD
+ * that is not in imports/, e.g. a Gateway API or cert-manager object made with
+ * `new ApiObject(...)`); `reason` says why that is acceptable and stays in the
+ * construct tree. Without it such an object fails synth with
+ * SCHEMA_UNKNOWN_KIND. The manifest rules still apply; nothing else is checked.
+ * The better fix is to add the CRD to bin/crd-schemas.ts and run `npm run import`.
+ */
+export function allowKindWithoutSchema(obj: IConstruct, reason: string): void {
+  if (reason.trim() === '') {
+    throw new MeshforgeError('an object without a schema needs a reason', { code: 'SCHEMA_UNKNOWN_KIND', path: obj.node.path, field: 'reason', value: reason, expected: 'a non-empty reason' });
+  }
+  obj.node.addMetadata(WITHOUT_SCHEMA, reason);
+}
+
+/** The reason given with allowKindWithoutSchema for `obj`, if any. */
+export function kindWithoutSchemaReason(obj: IConstruct): string | undefined {
+  return obj.node.metadata.find((m) => m.type === WITHOUT_SCHEMA)?.data as string | undefined;
+}
 
 function asSchemaVersion(obj: Record<string, unknown>): Record<string, unknown> {
   const v1 = typeof obj.apiVersion === 'string' ? ISTIO_V1_OF[obj.apiVersion] : undefined;
@@ -41,7 +64,9 @@ export function pointerToField(obj: unknown, pointer: string): { field: string; 
 function expectedOf(v: SchemaViolation, obj: Record<string, unknown>): string {
   if (v.expected) return v.expected;
   if (v.message.startsWith('unknown field')) return `only fields of the ${String(obj.apiVersion)} ${String(obj.kind)} schema (check the spelling, or remove it)`;
-  if (v.message.startsWith('no schema for')) return 'a kind meshforge has a schema for: Kubernetes 1.27 built-in kinds, the CRDs of imports/ (bin/crd-schemas.ts KINDS), Argo CD Application, Flux Kustomization/GitRepository';
+  if (v.message.startsWith('no schema for')) {
+    return 'a kind meshforge has a schema for (Kubernetes 1.27 built-in kinds, the CRDs of imports/ from bin/crd-schemas.ts, Argo CD, Flux), or allowKindWithoutSchema(object, reason)';
+  }
   return `a value the ${String(obj.apiVersion)} ${String(obj.kind)} schema accepts`;
 }
 
@@ -51,13 +76,15 @@ function expectedOf(v: SchemaViolation, obj: Record<string, unknown>): string {
  * and Flux), each a MeshforgeError (code `SCHEMA_INVALID`, or
  * `SCHEMA_UNKNOWN_KIND` for a kind without a schema) naming the construct
  * path, the field, the bad value and what the schema accepts; aggregated with
- * the manifest rules' errors by synthesizeApp. With `document` (the object's
+ * the manifest rules' errors by synthesizeApp. `source` is the construct
+ * that emitted the object (or its path). With `document` (the object's
  * YAML text, exactly as written) a document that passed before is not
  * validated again (see SchemaCache). A field one of the `reported` (rule)
  * errors already names is not reported twice: the rule's message is the more
  * specific one (`replicas` beyond int32 is K8S_REPLICAS, not "must match format").
  */
-export function schemaErrors(obj: Record<string, unknown>, path: string, document?: string, reported: readonly MeshforgeError[] = []): MeshforgeError[] {
+export function schemaErrors(obj: Record<string, unknown>, source: string | IConstruct, document?: string, reported: readonly MeshforgeError[] = []): MeshforgeError[] {
+  const path = typeof source === 'string' ? source : source.node.path;
   const cache = document === undefined ? undefined : SchemaCache.shared();
   const key = cache && SchemaCache.key(document!);
   if (key !== undefined && cache!.has(key)) return [];
@@ -66,6 +93,7 @@ export function schemaErrors(obj: Record<string, unknown>, path: string, documen
     if (key !== undefined) cache!.add(key);
     return [];
   }
+  if (typeof source !== 'string' && violations[0].message.startsWith('no schema for') && kindWithoutSchemaReason(source) !== undefined) return [];
   const seen = new Set(reported.map((e) => e.field));
   return violations.flatMap((v) => {
     const unknownField = /^unknown field "(.*)"$/.exec(v.message);

@@ -1,8 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { AppSynthError, ManifestRulesError, MeshService, MeshforgeError, defineApp, readTree, synthToDist, synthesizeApp } from '../../lib';
+import { AppSynthError, ManifestRulesError, MeshService, MeshforgeError, allowKindWithoutSchema, defineApp, readTree, synthToDist, synthesizeApp } from '../../lib';
 import { SchemaCache } from '../../lib/validation/schema-cache';
 import { pointerToField, schemaErrors } from '../../lib/validation/schema-errors';
 import { tmpDir } from '../helpers';
@@ -130,5 +130,19 @@ describe('SchemaCache', () => {
     expect(schemaErrors(obj, 'p', doc).map((e) => e.field)).toEqual(['metadata.labelz']);
     expect(SchemaCache.shared()?.has(SchemaCache.key(doc)) ?? false).toBe(false);
     expect(schemaErrors(obj, 'p', doc).map((e) => e.field)).toEqual(['metadata.labelz']);
+  });
+});
+
+describe('allowKindWithoutSchema', () => {
+  const gatewayApi = (c: Chart) => new ApiObject(c, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'cart', namespace: 'shop' }, spec: {} });
+  it('lets an object of a kind without a schema through, with a reason', () => {
+    const out = synthesizeApp(defineApp({ name: 'shop', description: 'ok', build: (app) => allowKindWithoutSchema(gatewayApi(new Chart(app, 'c')), 'Gateway API CRDs are not in imports/') }));
+    expect(out.objects.map((o) => [o.group, o.kind, o.path])).toEqual([['gateway.networking.k8s.io', 'HTTPRoute', 'c/route']]);
+  });
+
+  it('needs a reason', () => {
+    expect(() => allowKindWithoutSchema(gatewayApi(new Chart(new App(), 'c')), ' ')).toThrowError(
+      '[c/route] an object without a schema needs a reason; field: reason; value: " "; expected: a non-empty reason',
+    );
   });
 });
