@@ -38,8 +38,10 @@ export class SchemaCache {
 
   private static open(): SchemaCache | null {
     try {
-      const file = path.join(projectRoot(__dirname), 'node_modules', '.cache', 'meshforge', 'schema-valid.bin');
-      const cache = new SchemaCache(file, fingerprint());
+      const print = fingerprint();
+      // one file per fingerprint: runs from lib/ (vitest) and from build/ (npm run synth) do not evict each other
+      const file = path.join(projectRoot(__dirname), 'node_modules', '.cache', 'meshforge', `schema-valid-${print.toString('hex').slice(0, 12)}.bin`);
+      const cache = new SchemaCache(file, print);
       process.once('exit', () => cache.save());
       return cache;
     } catch {
@@ -56,14 +58,21 @@ export class SchemaCache {
     private readonly file: string,
     private readonly fingerprint: Buffer,
   ) {
+    for (const k of this.read()) this.known.add(k);
+  }
+
+  /** The hashes in the file; none when it is missing, torn or of another fingerprint. */
+  private read(): string[] {
     let data: Buffer;
     try {
-      data = fs.readFileSync(file);
+      data = fs.readFileSync(this.file);
     } catch {
-      return;
+      return [];
     }
-    if (data.length < HASH_BYTES || !data.subarray(0, HASH_BYTES).equals(fingerprint) || data.length % HASH_BYTES !== 0) return;
-    for (let i = HASH_BYTES; i < data.length; i += HASH_BYTES) this.known.add(data.toString('latin1', i, i + HASH_BYTES));
+    if (data.length < HASH_BYTES || !data.subarray(0, HASH_BYTES).equals(this.fingerprint) || data.length % HASH_BYTES !== 0) return [];
+    const out: string[] = [];
+    for (let i = HASH_BYTES; i < data.length; i += HASH_BYTES) out.push(data.toString('latin1', i, i + HASH_BYTES));
+    return out;
   }
 
   /** The key of one YAML document. */
@@ -84,11 +93,15 @@ export class SchemaCache {
     this.used.add(key);
   }
 
-  /** Writes the hashes used by this run first, then older ones, up to MAX_ENTRIES; nothing when nothing was added. */
+  /**
+   * Writes the hashes used by this run first, then the file's current ones
+   * (re-read, so that synths running at the same time add up rather than
+   * overwrite each other), up to MAX_ENTRIES; nothing when nothing was added.
+   */
   public save(): void {
     if (this.added === 0) return;
     const keys = [...this.used];
-    for (const k of this.known) {
+    for (const k of new Set([...this.read(), ...this.known])) {
       if (keys.length >= MAX_ENTRIES) break;
       if (!this.used.has(k)) keys.push(k);
     }
@@ -100,9 +113,21 @@ export class SchemaCache {
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, buf);
       fs.renameSync(tmp, this.file);
+      removeStale(path.dirname(this.file), this.file);
     } catch {
       // a cache that cannot be written only costs time next run
     }
+  }
+}
+
+/** Temporary files of killed runs (older than a minute) and caches of other fingerprints unused for a week. */
+function removeStale(dir: string, current: string): void {
+  const now = Date.now();
+  for (const f of fs.readdirSync(dir)) {
+    const file = path.join(dir, f);
+    if (file === current || !f.startsWith('schema-valid')) continue;
+    const age = now - fs.statSync(file).mtimeMs;
+    if ((f.endsWith('.tmp') && age > 60_000) || (f.endsWith('.bin') && age > 7 * 24 * 3600_000)) fs.rmSync(file, { force: true });
   }
 }
 

@@ -124,6 +124,17 @@ describe('SchemaCache', () => {
     expect(new SchemaCache(file, fp).has(key)).toBe(false);
   });
 
+  it('two runs at once add up instead of overwriting each other', () => {
+    const file = path.join(tmpDir(), 'cache.bin');
+    const [a, b] = [new SchemaCache(file, fp), new SchemaCache(file, fp)];
+    a.add(SchemaCache.key('a'));
+    b.add(SchemaCache.key('b'));
+    a.save();
+    b.save();
+    const after = new SchemaCache(file, fp);
+    expect([after.has(SchemaCache.key('a')), after.has(SchemaCache.key('b'))]).toEqual([true, true]);
+  });
+
   it('never skips an invalid document: only valid ones are recorded', () => {
     const obj = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labelz: {} } };
     const doc = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labelz: {}\n';
