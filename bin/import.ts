@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { crdSchemas, selectCrds } from './crd-schemas';
+import { writeGeneratedValidators } from './schema-validators';
 
 /**
  * Regenerates imports/ from the CRDs named in cdk8s.yaml (or, with CRD_DIR,
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   const crds = selectCrds(await readSources(root));
   // The schemas feed lib/validation/schema-validator.ts (strict validation of emitted CRs, offline).
   fs.writeFileSync(path.join(root, 'imports', 'crd-schemas.json'), crdSchemas(crds));
+  // precompiled validators for synth (imports/validators/), from the same schemas
+  writeGeneratedValidators(root);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-crds-'));
   try {
     const file = path.join(tmp, 'crds.yaml');

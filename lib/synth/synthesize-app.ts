@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { manifestErrors, throwManifestErrors } from '../validation/rules';
+import { schemaErrors } from '../validation/schema-errors';
 import { AppDefinition } from './app-definition';
 import { planCharts, renderObject } from './collect';
 import { IstioApiLevel, checkIstioApiLevel, withIstioApiLevel } from './istio-api-level';
@@ -113,9 +114,13 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
       for (const apiObject of apiObjects) {
         const obj = withIstioApiLevel(renderObject(apiObject), istioApiLevel);
         // checked at once, so only the errors (not every object's JSON) outlive the loop
-        invalid.push(...manifestErrors(obj, apiObject.node.path));
+        const ruleErrors = manifestErrors(obj, apiObject.node.path);
         const group = syncGroupOf(obj);
-        byGroup[SYNC_GROUPS.indexOf(group)].push(emitYamlDocument(withSyncWave(obj, group.wave)));
+        const emitted = withSyncWave(obj, group.wave);
+        const document = emitYamlDocument(emitted);
+        // and what is written against its kind's schema (lib/validation/schema-errors.ts)
+        invalid.push(...ruleErrors, ...schemaErrors(emitted, apiObject, document, ruleErrors));
+        byGroup[SYNC_GROUPS.indexOf(group)].push(document);
         objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
       }
     }

@@ -4,3 +4,4 @@ export * from './schema-validator';
 export * from './names';
 export * from './pod-security';
 export * from './rules';
+export * from './schema-errors';

@@ -1,10 +1,7 @@
-// Types only: ajv and the models load on first validation, so a synth that validates nothing
-// (no GitOps objects) does not pay for them at start-up.
-import type Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import * as fs from 'fs';
 import { createRequire } from 'module';
-import * as path from 'path';
+import { GeneratedValidator, generatedValidatorsDir, loadGeneratedValidator, validatorFile } from './generated-validators';
 import { KnownFields } from './known-fields';
 import { MeshforgeError } from './meshforge-error';
 
@@ -13,6 +10,8 @@ export interface SchemaViolation {
   /** JSON pointer into the object (`/spec/template/spec/containers/0/image`); `` for the root. */
   readonly pointer: string;
   readonly message: string;
+  /** What would be valid, when the schema says more than the message (enum values, a type, the missing field). */
+  readonly expected?: string;
 }
 
 /** Where a kind's schema comes from; reported by `SchemaValidator.kinds()` and in docs/synth-and-checks.md. */
@@ -20,11 +19,11 @@ export type SchemaSource = 'kubernetes-1.27' | 'crd' | 'argo-cd' | 'flux';
 
 type Check = (obj: Record<string, unknown>) => SchemaViolation[];
 
-/** A kubernetes-models class: constructed from plain data, throws a ValidationError on `validate()`. */
+/** A kubernetes-models class: its prototype's `validate()` runs the kind's precompiled validator on `this`. */
 interface ModelClass {
   readonly apiVersion: string;
   readonly kind: string;
-  new (data: Record<string, unknown>): { validate(): void };
+  readonly prototype: { validate(this: unknown): void };
 }
 
 function isModelClass(x: unknown): x is ModelClass {
@@ -34,23 +33,36 @@ function isModelClass(x: unknown): x is ModelClass {
 function fromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = ''): SchemaViolation[] {
   return (errors ?? []).map((e) => {
     const pointer = prefix + e.instancePath;
-    if (e.keyword === 'additionalProperties') {
-      return { pointer, message: `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"` };
+    const message = e.message ?? e.keyword;
+    switch (e.keyword) {
+      case 'additionalProperties':
+        return { pointer, message: `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"` };
+      case 'enum': {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+        return { pointer, message: `${message}: ${allowed}`, expected: `one of ${allowed}` };
+      }
+      case 'type':
+        return { pointer, message, expected: `a value of type ${String((e.params as { type: unknown }).type)}` };
+      case 'required':
+        return { pointer, message, expected: `the required field "${(e.params as { missingProperty: string }).missingProperty}"` };
+      default:
+        return { pointer, message };
     }
-    if (e.keyword === 'enum') {
-      return { pointer, message: `${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
-    }
-    return { pointer, message: e.message ?? e.keyword };
   });
 }
 
-/** Runs a kubernetes-models validator and turns its ajv errors into violations. */
+/**
+ * Runs a kubernetes-models validator (ajv code precompiled from the
+ * Kubernetes OpenAPI spec) and turns its ajv errors into violations. It runs
+ * on the object itself (`prototype.validate.call(obj)`): `new Model(obj)`
+ * would first deep-copy the object, which costs as much as the check.
+ */
 function modelCheck(model: ModelClass, strict: boolean): Check {
+  const validate = model.prototype.validate;
   return (obj) => {
-    // loaded on first use: the field lists are a 3 MB assembly
     const out = strict ? KnownFields.k8s127().unknownFields(obj) : [];
     try {
-      new model(obj).validate();
+      validate.call(obj);
     } catch (e) {
       const errors = (e as { errors?: ErrorObject[] }).errors;
       if (!errors) throw e;
@@ -60,42 +72,7 @@ function modelCheck(model: ModelClass, strict: boolean): Check {
   };
 }
 
-/** Schema keywords whose values are schemas (or maps/lists of schemas); everything else (enum, required, default, x-kubernetes-*) is data. */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
-const SUBSCHEMAS = new Set(['items', 'additionalProperties']);
-
-/**
- * CRD schemas are structural: the API server prunes (or, with strict field
- * validation, rejects) fields it does not know. ajv does neither unless told,
- * so every object schema that lists `properties` and neither declares
- * `additionalProperties` nor `x-kubernetes-preserve-unknown-fields` is made
- * closed. Subschemas of allOf/anyOf/oneOf/not are left as they are: closing
- * one of them would reject fields its siblings allow (today's CRDs only put
- * `required` there).
- */
-function closeObjects(schema: unknown): unknown {
-  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
-  const s: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (SCHEMA_MAPS.has(k) && v && typeof v === 'object') s[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, closeObjects(sub)]));
-    else if (SUBSCHEMAS.has(k)) s[k] = closeObjects(v);
-    else s[k] = v;
-  }
-  if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
-  return s;
-}
-
-/**
- * CRD patterns are Go regular expressions; the Prometheus Operator's use the
- * inline flag `(?i)` (as in `^(?i)(abort|warn)?$`), which JavaScript lacks: it
- * becomes the `i` flag for the whole pattern (they only use it at the start).
- */
-const goRegExp = Object.assign(
-  (pattern: string, flags: string): RegExp => (pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), flags + 'i') : new RegExp(pattern, flags)),
-  { code: 'new RegExp' },
-);
-
-/** apiVersion → where its kubernetes-models classes live (loaded lazily, see `loadGroup`). */
+/** apiVersion → where its kubernetes-models classes live; each kind is also its own module (`<module>/<Kind>`), loaded on first use. */
 const MODEL_MODULES: Record<string, [SchemaSource, string]> = {
   v1: ['kubernetes-1.27', 'kubernetes-models/v1'],
   'apps/v1': ['kubernetes-1.27', 'kubernetes-models/apps/v1'],
@@ -113,6 +90,22 @@ const MODEL_MODULES: Record<string, [SchemaSource, string]> = {
 };
 const loadModule = createRequire(__filename);
 
+/** The model class of one kind, or undefined when kubernetes-models has none (no module, or a `*List`). */
+function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
+  const group = MODEL_MODULES[apiVersion];
+  // kinds only: list types (`DeploymentList`) are never emitted; the name check keeps `kind` a plain module name
+  if (!group || kind.endsWith('List') || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  let exports: Record<string, unknown>;
+  try {
+    exports = loadModule(`${group[1]}/${kind}`) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+  const model = exports[kind];
+  return isModelClass(model) && model.apiVersion === apiVersion && model.kind === kind ? model : undefined;
+}
+
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 // types of metadata fields; unknown metadata fields are found with KnownFields (OBJECT_META)
 let metadataCheckCache: Check | undefined;
@@ -124,75 +117,87 @@ function metadataCheck(): Check {
   return metadataCheckCache;
 }
 
+/** A CRD kind's check: metadata as ObjectMeta, the rest with its generated ajv validator. */
+function crdCheck(validateSpec: GeneratedValidator): Check {
+  return (obj) => {
+    const out: SchemaViolation[] = [];
+    if (obj.metadata && typeof obj.metadata === 'object') out.push(...metadataCheck()(obj.metadata as Record<string, unknown>).map((v) => ({ ...v, pointer: `/metadata${v.pointer}` })));
+    if (!validateSpec(obj)) out.push(...fromAjv(validateSpec.errors));
+    return out;
+  };
+}
+
 /**
  * Validates one manifest object against the schema of its apiVersion/kind:
  *
  * - Kubernetes 1.27 built-in kinds (core, apps, batch, autoscaling, policy,
  *   rbac, networking, scheduling, storage) with the `kubernetes-models@4.4.2`
- *   validators (generated from the Kubernetes 1.27 OpenAPI spec);
+ *   validators (generated from the Kubernetes 1.27 OpenAPI spec), plus strict
+ *   field validation (KnownFields);
  * - Istio `networking|security|telemetry.istio.io/v1` and
- *   `monitoring.coreos.com/v1` with ajv over the CRD schemas in
- *   `imports/crd-schemas.json` (the same CRDs `imports/*.ts` come from),
- *   unknown fields rejected, object metadata checked as ObjectMeta;
+ *   `monitoring.coreos.com/v1` with ajv validators precompiled from the CRD
+ *   schemas in `imports/crd-schemas.json` (the same CRDs `imports/*.ts` come
+ *   from) into imports/validators/ by `npm run import`, unknown fields
+ *   rejected, object metadata checked as ObjectMeta;
  * - Argo CD `argoproj.io/v1alpha1` and Flux `kustomize|source.toolkit.fluxcd.io/v1`
  *   with `@kubernetes-models/argo-cd` / `@kubernetes-models/flux-cd`.
  *
- * An apiVersion/kind it has no schema for is a violation, never a pass.
+ * Each kind's validator loads on first use, so a run pays only for the kinds
+ * it emits. An apiVersion/kind it has no schema for is a violation, never a pass.
  */
 export class SchemaValidator {
   private static instance?: SchemaValidator;
 
-  /** The shared validator (schemas compile lazily, once per kind). */
+  /** The shared validator (each kind's validator loads once, on first use). */
   public static default(): SchemaValidator {
     return (SchemaValidator.instance ??= new SchemaValidator());
   }
 
-  private readonly checks = new Map<string, { source: SchemaSource; check?: Check }>();
-  private readonly loaded = new Set<string>();
-  private ajvInstance?: Ajv;
-  private get ajv(): Ajv {
-    if (!this.ajvInstance) {
-      const AjvClass = (loadModule('ajv') as { default: typeof Ajv }).default;
-      this.ajvInstance = new AjvClass({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
-    }
-    return this.ajvInstance;
-  }
-  private readonly crdSchemas = loadCrdSchemas();
+  /** `apiVersion/Kind` → its source and check; `null`: known to have no schema. */
+  private readonly checks = new Map<string, { source: SchemaSource; check: Check } | null>();
+  /** CRD keys (`networking.istio.io/v1/VirtualService`) that have a generated validator. */
+  private readonly crdKinds: ReadonlySet<string>;
 
   private constructor() {
-    for (const key of Object.keys(this.crdSchemas)) this.checks.set(key, { source: 'crd' });
+    this.crdKinds = new Set(
+      fs
+        .readdirSync(generatedValidatorsDir())
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => f.slice(0, -3).replaceAll('_', '/')),
+    );
   }
 
-  /**
-   * Registers the kinds of one kubernetes-models module on first use of its
-   * apiVersion: loading them all costs ~0.5 s (the pod validators are large),
-   * which a synth that only validates GitOps objects should not pay.
-   */
-  private loadGroup(apiVersion: string): void {
-    const group = MODEL_MODULES[apiVersion];
-    if (!group || this.loaded.has(apiVersion)) return;
-    this.loaded.add(apiVersion);
-    const [source, id] = group;
-    for (const value of Object.values(loadModule(id) as Record<string, unknown>)) {
-      // kinds only: list types (`DeploymentList`) are never emitted
-      if (!isModelClass(value) || value.kind.endsWith('List') || value.apiVersion !== apiVersion) continue;
+  private entry(apiVersion: string, kind: string): { source: SchemaSource; check: Check } | null {
+    const key = `${apiVersion}/${kind}`;
+    let entry = this.checks.get(key);
+    if (entry !== undefined) return entry;
+    if (this.crdKinds.has(key)) {
+      entry = { source: 'crd', check: crdCheck(loadGeneratedValidator(validatorFile(key))) };
+    } else {
+      const model = loadModel(apiVersion, kind);
+      const source = MODEL_MODULES[apiVersion]?.[0];
       // Kubernetes kinds also get strict field validation (see KnownFields); Argo CD / Flux only in metadata.
-      this.checks.set(`${value.apiVersion}/${value.kind}`, { source, check: modelCheck(value, source === 'kubernetes-1.27') });
+      entry = model && source ? { source, check: modelCheck(model, source === 'kubernetes-1.27') } : null;
     }
+    this.checks.set(key, entry);
+    return entry;
   }
 
-  /** Every `apiVersion/Kind` this validator has a schema for, sorted. */
+  /** Every `apiVersion/Kind` this validator has a schema for, sorted (loads every module: for tests and docs). */
   public kinds(): { readonly kind: string; readonly source: SchemaSource }[] {
-    for (const apiVersion of Object.keys(MODEL_MODULES)) this.loadGroup(apiVersion);
-    return [...this.checks]
-      .map(([kind, { source }]) => ({ kind, source }))
-      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+    const out = new Map([...this.crdKinds].map((kind) => [kind, 'crd' as SchemaSource]));
+    for (const [apiVersion, [source, id]] of Object.entries(MODEL_MODULES)) {
+      // each class is exported twice (`Event`, `IoK8sApiCoreV1Event`)
+      for (const value of Object.values(loadModule(id) as Record<string, unknown>)) {
+        if (isModelClass(value) && !value.kind.endsWith('List') && value.apiVersion === apiVersion) out.set(`${apiVersion}/${value.kind}`, source);
+      }
+    }
+    return [...out].map(([kind, source]) => ({ kind, source })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
   }
 
   /** Whether `apiVersion`/`kind` has a schema here. */
   public supports(apiVersion: string, kind: string): boolean {
-    this.loadGroup(apiVersion);
-    return this.checks.has(`${apiVersion}/${kind}`);
+    return this.entry(apiVersion, kind) !== null;
   }
 
   /** The violations of one object; empty when it is valid. */
@@ -202,11 +207,8 @@ export class SchemaValidator {
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
       return [{ pointer: '', message: 'must have string fields "apiVersion" and "kind"' }];
     }
-    const key = `${o.apiVersion}/${o.kind}`;
-    this.loadGroup(o.apiVersion);
-    const entry = this.checks.get(key);
-    if (!entry) return [{ pointer: '/kind', message: `no schema for ${key}: unknown apiVersion/kind` }];
-    entry.check ??= this.crdCheck(key);
+    const entry = this.entry(o.apiVersion, o.kind);
+    if (!entry) return [{ pointer: '/kind', message: `no schema for ${o.apiVersion}/${o.kind}: unknown apiVersion/kind` }];
     const out = entry.check(o);
     if (entry.source !== 'kubernetes-1.27') out.unshift(...KnownFields.k8s127().unknownFieldsAs(OBJECT_META, o.metadata, '/metadata'));
     // GitOps tools cannot track generateName objects; every emitted object needs a fixed name.
@@ -229,42 +231,6 @@ export class SchemaValidator {
       value: violations.map((v) => `${v.pointer || '/'}: ${v.message}`),
       expected: 'an object valid for its apiVersion/kind (Kubernetes 1.27, the Istio / Prometheus Operator CRDs in imports/, Argo CD, Flux)',
     });
-  }
-
-  private crdCheck(key: string): Check {
-    const schema = this.crdSchemas[key] as { properties?: Record<string, unknown> };
-    const [group, version, kind] = key.split('/');
-    // CRD schemas leave apiVersion/kind/metadata to the API server; pin them here instead.
-    const root = {
-      ...schema,
-      required: ['apiVersion', 'kind', 'metadata'],
-      properties: {
-        ...schema.properties,
-        apiVersion: { type: 'string', enum: [`${group}/${version}`] },
-        kind: { type: 'string', enum: [kind] },
-        metadata: { type: 'object' },
-      },
-    };
-    const validateSpec: ValidateFunction = this.ajv.compile(closeObjects(root) as object);
-    return (obj) => {
-      const out: SchemaViolation[] = [];
-      if (obj.metadata && typeof obj.metadata === 'object') out.push(...metadataCheck()(obj.metadata as Record<string, unknown>).map((v) => ({ ...v, pointer: `/metadata${v.pointer}` })));
-      if (!validateSpec(obj)) out.push(...fromAjv(validateSpec.errors));
-      return out;
-    };
-  }
-}
-
-/**
- * Reads imports/crd-schemas.json from the project root (found upwards, so it
- * works from lib/ under vitest and from build/lib/ after `tsc`). Read, not
- * imported: a type-inferred 200 kB JSON module would slow every `tsc` run.
- */
-function loadCrdSchemas(): Record<string, unknown> {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'imports', 'crd-schemas.json');
-    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    if (path.dirname(dir) === dir) throw new Error(`imports/crd-schemas.json not found above ${__dirname}; run \`npm run import\``);
   }
 }
 

@@ -130,7 +130,13 @@ describe('GitOps objects in dist/gitops/', () => {
       description: 'x',
       build(app: App) {
         new kplus.ConfigMap(new Chart(app, 'c'), 'cm', { metadata: { name: 'x', namespace: 'x' } });
-        new ApiObject(new Chart(app, 'argo'), 'app', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'argocd' } });
+        new ApiObject(new Chart(app, 'argo'), 'app', {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'shop', namespace: 'argocd' },
+          // schema-valid, so that the duplicate is what fails
+          spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' }, source: { repoURL: 'https://example.com/r.git', path: 'shop' } },
+        });
       },
     });
     expect(() => synthesizeAll([gitopsApp('shop', { argocd: true }), rogue], { gitops: config })).toThrowError(

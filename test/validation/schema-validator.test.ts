@@ -43,13 +43,13 @@ describe('SchemaValidator rejects bad objects', () => {
     it('wrong type', () => {
       const d = dep();
       d.spec.replicas = 'two';
-      expect(v.validate(d)).toEqual([{ pointer: '/spec/replicas', message: 'must be integer' }]);
+      expect(v.validate(d)).toEqual([{ pointer: '/spec/replicas', message: 'must be integer', expected: 'a value of type integer' }]);
     });
     it('missing required field', () => {
       const d = dep();
       delete d.spec.selector;
       // kubernetes-models' compiled validators word it without quotes
-      expect(v.validate(d)).toEqual([{ pointer: '/spec', message: 'must have required property selector' }]);
+      expect(v.validate(d)).toEqual([{ pointer: '/spec', message: 'must have required property selector', expected: 'the required field "selector"' }]);
     });
     it('unknown field (strict field validation, also inside lists and metadata)', () => {
       const d = dep() as unknown as { metadata: Record<string, unknown>; spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
@@ -64,7 +64,7 @@ describe('SchemaValidator rejects bad objects', () => {
       const d = dep();
       d.spec.strategy = { type: 'BlueGreen' };
       expect(v.validate(d)).toEqual([
-        { pointer: '/spec/strategy/type', message: 'must be equal to one of the allowed values: "Recreate", "RollingUpdate"' },
+        { pointer: '/spec/strategy/type', message: 'must be equal to one of the allowed values: "Recreate", "RollingUpdate"', expected: 'one of "Recreate", "RollingUpdate"' },
       ]);
     });
   });
@@ -74,12 +74,12 @@ describe('SchemaValidator rejects bad objects', () => {
     it('wrong type', () => {
       const o = vs();
       o.spec.http[0].route[0].weight = '90';
-      expect(v.validate(o)).toEqual([{ pointer: '/spec/http/0/route/0/weight', message: 'must be integer' }]);
+      expect(v.validate(o)).toEqual([{ pointer: '/spec/http/0/route/0/weight', message: 'must be integer', expected: 'a value of type integer' }]);
     });
     it('missing required field', () => {
       const o = vs();
       delete o.spec.http[0].route[0].destination.host;
-      expect(v.validate(o)).toEqual([{ pointer: '/spec/http/0/route/0/destination', message: "must have required property 'host'" }]);
+      expect(v.validate(o)).toEqual([{ pointer: '/spec/http/0/route/0/destination', message: "must have required property 'host'", expected: 'the required field "host"' }]);
     });
     it('unknown field', () => {
       const o = vs();
@@ -94,7 +94,7 @@ describe('SchemaValidator rejects bad objects', () => {
       const pa = byKind(ISTIO_FIXTURES, 'PeerAuthentication') as { spec: { mtls: { mode: string } } };
       pa.spec.mtls.mode = 'STRICTER';
       expect(v.validate(pa)).toEqual([
-        { pointer: '/spec/mtls/mode', message: 'must be equal to one of the allowed values: "UNSET", "DISABLE", "PERMISSIVE", "STRICT"' },
+        { pointer: '/spec/mtls/mode', message: 'must be equal to one of the allowed values: "UNSET", "DISABLE", "PERMISSIVE", "STRICT"', expected: 'one of "UNSET", "DISABLE", "PERMISSIVE", "STRICT"' },
       ]);
     });
     it('bad metadata (name type, unknown metadata field)', () => {
@@ -104,7 +104,7 @@ describe('SchemaValidator rejects bad objects', () => {
       expect(v.validate(o)).toEqual([
         { pointer: '/metadata/name', message: 'must be a non-empty string' },
         { pointer: '/metadata', message: 'unknown field "namespacee"' },
-        { pointer: '/metadata/name', message: 'must be string' },
+        { pointer: '/metadata/name', message: 'must be string', expected: 'a value of type string' },
       ]);
     });
     it('wrong apiVersion for the kind', () => {
@@ -119,12 +119,12 @@ describe('SchemaValidator rejects bad objects', () => {
     it('wrong type', () => {
       const o = sm();
       o.spec.endpoints = { port: 'http' } as unknown as Record<string, unknown>[];
-      expect(v.validate(o)).toEqual([{ pointer: '/spec/endpoints', message: 'must be array' }]);
+      expect(v.validate(o)).toEqual([{ pointer: '/spec/endpoints', message: 'must be array', expected: 'a value of type array' }]);
     });
     it('missing required field', () => {
       const o = sm();
       delete o.spec.selector;
-      expect(v.validate(o)).toEqual([{ pointer: '/spec', message: "must have required property 'selector'" }]);
+      expect(v.validate(o)).toEqual([{ pointer: '/spec', message: "must have required property 'selector'", expected: 'the required field "selector"' }]);
     });
     it('unknown field', () => {
       const o = sm();
@@ -134,7 +134,7 @@ describe('SchemaValidator rejects bad objects', () => {
     it('bad enum', () => {
       const o = sm();
       o.spec.endpoints[0].scheme = 'ftp';
-      expect(v.validate(o)).toEqual([{ pointer: '/spec/endpoints/0/scheme', message: 'must be equal to one of the allowed values: "http", "https", "HTTP", "HTTPS"' }]);
+      expect(v.validate(o)).toEqual([{ pointer: '/spec/endpoints/0/scheme', message: 'must be equal to one of the allowed values: "http", "https", "HTTP", "HTTPS"', expected: 'one of "http", "https", "HTTP", "HTTPS"' }]);
     });
   });
 
