@@ -8,7 +8,7 @@ import { DistRepairOptions, writeDistWith } from './dist-writer';
 import { GITOPS_FOLDER, GitOpsConfig, generateGitOps } from './gitops';
 import { IstioApiLevel } from './istio-api-level';
 import { assertUniqueObjects } from './object-identity';
-import { SynthesizedApp, synthesizeApp } from './synthesize-app';
+import { SynthesizedApp, releaseTagsOf, synthesizeApp } from './synthesize-app';
 
 /** Synth-wide options. */
 export interface SynthOptions {
@@ -167,6 +167,5 @@ export function synthToDist(apps: readonly AppDefinition[], outdir: string, opti
  * read another app's MeshServices): its tags there come from its releases file.
  */
 export function scratchContext<S>(definition: AppDefinition<S>, environment: Environment<S>): SynthContext<S> {
-  const { data, source } = releasesOf(definition as AppDefinition, undefined, {});
-  return { appName: definition.name, environment, releases: new ReleaseTags(definition.name, environment.name, data?.[environment.name], source) };
+  return { appName: definition.name, environment, releases: releaseTagsOf(definition as AppDefinition, environment.name) };
 }

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { Environment, IMPLICIT_ENVIRONMENT } from '../environments/environment';
-import { ReleaseTags } from '../environments/releases';
+import * as path from 'path';
+import { ReleaseTags, readReleases } from '../environments/releases';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { manifestErrors, throwManifestErrors } from '../validation/rules';
 import { AppDefinition } from './app-definition';
@@ -83,6 +84,13 @@ export class AppSynthError extends MeshforgeError {
   }
 }
 
+/** The tags of `definition` in `environment` from its releases file (none when it has no file). */
+export function releaseTagsOf(definition: AppDefinition, environment: string): ReleaseTags {
+  if (definition.releases === undefined) return new ReleaseTags(definition.name, environment, undefined, undefined);
+  const shown = path.relative(process.cwd(), definition.releases) || definition.releases;
+  return new ReleaseTags(definition.name, environment, readReleases(definition.releases, undefined, shown)[environment], shown);
+}
+
 /** The file of one sync-order group, e.g. `40-workloads.k8s.yaml`. */
 function groupFile(group: { readonly prefix: string; readonly name: string }): string {
   return `${group.prefix}-${group.name}${MANIFEST_EXTENSION}`;
@@ -111,7 +119,7 @@ export interface SynthesizeAppOptions {
   readonly environment?: Environment;
   /**
    * The app's tags in that environment.
-   * @default - none: `context.releases.tag()` fails
+   * @default - the environment's tags in the app's `releases` file, if it has one
    */
   readonly releases?: ReleaseTags;
 }
@@ -124,7 +132,7 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
   try {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
-    const releases = options.releases ?? new ReleaseTags(definition.name, environment.name, undefined, undefined);
+    const releases = options.releases ?? releaseTagsOf(definition, environment.name);
     definition.build(app, { appName: definition.name, environment, releases });
     const unused = releases.unused();
     if (unused.length > 0) {

@@ -455,6 +455,6 @@ describe('dist/observability: security', () => {
   it('has no Service or ConfigMap name collision per namespace', () => {
     const keys = docs.map((d) => `${d.apiVersion}/${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(fs.existsSync(path.resolve(__dirname, '../../dist/observability/kustomization.yaml'))).toBe(true);
+    expect(fs.existsSync(path.resolve(__dirname, '../../dist/prod/observability/kustomization.yaml'))).toBe(true);
   });
 });
