@@ -4,9 +4,9 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { AppDefinition, Environment, MeshforgeError, SchemaValidator, defineApp, defineEnvironments, synthesizeAll, validateReleases } from '../../lib';
+import { AppDefinition, Environment, SchemaValidator, defineApp, defineEnvironments, synthesizeAll, validateReleases } from '../../lib';
 import { environments } from '../../apps';
-import { tmpDir } from '../helpers';
+import { errorOf, tmpDir } from '../helpers';
 
 interface Settings {
   readonly replicas: number;
@@ -14,14 +14,6 @@ interface Settings {
 const env = (name: string, replicas = 1, server = `https://${name}.k8s.example.com:6443`): Environment<Settings> => ({ name, cluster: { name, server }, settings: { replicas } });
 const ENVS = [env('dev', 1), env('test', 2), env('prod', 3)];
 
-function errorOf(f: () => unknown): MeshforgeError {
-  try {
-    f();
-  } catch (e) {
-    return e as MeshforgeError;
-  }
-  throw new Error('expected an error');
-}
 
 /** An app whose Deployment takes its replicas from the environment and its tag from `releases`. */
 function app(name: string, options: Partial<AppDefinition<Settings>> = {}): AppDefinition<Settings> {

@@ -4,10 +4,10 @@ import * as path from 'path';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { AppDefinition, Environment, MeshforgeError, defineApp, parsePromoteArgs, promote, readTree, synthToDist } from '../../lib';
+import { AppDefinition, Environment, defineApp, parsePromoteArgs, promote, readTree, synthToDist } from '../../lib';
 import { main } from '../../bin/promote';
 import { apps, environments, gitops } from '../../apps';
-import { tmpDir } from '../helpers';
+import { errorOf, tmpDir } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -58,14 +58,6 @@ function folderHashes(dist: string): Map<string, string> {
   return out;
 }
 
-function errorOf(f: () => unknown): MeshforgeError {
-  try {
-    f();
-  } catch (e) {
-    return e as MeshforgeError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parsePromoteArgs', () => {
   it('reads a tag for one environment and a copy between two', () => {
