@@ -7,7 +7,7 @@ import { tmpDir } from '../helpers';
 import { loadDist, promtoolCopy, run, writeTemp } from './tools';
 
 /**
- * Checks on the committed product, dist/observability/: the real tools on
+ * Checks on the committed product, dist/prod/observability/: the real tools on
  * every generated config, dashboards against the metrics the stack produces,
  * and the security properties a platform team relies on.
  */
