@@ -4,6 +4,7 @@ import sandbox from './sandbox';
 import shop from './shop';
 
 export { gitops } from './gitops';
+export { environments } from './environments';
 
 /**
  * Istio API versions of dist/: "v1" (networking/security/telemetry.istio.io/v1) needs
@@ -12,7 +13,8 @@ export { gitops } from './gitops';
 export const istioApiLevel: IstioApiLevel = 'v1';
 
 /**
- * Every app that `npm run synth` renders into dist/<name>/. A test fails if a
- * folder under apps/ is missing here.
+ * Every app that `npm run synth` renders into dist/<environment>/<name>/ for
+ * each environment it deploys to. A test fails if a folder under apps/ is
+ * missing here.
  */
 export const apps: readonly AppDefinition[] = [observability, sandbox, shop];

@@ -8,6 +8,9 @@
  *   npm run bench -- --n=1000 --runs=5 --out=/tmp/x   custom sizes / runs / output stem
  *   npm run bench -- --report-from=bench/results.json  re-render bench/RESULTS.md from saved results
  *   npm run bench -- --edit-loop [--runs=5] [--cold-runs=3]  only the edit loop section (bench/edit-loop.ts), merged into bench/results.json
+ *   npm run bench -- --environments [--quick]   only the environments section: N services × 1 and 3 environments
+ *                                  (N = 1000, 3000; quick: 100, 500) → bench/ENVIRONMENTS.md (quick: build/bench-environments.md)
+ * The full run ends with the environments section too.
  */
 /* eslint-disable no-console */
 import { execFileSync, spawnSync } from 'child_process';
@@ -96,11 +99,12 @@ function countOutput(dir: string): { objects: number; bytes: number; files: numb
   return { objects, bytes, files: files.length };
 }
 
-function runOnce(config: Config, n: number): { ms: number; rssKiB: number; cpuMs: number; outdir: string } {
+function runOnce(config: Config, n: number, environments?: number): { ms: number; rssKiB: number; cpuMs: number; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshforge-bench-'));
   const target = path.join(outdir, 'dist');
   const start = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, [path.join(__dirname, 'worker.js'), config.variant, config.layout, String(n), target], {
+  const extra = environments === undefined ? [] : [String(environments)];
+  const res = spawnSync(process.execPath, [path.join(__dirname, 'worker.js'), config.variant, config.layout, String(n), target, ...extra], {
     encoding: 'utf8',
     timeout: 900_000,
     maxBuffer: 1 << 20,
@@ -320,6 +324,77 @@ async function editLoopMain(root: string, argv: readonly string[]): Promise<void
   console.log('wrote bench/RESULTS.md and bench/results.json (edit loop section)');
 }
 
+/** One size of the environments section: N services rendered for E environments. */
+interface EnvironmentsMeasurement {
+  readonly n: number;
+  readonly environments: number;
+  readonly runs: number;
+  readonly minMs: number;
+  readonly minCpuMs: number;
+  readonly maxRssMiB: number;
+  readonly objects: number;
+  readonly files: number;
+  /** Minimum CPU time per rendered service (N × E): flat when synth is linear in both. */
+  readonly cpuUsPerServiceEnv: number;
+}
+
+/**
+ * The environments section (issue 15): the meshforge one-chart app at each N,
+ * rendered for 1 and 3 environments. Linear means the CPU time per
+ * service × environment stays flat as N and E grow.
+ */
+function measureEnvironments(ns: readonly number[], runs: number): EnvironmentsMeasurement[] {
+  const config: Config = { variant: 'meshforge', layout: 'one-chart' };
+  const out: EnvironmentsMeasurement[] = [];
+  for (const n of ns) {
+    for (const environments of [1, 3]) {
+      const samples = Array.from({ length: runs }, () => {
+        const r = runOnce(config, n, environments);
+        const count = countOutput(path.join(r.outdir, 'dist'));
+        fs.rmSync(r.outdir, { recursive: true, force: true });
+        return { ...r, count };
+      });
+      const minCpuMs = Math.min(...samples.map((s) => s.cpuMs));
+      const m: EnvironmentsMeasurement = {
+        n,
+        environments,
+        runs,
+        minMs: Math.round(Math.min(...samples.map((s) => s.ms))),
+        minCpuMs,
+        maxRssMiB: Math.round(Math.max(...samples.map((s) => s.rssKiB)) / 1024),
+        objects: samples[0].count.objects,
+        files: samples[0].count.files,
+        cpuUsPerServiceEnv: Math.round((minCpuMs * 1000) / (n * environments)),
+      };
+      console.log(`  environments: N=${n} × ${environments} env: ${m.minMs} ms wall, ${m.minCpuMs} ms CPU, ${m.cpuUsPerServiceEnv} µs CPU per service × environment, ${m.maxRssMiB} MiB`);
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+function environmentsMarkdown(results: readonly EnvironmentsMeasurement[], env: Record<string, string>): string {
+  const rows = results.map((r) => `| ${r.n} | ${r.environments} | ${r.runs} | ${r.minMs} | ${r.minCpuMs} | ${r.cpuUsPerServiceEnv} | ${r.maxRssMiB} | ${r.objects} | ${r.files} |`);
+  const largest = Math.max(...results.map((r) => r.n));
+  const at = (n: number, e: number) => results.find((r) => r.n === n && r.environments === e)!;
+  const smallest = Math.min(...results.map((r) => r.n));
+  const ratioEnvs = at(largest, 3).minCpuMs / at(largest, 1).minCpuMs;
+  const ratioSize = at(largest, 3).cpuUsPerServiceEnv / at(smallest, 3).cpuUsPerServiceEnv;
+  return [
+    '## Environments: N services × E environments',
+    '',
+    `meshforge, one chart, \`synthToDist\` with E environments (\`dist/<env>/bench/\`); minimum of each size's runs; commit ${env.commit ?? '?'}.`,
+    '',
+    '| N | environments | runs | min wall ms | min CPU ms | CPU µs per service × env | peak RSS MiB | objects | files |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `- 3 environments cost ${ratioEnvs.toFixed(2)}× one at N=${largest} (linear: ≤ 3; module loading is paid once).`,
+    `- CPU per service × environment at N=${largest} is ${ratioSize.toFixed(2)}× that at N=${smallest} (linear: ≤ 1.3; fixed costs make small N dearer).`,
+    '',
+  ].join('\n');
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
   const root = path.resolve(__dirname, '..', '..');
@@ -328,6 +403,19 @@ function main(): void {
       console.error(e.stack);
       process.exitCode = 1;
     });
+    return;
+  }
+  if (argv.includes('--environments')) {
+    const quick = argv.includes('--quick');
+    const runs = Number(argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? (quick ? 2 : 3));
+    const ns = argv.find((a) => a.startsWith('--n='))?.split('=')[1].split(',').map(Number) ?? (quick ? [100, 500] : [1000, 3000]);
+    console.log(`environments benchmark: N = ${ns.join(', ')} × 1 and 3 environments, ${runs} run(s) each`);
+    const md = environmentsMarkdown(measureEnvironments(ns, runs), environment());
+    const stem = quick ? path.join(root, 'build', 'bench-environments') : path.join(root, 'bench', 'ENVIRONMENTS');
+    fs.mkdirSync(path.dirname(stem), { recursive: true });
+    fs.writeFileSync(`${stem}.md`, md);
+    console.log('\n' + md);
+    console.log(`wrote ${path.relative(process.cwd(), `${stem}.md`)}`);
     return;
   }
   const from = argv.find((a) => a.startsWith('--report-from='))?.split('=')[1];
@@ -357,6 +445,12 @@ function main(): void {
   fs.writeFileSync(jsonFile, JSON.stringify({ environment: env, args: argv, results, targets: checks, editLoop }, null, 2) + '\n');
   console.log('\n' + md);
   console.log(`wrote ${path.relative(process.cwd(), `${stem}.md`)} and ${path.relative(process.cwd(), jsonFile)}`);
+  // the environments section, in its own file so RESULTS.md and results.json keep their format
+  const envStem = out ? `${out}-environments` : quick ? path.join(root, 'build', 'bench-environments') : path.join(root, 'bench', 'ENVIRONMENTS');
+  const envMd = environmentsMarkdown(measureEnvironments(quick ? [100, 500] : [1000, 3000], quick ? 2 : runs), env);
+  fs.writeFileSync(`${envStem}.md`, envMd);
+  console.log('\n' + envMd);
+  console.log(`wrote ${path.relative(process.cwd(), `${envStem}.md`)}`);
 }
 
 main();

@@ -2,7 +2,10 @@
  * One benchmark measurement, run as a fresh child process by bench/run.ts so
  * that module loading counts and nothing is shared between measurements.
  *
- *   node build/bench/worker.js <variant> <layout> <n> <outdir>
+ *   node build/bench/worker.js <variant> <layout> <n> <outdir> [<environments>]
+ *
+ * `<environments>` (meshforge only, default none): render the app for that many
+ * environments (`dist/env-<i>/bench/`), as a project with apps/environments.ts does.
  *
  * Prints one JSON line: { maxRssKiB, cpuMs } (peak RSS, user + system CPU time). Modules are required lazily so each
  * variant loads only what it needs (the floors never load cdk8s).
@@ -41,7 +44,7 @@ function chartsFor(app: App, layout: Layout, all: readonly BenchServiceSpec[], a
   }
 }
 
-function runMeshforge(layout: Layout, n: number, outdir: string): void {
+function runMeshforge(layout: Layout, n: number, outdir: string, environmentCount?: number): void {
   const { defineApp, synthToDist } = require('../lib') as typeof import('../lib');
   const { addMeshforgeService } = require('./services') as typeof import('./services');
   const all = specs(n);
@@ -50,7 +53,11 @@ function runMeshforge(layout: Layout, n: number, outdir: string): void {
     description: 'benchmark services',
     build: (a) => chartsFor(a, layout, all, addMeshforgeService),
   });
-  synthToDist([app], outdir);
+  const environments =
+    environmentCount === undefined
+      ? undefined
+      : Array.from({ length: environmentCount }, (_, i) => ({ name: `env-${i}`, cluster: { name: `env-${i}`, server: `https://env-${i}.example.com` }, settings: {} }));
+  synthToDist([app], outdir, { environments });
 }
 
 function runCdk8s(layout: Layout, n: number, outdir: string): void {
@@ -90,7 +97,7 @@ function runJson(layout: Layout, n: number, outdir: string): void {
   for (const [id, objects] of plainFiles(layout, n)) fs.writeFileSync(path.join(outdir, `${id}.json`), JSON.stringify(objects));
 }
 
-const RUNNERS: Record<Variant, (layout: Layout, n: number, outdir: string) => void> = {
+const RUNNERS: Record<Variant, (layout: Layout, n: number, outdir: string, environments?: number) => void> = {
   meshforge: runMeshforge,
   cdk8s: runCdk8s,
   yaml: runYaml,
@@ -98,8 +105,8 @@ const RUNNERS: Record<Variant, (layout: Layout, n: number, outdir: string) => vo
 };
 
 if (require.main === module) {
-  const [variant, layout, n, outdir] = process.argv.slice(2);
-  RUNNERS[variant as Variant](layout as Layout, Number(n), outdir);
+  const [variant, layout, n, outdir, environments] = process.argv.slice(2);
+  RUNNERS[variant as Variant](layout as Layout, Number(n), outdir, environments === undefined ? undefined : Number(environments));
   const usage = process.resourceUsage();
   process.stdout.write(JSON.stringify({ maxRssKiB: usage.maxRSS, cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) }) + '\n');
 }

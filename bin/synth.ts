@@ -1,11 +1,13 @@
 import * as path from 'path';
-import { AppDefinition, GitOpsConfig, IstioApiLevel, projectRoot, runSynthCli, SynthCliRun, synthesizeAll } from '../lib';
+import { AppDefinition, Environment, GitOpsConfig, IstioApiLevel, projectRoot, runSynthCli, SynthCliRun, synthesizeAll } from '../lib';
 
 export interface SynthCliOptions {
   readonly apps?: readonly AppDefinition[];
   readonly outdir?: string;
   /** @default - apps/gitops.ts */
   readonly gitops?: GitOpsConfig;
+  /** @default - apps/environments.ts with the registered apps; none with `apps` */
+  readonly environments?: readonly Environment[];
   /** @default - apps/index.ts `istioApiLevel` */
   readonly istioApiLevel?: IstioApiLevel;
   readonly log?: (line: string) => void;
@@ -42,6 +44,7 @@ export function synthRun(options: SynthCliOptions = {}): SynthCliRun {
       const registered: Partial<typeof import('../apps')> = options.apps ? {} : require('../apps');
       return synthesizeAll(options.apps ?? registered.apps ?? [], {
         gitops: options.gitops ?? registered.gitops,
+        environments: options.apps ? options.environments : registered.environments,
         istioApiLevel: options.istioApiLevel ?? registered.istioApiLevel,
       });
     },

@@ -1,4 +1,5 @@
 export * from './synth';
+export * from './environments';
 export * from './validation';
 // The policy check keeps generic names (Manifest, Finding, RULES...) inside lib/policy; the barrel exposes its entry points.
 export {

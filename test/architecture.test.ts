@@ -41,7 +41,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   imports: [],
   'lib/common': ['lib/validation'],
   'lib/validation': ['lib/common'],
-  'lib/synth': ['lib/common', 'lib/validation'],
+  // Environments, their settings and releases are data that synth renders per environment.
+  'lib/environments': ['lib/common', 'lib/validation'],
+  'lib/synth': ['lib/common', 'lib/validation', 'lib/environments'],
   'lib/mesh': ['imports', 'lib/common', 'lib/validation'],
   'lib/security': ['imports', 'lib/common', 'lib/validation', 'lib/mesh'],
   'lib/observability': ['imports', 'lib/common', 'lib/validation', 'lib/mesh'],
@@ -51,7 +53,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'lib/analysis': ['lib/common', 'lib/validation', 'lib/policy'],
   // The report and diff read YAML only (like the policy check), never the constructs.
   'lib/report': ['lib/common', 'lib/validation', 'lib/policy'],
-  lib: ['lib/common', 'lib/validation', 'lib/synth', 'lib/mesh', 'lib/security', 'lib/observability', 'lib/policy', 'lib/analysis'],
+  lib: ['lib/common', 'lib/validation', 'lib/environments', 'lib/synth', 'lib/mesh', 'lib/security', 'lib/observability', 'lib/policy', 'lib/analysis'],
   apps: ['imports', 'lib', 'lib/*'],
   bin: ['imports', 'lib', 'lib/*', 'apps'],
   bench: ['imports', 'lib', 'lib/*'],

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { SYNC_WAVE_ANNOTATION, synthesizeApp } from '../lib';
+import { environments } from '../apps';
 import shop from '../apps/shop';
 
 /*
@@ -14,13 +15,18 @@ const DIST = path.resolve(__dirname, '..', 'dist');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
-/** The objects of dist/<app>/ in apply order (kustomization.yaml's file order, then document order). */
+/** The objects of dist/<env>/<app>/ in apply order (kustomization.yaml's file order, then document order). */
 function appObjects(app: string): Obj[] {
   const kustomization = parse(fs.readFileSync(path.join(DIST, app, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
   return kustomization.resources.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(DIST, app, f), 'utf8')).map((d) => d.toJS() as Obj));
 }
 
-const APPS = fs.readdirSync(DIST).filter((a) => a !== 'gitops' && fs.existsSync(path.join(DIST, a, 'kustomization.yaml')));
+// every dist/<env>/<app>/ (each environment is a cluster of its own; the checks below hold in each)
+const APPS = fs
+  .readdirSync(DIST)
+  .filter((e) => e !== 'gitops')
+  .flatMap((e) => fs.readdirSync(path.join(DIST, e)).map((a) => `${e}/${a}`))
+  .filter((a) => fs.existsSync(path.join(DIST, a, 'kustomization.yaml')));
 const ALL = APPS.flatMap(appObjects);
 const ns = (o: Obj) => o.metadata.namespace;
 const wave = (o: Obj) => Number(o.metadata.annotations[SYNC_WAVE_ANNOTATION]);
@@ -28,7 +34,7 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
 describe('dist/ on a real cluster', () => {
   it('reads every app (the checks below have objects to look at)', () => {
-    expect(APPS).toEqual(expect.arrayContaining(['observability', 'shop']));
+    expect(APPS).toEqual(expect.arrayContaining(['dev/observability', 'dev/shop', 'prod/observability', 'prod/shop']));
     expect(ALL.filter((o) => o.kind === 'ServiceEntry').length).toBeGreaterThan(0);
     expect(ALL.filter((o) => o.kind === 'StatefulSet').length).toBeGreaterThan(0);
   });
@@ -66,8 +72,10 @@ describe('dist/ on a real cluster', () => {
   });
 
   it('GitOps dependencies only where real: the shop does not wait for the observability app', () => {
-    const flux = parse(fs.readFileSync(path.join(DIST, 'gitops', 'flux', 'shop.k8s.yaml'), 'utf8')) as Obj;
-    expect(flux.spec.dependsOn).toBeUndefined();
+    for (const env of ['dev', 'test', 'prod']) {
+      const flux = parse(fs.readFileSync(path.join(DIST, 'gitops', 'flux', env, 'shop.k8s.yaml'), 'utf8')) as Obj;
+      expect(flux.spec.dependsOn).toBeUndefined();
+    }
     const argo = parse(fs.readFileSync(path.join(DIST, 'gitops', 'argocd', 'shop.k8s.yaml'), 'utf8')) as Obj;
     const observability = parse(fs.readFileSync(path.join(DIST, 'gitops', 'argocd', 'observability.k8s.yaml'), 'utf8')) as Obj;
     expect(wave(argo)).toBeLessThanOrEqual(wave(observability));
@@ -120,7 +128,7 @@ describe('dist/ on a real cluster', () => {
     expect(istio.length).toBeGreaterThan(0);
     expect(new Set(istio.map((o) => o.apiVersion))).toEqual(new Set(['networking.istio.io/v1', 'security.istio.io/v1', 'telemetry.istio.io/v1']
       .filter((v) => istio.some((o) => o.apiVersion === v))));
-    const old = [...synthesizeApp(shop, { istioApiLevel: 'v1beta1' }).files]
+    const old = [...synthesizeApp(shop, { istioApiLevel: 'v1beta1', environment: environments[2] }).files]
       .filter(([f]) => f !== 'kustomization.yaml')
       .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Obj))
       .filter((o) => o.apiVersion.includes('.istio.io/'));
@@ -132,7 +140,7 @@ describe('dist/ on a real cluster', () => {
       'ServiceEntry networking.istio.io/v1beta1',
       'VirtualService networking.istio.io/v1beta1',
     ]);
-    expect(() => synthesizeApp(shop, { istioApiLevel: 'v1alpha3' as never })).toThrowError(
+    expect(() => synthesizeApp(shop, { istioApiLevel: 'v1alpha3' as never, environment: environments[2] })).toThrowError(
       'unknown Istio API level; field: istioApiLevel; value: "v1alpha3"; expected: one of "v1", "v1beta1" ("v1": Istio >= 1.22; "v1beta1": Istio 1.18-1.21)',
     );
   });

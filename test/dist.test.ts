@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { apps, gitops } from '../apps';
+import { apps, environments, gitops } from '../apps';
 import { SynthesizedApp, readTree, synthesizeAll } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -19,7 +19,7 @@ function freshTree(result: readonly SynthesizedApp[]): Map<string, string> {
   return tree;
 }
 
-const fresh = synthesizeAll(apps, { gitops });
+const fresh = synthesizeAll(apps, { gitops, environments });
 
 describe('committed dist/', () => {
   it('is what `npm run synth` produces now', () => {
@@ -34,10 +34,10 @@ describe('committed dist/', () => {
   });
 
   it('is deterministic: a second synthesis is byte-identical', () => {
-    expect(freshTree(synthesizeAll(apps, { gitops }))).toEqual(freshTree(fresh));
+    expect(freshTree(synthesizeAll(apps, { gitops, environments }))).toEqual(freshTree(fresh));
   });
 
-  it('has one folder per registered app and every apps/ folder is registered', () => {
+  it('has one folder per environment, one per app deploying there, and every apps/ folder is registered', () => {
     const folders = fs
       .readdirSync(path.join(ROOT, 'apps'), { withFileTypes: true })
       .filter((d) => d.isDirectory())
@@ -46,14 +46,18 @@ describe('committed dist/', () => {
     expect(apps.map((a) => a.name).sort()).toEqual(folders);
     // plus dist/gitops/ (Argo CD / Flux entry points) when an app opts in
     const generated = apps.some((a) => a.gitops?.argocd || a.gitops?.flux) ? ['gitops'] : [];
-    expect(fs.readdirSync(DIST).sort()).toEqual([...folders, ...generated].sort());
+    expect(fs.readdirSync(DIST).sort()).toEqual([...environments.map((e) => e.name), ...generated].sort());
+    for (const env of environments) {
+      const deployed = apps.filter((a) => (a.environments ?? [env.name]).includes(env.name)).map((a) => a.name);
+      expect(fs.readdirSync(path.join(DIST, env.name)).sort(), `dist/${env.name}/`).toEqual(deployed.sort());
+    }
   });
 
-  // every folder with a kustomization.yaml: dist/<app>/ and dist/gitops/{argocd,flux}/
+  // every folder with a kustomization.yaml: dist/<env>/<app>/, dist/gitops/argocd/ and dist/gitops/flux/<env>/
   const kustomizations = [...freshTree(fresh).keys()].filter((f) => path.basename(f) === 'kustomization.yaml').map((f) => path.dirname(f));
 
   it('has a kustomization for every app and for each GitOps entry point', () => {
-    expect(kustomizations).toEqual(expect.arrayContaining([...apps.map((a) => a.name), 'gitops/argocd', 'gitops/flux']));
+    expect(kustomizations).toEqual(expect.arrayContaining([...fresh.filter((a) => a.environment).map((a) => a.name), 'gitops/argocd', ...environments.map((e) => `gitops/flux/${e.name}`)]));
   });
 
   it.each(kustomizations)('dist/%s builds with `kubectl kustomize`, in file order', (dir) => {
@@ -67,9 +71,9 @@ describe('committed dist/', () => {
   });
 });
 
-describe.each(apps.map((a) => [a.name, a] as const))('app %s', (_name, app) => {
+// one whole-output snapshot per environment and app (dist/<env>/<app>/), and one of dist/gitops/
+describe.each(fresh.map((a) => [a.name, a] as const))('dist/%s', (_name, rendered) => {
   it('matches its snapshot', () => {
-    const files = Object.fromEntries(fresh.find((a) => a.name === app.name)!.files);
-    expect(files).toMatchSnapshot();
+    expect(Object.fromEntries(rendered.files)).toMatchSnapshot();
   });
 });

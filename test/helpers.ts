@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
-import { AppDefinition, defineApp } from '../lib';
+import { AppDefinition, MeshforgeError, defineApp } from '../lib';
 
 /** A fresh temporary directory, removed by the OS eventually. */
 export function tmpDir(prefix = 'meshforge-test-'): string {
@@ -64,4 +64,14 @@ export interface Manifest {
   readonly kind: string;
   readonly metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   readonly [field: string]: unknown;
+}
+
+/** The MeshforgeError `f` throws; fails the test when it throws nothing. */
+export function errorOf(f: () => unknown): MeshforgeError {
+  try {
+    f();
+  } catch (e) {
+    return e as MeshforgeError;
+  }
+  throw new Error('expected an error');
 }

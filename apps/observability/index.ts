@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
-import { AppDefinition, MeshService, MeshStatefulService, defineApp } from '../../lib';
+import { AppDefinition, Environment, MeshService, MeshStatefulService, defineApp, scratchContext } from '../../lib';
 import { AccessLogFilter, ObservabilityStack, Receiver, ServiceThresholds } from '../../lib/observability';
+import type { Settings } from '../environments';
 import shopApp from '../shop';
 
 /**
@@ -8,9 +9,9 @@ import shopApp from '../shop';
  * App (nothing of it is written). Monitoring them this way means a service
  * added to the shop gets its alerts and dashboard without touching this file.
  */
-function meshServicesOf(definition: AppDefinition): (MeshService | MeshStatefulService)[] {
+function meshServicesOf<S>(definition: AppDefinition<S>, environment: Environment<S>): (MeshService | MeshStatefulService)[] {
   const scratch = new App({ outdir: '/nonexistent-meshforge-outdir' });
-  definition.build(scratch, { appName: definition.name });
+  definition.build(scratch, scratchContext(definition, environment));
   return scratch.node.findAll().filter((c): c is MeshService | MeshStatefulService => c instanceof MeshService || c instanceof MeshStatefulService);
 }
 
@@ -20,16 +21,24 @@ const thresholds: Readonly<Record<string, ServiceThresholds>> = {
   cart: { errorRatio: 0.01, p99LatencyMs: 1500 },
 };
 
-export default defineApp({
+export default defineApp<Settings>({
   name: 'observability',
   description: 'Prometheus, Alertmanager, Grafana, exporters, logging (Fluent Bit → Fluentd → Elasticsearch → Kibana) and tracing (Jaeger v2 + Istio Telemetry).',
   // The setup Jobs retry for up to 15 minutes while Elasticsearch starts: Flux's health wait must outlast them.
   gitops: { argocd: true, flux: { timeout: '20m' } },
-  build(app) {
+  build(app, { environment }) {
+    const env = environment.settings;
     const chart = new Chart(app, 'stack');
+    // The on-call rotation is paged only from prod; dev and test alert the team's chat robot alone.
+    const page = env.alerts === 'page-oncall';
     const stack = new ObservabilityStack(chart, 'observability', {
-      prometheus: { retentionTime: '15d', retentionSize: '45GB', storageSize: '50Gi', externalLabels: { cluster: 'prod' } },
-      alertmanager: {
+      prometheus: {
+        retentionTime: env.metricsRetention.time,
+        retentionSize: env.metricsRetention.size,
+        storageSize: env.metricsRetention.volume,
+        externalLabels: { cluster: environment.cluster.name, environment: environment.name },
+      },
+      alertmanager: page ? {
         receivers: [
           Receiver.email('oncall-mail', {
             to: 'oncall@example.com',
@@ -54,11 +63,15 @@ export default defineApp({
           { receiver: 'oncall-mail', matchers: ['severity="critical"'], continue: true },
           { receiver: 'team-robot', matchers: ['namespace="shop"'] },
         ],
+      } : {
+        receivers: [Receiver.wechatRobot('team-robot', { robotKeySecret: { name: 'alertmanager-wechat-robot', key: 'robot-key' } })],
+        defaultReceiver: 'team-robot',
       },
-      tracing: { istio: { samplingPercentage: 1 } },
+      // every request traced in dev, a sample elsewhere (settings.tracingPercent)
+      tracing: { istio: { samplingPercentage: env.tracingPercent } },
       // Envoy access logs of every sidecar: each failed request, and 10% of the others.
       meshTelemetry: { accessLogging: { filter: AccessLogFilter.errors().or(AccessLogFilter.sample(10)) } },
     });
-    for (const service of meshServicesOf(shopApp)) stack.monitor(service, thresholds[service.name]);
+    for (const service of meshServicesOf(shopApp, environment)) stack.monitor(service, thresholds[service.name]);
   },
 });

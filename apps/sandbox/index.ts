@@ -9,7 +9,9 @@ import { defineApp } from '../../lib';
 export default defineApp({
   name: 'sandbox',
   description: 'A namespace for experiments; the smallest meshforge app.',
-  // dist/gitops/argocd/sandbox.k8s.yaml and dist/gitops/flux/sandbox.k8s.yaml
+  // for experiments only: never rendered for test or prod
+  environments: ['dev'],
+  // dist/gitops/argocd/sandbox.k8s.yaml (an ApplicationSet with one element, dev) and dist/gitops/flux/dev/sandbox.k8s.yaml
   gitops: { argocd: true, flux: true },
   build(app) {
     const chart = new Chart(app, 'namespace');

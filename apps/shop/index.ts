@@ -18,6 +18,7 @@ import {
 } from '../../lib';
 import { nightlyReport } from './nightly-report';
 import { shopQueue } from './queue';
+import type { Settings } from '../environments';
 
 /** Config files live next to this module in the sources (also when run from build/). */
 const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
@@ -32,22 +33,27 @@ const CONFIG_DIR = path.join(projectRoot(__dirname), 'apps', 'shop', 'config');
  * - `orders-db`: the managed PostgreSQL outside the cluster;
  * - `queue`: Redis on a StatefulSet, used by cart; `nightly-report`: a CronJob reading the catalog.
  */
-export default defineApp({
+export default defineApp<Settings>({
   name: 'shop',
   description: 'An online shop on Istio: gateway, gRPC backend with circuit breaking, a canary and an external database.',
   // No dependency on the observability app: the shop's NetworkPolicies admit its Prometheus whether it
   // runs or not, and waiting for its health (Secrets made by hand) would block every shop deploy. The
   // real prerequisite is Istio (CRDs and istiod), installed before this app syncs.
   gitops: { argocd: true, flux: true },
-  build(app) {
+  // image tags per environment: changed by `npm run promote` (docs/environments.md)
+  releases: path.join(projectRoot(__dirname), 'apps', 'shop', 'releases.json'),
+  build(app, { environment: { settings: env }, releases }) {
     const partOf = 'shop';
+    // shop.dev.example.com, shop.test.example.com, shop.example.com; its certificate Secret is named after it
+    const host = `shop.${env.domain}`;
+    const small = env.size === 'small';
     const ns = new MeshNamespace(new Chart(app, 'namespace'), 'shop', { labels: { 'app.kubernetes.io/part-of': partOf } });
 
     const gateway = new MeshGateway(new Chart(app, 'gateway'), 'public', {
       namespace: ns,
-      hosts: ['shop.example.com'],
+      hosts: [host],
       servers: [
-        { protocol: 'HTTPS', credentialName: 'shop-example-com-tls' },
+        { protocol: 'HTTPS', credentialName: `${host.replace(/\./g, '-')}-tls` },
         { protocol: 'HTTP', httpsRedirect: true },
       ],
     });
@@ -65,11 +71,13 @@ export default defineApp({
       dnsAutoAllocation: true, // see cart
       namespace: ns,
       partOf,
-      image: 'ghcr.io/acme-shop/catalog:3.8.0',
+      image: releases.image('ghcr.io/acme-shop/catalog', 'catalog'),
       ports: [{ port: 9090, protocol: 'grpc' }],
       liveness: HealthCheck.grpc({ period: Duration.seconds(10) }),
       readiness: HealthCheck.grpc({ period: Duration.seconds(5) }),
-      resources: { cpuRequest: '200m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '256Mi' },
+      resources: small
+        ? { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '128Mi' }
+        : { cpuRequest: '200m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '256Mi' },
       loadBalancer: LoadBalancer.roundRobin(),
       connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(500), http2MaxRequests: 1000, maxRequestsPerConnection: 100 },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
@@ -79,7 +87,7 @@ export default defineApp({
       timeout: Duration.seconds(2),
       // (1 + 2 tries) × 600ms = 1.8s: every try fits in the 2s timeout, with room for Envoy's backoff
       retries: { attempts: 2, perTryTimeout: Duration.millis(600), retryOn: 'unavailable,connect-failure,refused-stream,reset' },
-      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 },
+      autoscaling: { minReplicas: env.replicas, maxReplicas: env.maxReplicas, cpuUtilization: 70 },
       disruptionBudget: { maxUnavailable: 1 },
       // Scraped through the pod annotations (Istio rewrites them to :15020). No PodMonitor:
       // apps/observability runs Prometheus without the operator, so its CRD is not installed.
@@ -92,8 +100,11 @@ export default defineApp({
     const cart = new MeshService(new Chart(app, 'cart'), 'cart', {
       namespace: ns,
       partOf,
-      image: 'ghcr.io/acme-shop/cart:1.4.2',
-      versions: ['v1', { name: 'v2', image: 'ghcr.io/acme-shop/cart:1.5.0', replicas: 1 }],
+      image: releases.image('ghcr.io/acme-shop/cart', 'cart'),
+      // the canary (its own tag, `cart-canary`) runs only where the environment rolls out by canary
+      // two canary pods: with one, a restart leaves the v2 subset without endpoints and its 10% of requests get 503s
+      versions: env.canary ? ['v1', { name: 'v2', image: releases.image('ghcr.io/acme-shop/cart', 'cart-canary'), replicas: 2 }] : undefined,
+      replicas: env.replicas,
       ports: [{ port: 8080, protocol: 'http' }],
       liveness: HealthCheck.http('/healthz'),
       readiness: HealthCheck.http('/ready', { period: Duration.seconds(5) }),
@@ -110,17 +121,17 @@ export default defineApp({
       // (1 + 2 tries) × 900ms = 2.7s inside the 3s timeout
       retries: { attempts: 2, perTryTimeout: Duration.millis(900), retryOn: '5xx,connect-failure,refused-stream' },
       outlierDetection: { consecutive5xxErrors: 3 },
-      // maxUnavailable, not minAvailable: v2 runs one pod, and minAvailable 1 would block every node drain
+      // maxUnavailable, not minAvailable: in dev each version runs one pod, and minAvailable 1 would block every node drain
       disruptionBudget: { maxUnavailable: 1 },
       metrics: { port: 8080, path: '/metrics' },
     });
-    cart.canary({ v1: 90, v2: 10 });
+    if (env.canary) cart.canary({ v1: 90, v2: 10 });
 
     const storefront = new MeshService(new Chart(app, 'storefront'), 'storefront', {
       dnsAutoAllocation: true, // see cart
       namespace: ns,
       partOf,
-      image: 'ghcr.io/acme-shop/storefront:2.3.1',
+      image: releases.image('ghcr.io/acme-shop/storefront', 'storefront'),
       ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
       liveness: HealthCheck.http('/healthz'),
       readiness: HealthCheck.http('/ready'),
@@ -129,19 +140,21 @@ export default defineApp({
         'robots.txt': ConfigFile.fromString('User-agent: *\nDisallow: /checkout\n'),
       },
       writablePaths: ['/tmp'],
-      replicas: 3,
+      replicas: env.replicas,
       sidecarResources: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
+      // a node drain takes one front-end pod at a time (test and prod require a budget above one replica)
+      disruptionBudget: { maxUnavailable: 1 },
       timeout: Duration.seconds(10),
       metrics: { port: 8080 },
     });
     // Only the listed paths go out through the gateway; anything else (e.g. /admin, /internal/) gets a 404
     // there and stays reachable from inside the mesh only (no exposeAll).
-    storefront.exposeVia(gateway, { hosts: ['shop.example.com'] });
+    storefront.exposeVia(gateway, { hosts: [host] });
     storefront.addRoute({
       name: 'static',
       match: [{ uri: StringMatch.prefix('/static/') }],
       gateways: [gateway],
-      cors: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET'], maxAge: Duration.hours(1) },
+      cors: { allowOrigins: [StringMatch.exact(`https://${host}`)], allowMethods: ['GET'], maxAge: Duration.hours(1) },
     });
     storefront.addRoute({
       name: 'public-pages',

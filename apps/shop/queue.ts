@@ -27,5 +27,7 @@ export function shopQueue(app: App, ns: MeshNamespace, partOf: string): MeshStat
     dnsAutoAllocation: true,
     // one pod: evicting it is an outage, but a budget of 0 would block node drains forever
     disruptionBudget: { maxUnavailable: 1 },
+    // test and prod require 2 replicas of every workload; two unreplicated Redis pods would be two queues
+    policyExceptions: { 'env-min-replicas': 'Redis without Sentinel or Cluster runs as one instance: a second replica would be a second, separate queue' },
   });
 }

@@ -75,6 +75,13 @@ export interface MeshPodOptions {
   readonly podLabels?: Readonly<Record<string, string>>;
   /** Extra pod-template annotations; they win over meshforge's. @default - none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Exceptions from `npm run check` rules for this workload, rule id → reason
+   * (e.g. `{ 'env-min-replicas': 'Redis without Sentinel runs once' }`),
+   * written as `policy.meshforge.io/allow-<rule>` annotations on the workload.
+   * @default - none
+   */
+  readonly policyExceptions?: Readonly<Record<string, string>>;
 }
 
 /** A pod workload's facts, resolved once from its props. */
@@ -101,6 +108,18 @@ export function resolvePod(scope: Construct, id: string, p: MeshPodOptions, maxN
   const path = scope.node.path;
   const name = p.name ?? id;
   requireServiceName(path, 'name', name);
+  for (const [rule, reason] of sortedEntries(p.policyExceptions ?? {})) {
+    // the check reads only well-formed rule ids and refuses a blank reason (lib/policy/exceptions.ts)
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(rule) || reason.trim() === '') {
+      throw new MeshforgeError('invalid policy exception', {
+        code: 'POLICY_EXCEPTION',
+        path,
+        field: `policyExceptions["${rule}"]`,
+        value: reason,
+        expected: 'a rule id of `npm run check` (e.g. "env-min-replicas") mapped to a sentence saying why this workload needs the exception',
+      });
+    }
+  }
   if (name.length > maxNameLength) {
     throw new MeshforgeError(`name too long for a ${kind}`, {
       code: 'INVALID_NAME',
@@ -163,6 +182,7 @@ export function createPodIdentityAndConfig(scope: Construct, r: ResolvedPod): vo
 /** The workload's own annotations: the `allowInlineEnv` reasons as the inline-secrets policy exception (as on a MeshService's Deployment). */
 export function workloadAnnotations(p: MeshPodOptions, extra: Record<string, string> = {}): Record<string, string> | undefined {
   const annotations: Record<string, string> = { ...extra };
+  for (const [rule, reason] of sortedEntries(p.policyExceptions ?? {})) annotations[`${EXCEPTION_ANNOTATION_PREFIX}${rule}`] = reason.trim();
   const allowed = sortedEntries(p.allowInlineEnv ?? {});
   if (allowed.length > 0) annotations[`${EXCEPTION_ANNOTATION_PREFIX}inline-secrets`] = allowed.map(([n, reason]) => `${n}: ${reason.trim()}`).join('; ');
   return Object.keys(annotations).length > 0 ? annotations : undefined;

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { Receiver } from './alertmanager-receiver';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, singleReplica } from './common';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 import { WeChatRobotAdapter } from './wechat-robot-adapter';
 
@@ -171,7 +171,7 @@ export class Alertmanager extends Construct {
     const resources = toResources(props.resources ?? { cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m' });
 
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: meta('alertmanager'),
+      metadata: { ...meta('alertmanager'), annotations: singleReplica('one Alertmanager: the stack configures no cluster peers (--cluster.*), and unclustered replicas would each send every notification') },
       spec: {
         serviceName: this.serviceName,
         replicas: 1,

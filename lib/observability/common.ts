@@ -165,6 +165,15 @@ export function policyException(rule: string, reason: string): Record<string, st
 }
 
 /**
+ * The exception from an environment's minimum replicas (`env-min-replicas`,
+ * docs/security.md "Environment policy") for a component that runs once by
+ * design, with the reason `npm run check` shows.
+ */
+export function singleReplica(reason: string): Record<string, string> {
+  return policyException('env-min-replicas', reason);
+}
+
+/**
  * YAML for config files inside ConfigMaps: no line folding and no anchors or
  * aliases (shared objects are written out in full, as every tool expects).
  */

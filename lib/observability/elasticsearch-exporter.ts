@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, singleReplica } from './common';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
 export interface ElasticsearchExporterProps {
@@ -52,7 +52,7 @@ export class ElasticsearchExporter extends Construct {
       spec: { selector: selectorLabels(this.serviceName), ports: [{ name: this.portName, port: this.port, targetPort: k8s.IntOrString.fromString('metrics') }] },
     });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta(this.serviceName),
+      metadata: { ...meta(this.serviceName), annotations: singleReplica('one exporter per Elasticsearch cluster: a second replica would duplicate every series') },
       spec: {
         replicas: 1,
         selector: { matchLabels: selectorLabels(this.serviceName) },

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, policyException, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels, singleReplica } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface ElasticsearchProps {
@@ -66,6 +66,7 @@ export class Elasticsearch extends Construct {
         annotations: {
           // The image writes its keystore and TLS material under config/ at start.
           ...policyException('read-only-root-fs', 'Elasticsearch writes elasticsearch.keystore into /usr/share/elasticsearch/config on start'),
+          ...singleReplica('a single-node Elasticsearch (discovery.type: single-node, index replicas 0); more nodes need cluster discovery this construct does not configure'),
           ...(sysctl
             ? {
                 ...policyException('privileged', 'init container raises vm.max_map_count to 262144 (sysctlInitContainer: true)'),

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels, scrapeAnnotations } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, tcpProbe, toResources, podLabels, scrapeAnnotations, singleReplica } from './common';
 import { KUBERNETES_EVENTS_TAG } from './kubernetes-event-collector';
 import { checkDnsLabel, checkDuration, checkImage, checkUrl } from './validators';
 
@@ -174,7 +174,7 @@ ${output({ prefix: `deadletter-${prefix}`, buffer: 'deadletter', limitMb: buffer
       spec: { clusterIp: 'None', selector: selectorLabels('fluentd'), ports: [{ name: 'tcp-forward', port: this.port, targetPort: k8s.IntOrString.fromString('forward') }] },
     });
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: meta('fluentd'),
+      metadata: { ...meta('fluentd'), annotations: singleReplica('one aggregator: its file buffer is on the pod\'s own volume; a restart resumes from it and Fluent Bit retries meanwhile (bounded buffers, docs/observability.md)') },
       spec: {
         serviceName: this.serviceName,
         replicas: 1,

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { requireDnsLabel } from '../validation/names';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, singleReplica } from './common';
 import { DATASOURCE_UIDS, GrafanaDashboard } from './dashboards';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
@@ -142,7 +142,7 @@ export class Grafana extends Construct {
     ];
 
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: meta('grafana'),
+      metadata: { ...meta('grafana'), annotations: singleReplica('Grafana keeps its state in SQLite on its volume, which two replicas cannot share; dashboards and data sources are provisioned, so a restart loses nothing') },
       spec: {
         serviceName: this.serviceName,
         replicas: 1,

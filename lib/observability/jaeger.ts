@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels } from './common';
+import { IMAGES, ResourceProps, configChecksum, SecretKeyRef, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, singleReplica } from './common';
 import { checkDnsLabel, checkImage, checkRange, checkUrl } from './validators';
 
 /** Options of `JaegerStorage.elasticsearch`. */
@@ -139,7 +139,7 @@ export class Jaeger extends Construct {
       },
     });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta('jaeger'),
+      metadata: { ...meta('jaeger'), annotations: singleReplica('one all-in-one Jaeger (collector and query in one process); with the in-memory storage a second replica would hold another part of the traces') },
       spec: {
         replicas: 1,
         // In-memory storage cannot be shared: never run two pods side by side.

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, bindClusterRole, configChecksum, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, bindClusterRole, configChecksum, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, singleReplica } from './common';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
 /** A Grafana dashboard Kiali links to from service and workload pages. */
@@ -187,7 +187,7 @@ export class Kiali extends Construct {
       ...(props.grafanaTokenSecret ? [{ secret: { name: props.grafanaTokenSecret.name, items: [{ key: props.grafanaTokenSecret.key, path: 'grafana-token/value.txt' }] } }] : []),
     ];
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta('kiali'),
+      metadata: { ...meta('kiali'), annotations: singleReplica('Kiali is a view-only console: a restart interrupts browsing, not traffic') },
       spec: {
         replicas: 1,
         selector: { matchLabels: selectorLabels('kiali') },

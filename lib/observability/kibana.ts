@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, tcpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, tcpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels, singleReplica } from './common';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
 export interface KibanaProps {
@@ -50,7 +50,7 @@ export class Kibana extends Construct {
       spec: { selector: selectorLabels('kibana'), ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http') }] },
     });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta('kibana'),
+      metadata: { ...meta('kibana'), annotations: singleReplica('Kibana is a console: a restart interrupts browsing, not log collection') },
       spec: {
         replicas: 1,
         selector: { matchLabels: selectorLabels('kibana') },

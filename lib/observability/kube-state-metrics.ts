@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole } from './common';
+import { IMAGES, ResourceProps, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, podLabels, bindClusterRole, singleReplica } from './common';
 import { checkDnsLabel, checkImage } from './validators';
 
 export interface KubeStateMetricsProps {
@@ -66,7 +66,7 @@ export class KubeStateMetrics extends Construct {
       },
     });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta('kube-state-metrics'),
+      metadata: { ...meta('kube-state-metrics'), annotations: singleReplica('kube-state-metrics must run once per cluster (unsharded): a second replica duplicates every series') },
       spec: {
         replicas: 1,
         selector: { matchLabels: selectorLabels('kube-state-metrics') },

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, bindClusterRole, configChecksum, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, bindClusterRole, configChecksum, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, singleReplica } from './common';
 import { fluentBitContainer, forwardOutput } from './fluent-bit';
 import { checkDnsLabel, checkImage } from './validators';
 
@@ -59,7 +59,7 @@ export class KubernetesEventCollector extends Construct {
 ${forwardOutput(path, props.forwardTo, '256M')}`;
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta(`${name}-config`), data: { 'fluent-bit.conf': conf } });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta(name),
+      metadata: { ...meta(name), annotations: singleReplica('one event collector: a second replica would ship every Kubernetes event twice') },
       spec: {
         replicas: 1,
         strategy: { type: 'Recreate' },

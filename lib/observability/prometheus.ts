@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { IRuleFileSource } from './alert-rules';
-import { IMAGES, ResourceProps, configChecksum, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, bindClusterRole } from './common';
+import { IMAGES, ResourceProps, configChecksum, httpProbe, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, toYaml, podLabels, bindClusterRole, singleReplica } from './common';
 import { PrometheusConfigFile, ScrapeConfig, kubernetesJobs, validateKubernetesSdConfig } from './prometheus-config';
 import { checkDnsLabel, checkDuration, checkImage, checkRetentionSize } from './validators';
 
@@ -137,7 +137,7 @@ export class Prometheus extends Construct {
     ];
 
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: meta('prometheus'),
+      metadata: { ...meta('prometheus'), annotations: singleReplica('one Prometheus per cluster: replicas would scrape everything twice and need deduplication (Thanos, Mimir) this stack does not run; Watchdog and the dead-man\'s switch report its absence') },
       spec: {
         serviceName: this.serviceName,
         replicas: 1,

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMAGES, ResourceProps, SecretKeyRef, configChecksum, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources } from './common';
+import { IMAGES, ResourceProps, SecretKeyRef, configChecksum, httpProbe, podLabels, restrictedContainer, restrictedPod, selectorLabels, standardLabels, toResources, singleReplica } from './common';
 import { checkDnsLabel, checkImage, checkUrl } from './validators';
 
 export interface WeChatRobotAdapterProps {
@@ -97,7 +97,7 @@ export class WeChatRobotAdapter extends Construct {
     });
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
     new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta,
+      metadata: { ...meta, annotations: singleReplica('the WeChat Work robot adapter only forwards Alertmanager\'s webhooks; Alertmanager retries while it restarts') },
       spec: {
         replicas: 1,
         selector: { matchLabels: selectorLabels(this.name) },

@@ -1,4 +1,6 @@
 import { App } from 'cdk8s';
+import type { Environment } from '../environments/environment';
+import type { ReleaseTags } from '../environments/releases';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { isDnsLabel } from '../validation/names';
 import { AppGitOpsOptions, GITOPS_FOLDER } from './gitops';
@@ -8,13 +10,24 @@ import { AppGitOpsOptions, GITOPS_FOLDER } from './gitops';
  * New synth-wide parameters (e.g. the target environment) are added here, so
  * apps opt into them without a change of signature.
  */
-export interface SynthContext {
-  /** Name of the app being synthesized; equals the `dist/<name>/` folder. */
+export interface SynthContext<S = unknown> {
+  /** Name of the app being synthesized; equals the `dist/<environment>/<name>/` folder. */
   readonly appName: string;
+  /**
+   * The environment being rendered: `build` runs once per environment the app
+   * deploys to. Without project environments, an implicit one named `default`
+   * whose settings are `{}`.
+   */
+  readonly environment: Environment<S>;
+  /** Image tags of this app in this environment, from its releases file (`tag('cart')`, `image(repo, 'cart')`). */
+  readonly releases: ReleaseTags;
 }
 
-/** A deployable unit: one folder under `apps/`, one folder under `dist/`. */
-export interface AppDefinition {
+/**
+ * A deployable unit: one folder under `apps/`, one folder `dist/<environment>/<name>/`
+ * per environment it deploys to. `S` is the project's environment settings type.
+ */
+export interface AppDefinition<S = unknown> {
   /**
    * Folder name under `dist/` and the name used in error messages. A DNS
    * label: lowercase letters, digits and `-`.
@@ -27,7 +40,19 @@ export interface AppDefinition {
    * writes one `dist/<app>/<prefix>-<group>.k8s.yaml` per sync group, objects in
    * chart order (see sync-order.ts).
    */
-  build(app: App, context: SynthContext): void;
+  build(app: App, context: SynthContext<S>): void;
+  /**
+   * Environments (names from the project's list) this app deploys to, e.g. `['dev']`
+   * for a sandbox. An unknown name fails synth.
+   * @default - every environment of the project
+   */
+  readonly environments?: readonly string[];
+  /**
+   * Path of the app's releases file: JSON, environment → service → image tag
+   * (see docs/environments.md). `npm run promote` changes it.
+   * @default - none: `context.releases.tag()` fails with RELEASE_MISSING_TAG
+   */
+  readonly releases?: string;
   /**
    * Generate an Argo CD Application and/or a Flux Kustomization for this app
    * under dist/gitops/ (see docs/gitops.md).
@@ -37,7 +62,7 @@ export interface AppDefinition {
 }
 
 /** Declares an app. Validates the name early so a typo fails before any synth. */
-export function defineApp(definition: AppDefinition): AppDefinition {
+export function defineApp<S = unknown>(definition: AppDefinition<S>): AppDefinition<S> {
   if (!isDnsLabel(definition.name)) {
     throw new MeshforgeError('invalid app name', {
       code: 'INVALID_APP_NAME',

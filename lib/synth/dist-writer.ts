@@ -206,7 +206,7 @@ function writeLocked(l: Layout, apps: readonly SynthesizedApp[], steps: DistStep
   try {
     for (const app of apps) {
       const dir = path.join(staging, app.name);
-      steps.run('create a folder', dir, () => fs.mkdirSync(dir));
+      steps.run('create a folder', dir, () => fs.mkdirSync(dir, { recursive: true })); // dist/<environment>/<app>
       for (const [file, content] of [...app.files, ...app.sideFiles]) {
         const p = path.join(dir, file);
         if (file.includes('/')) steps.run('create a folder', path.dirname(p), () => fs.mkdirSync(path.dirname(p), { recursive: true })); // dist/gitops/argocd/…

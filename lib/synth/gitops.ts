@@ -1,6 +1,7 @@
 import { MeshforgeError } from '../validation/meshforge-error';
 import { isDnsLabel } from '../validation/names';
 import { SchemaValidator } from '../validation/schema-validator';
+import type { Environment } from '../environments/environment';
 import type { AppDefinition } from './app-definition';
 import { renderKustomization } from './kustomization';
 import { EmittedObject, identityOf } from './object-identity';
@@ -151,14 +152,84 @@ function manifest(apiVersion: string, kind: string, name: string, namespace: str
   return { apiVersion, kind, metadata: { annotations: { [SYNC_WAVE_ANNOTATION]: String(wave) }, name, namespace }, spec };
 }
 
+/** The apps deploying to one environment (what the fleet GitOps objects are generated from). */
+export interface EnvironmentDeployments {
+  readonly environment: Environment;
+  readonly apps: readonly AppDefinition[];
+}
+
+/** Checks an app's Flux dependencies against the apps with Flux enabled (in one environment, when `env` is set). */
+function checkFluxDependencies(app: AppDefinition, o: FluxAppOptions, fluxApps: ReadonlySet<string>, env?: string): void {
+  const where = env === undefined ? `gitops/flux/${app.name}` : `gitops/flux/${env}/${app.name}`;
+  for (const [i, dep] of (o.dependsOn ?? []).entries()) {
+    if (!fluxApps.has(dep) || dep === app.name) {
+      throw new MeshforgeError(env === undefined ? 'Flux dependency is not another app with Flux enabled' : `Flux dependency is not another app with Flux enabled in environment "${env}"`, {
+        code: 'GITOPS_UNKNOWN_DEPENDENCY',
+        path: where,
+        field: `gitops.flux.dependsOn[${i}]`,
+        value: dep,
+        expected: `one of: ${[...fluxApps].filter((n) => n !== app.name).join(', ') || `(no other app has gitops.flux${env === undefined ? '' : ` in ${env}`})`}`,
+      });
+    }
+  }
+  (o.externalDependsOn ?? []).forEach((dep, i) => {
+    if (!isDnsLabel(dep.name) || (dep.namespace !== undefined && !isDnsLabel(dep.namespace))) {
+      throw new MeshforgeError('invalid external Flux dependency', {
+        code: 'GITOPS_UNKNOWN_DEPENDENCY',
+        path: where,
+        field: `gitops.flux.externalDependsOn[${i}]`,
+        value: dep,
+        expected: 'the name (and namespace) of a Flux Kustomization: DNS labels, e.g. { name: "istio", namespace: "flux-system" }',
+      });
+    }
+  });
+}
+
+/** The spec of an app's Flux Kustomization reading `path`. */
+function fluxSpec(o: FluxAppOptions, path: string, sourceName: string): Record<string, unknown> {
+  const dependsOn = [
+    ...(o.dependsOn ?? []).map((name) => ({ name })),
+    ...(o.externalDependsOn ?? []).map((d) => (d.namespace ? { name: d.name, namespace: d.namespace } : { name: d.name })),
+  ];
+  return {
+    ...(dependsOn.length ? { dependsOn } : {}),
+    interval: o.interval ?? '10m',
+    path,
+    prune: o.prune ?? true,
+    sourceRef: { kind: 'GitRepository', name: sourceName },
+    ...(o.targetNamespace ? { targetNamespace: o.targetNamespace } : {}),
+    timeout: o.timeout ?? '5m',
+    wait: o.wait ?? true,
+  };
+}
+
+/** The spec of an app's Argo CD Application syncing `path` to `server`. */
+function argoSpec(o: ArgoCdAppOptions, path: string, server: string, config: GitOpsConfig): Record<string, unknown> {
+  return {
+    destination: { ...(o.destinationNamespace ? { namespace: o.destinationNamespace } : {}), server },
+    project: o.project ?? 'default',
+    source: { path, repoURL: config.repoURL, targetRevision: config.branch ?? 'main' },
+    syncPolicy: {
+      automated: { prune: o.prune ?? true, selfHeal: o.selfHeal ?? true },
+      // SSA: no last-applied annotation, so large ConfigMaps (dashboards) stay under the 256 kB annotation limit;
+      // PruneLast: remove old objects only after the new ones are healthy.
+      syncOptions: ['PruneLast=true', 'ServerSideApply=true'],
+    },
+  };
+}
+
 /**
  * Builds dist/gitops/: `argocd/<app>.k8s.yaml` (one Application per opted-in
  * app) and `flux/<app>.k8s.yaml` (one Kustomization each) plus
  * `flux/source.gitrepository.k8s.yaml`, each folder with its own
- * kustomization.yaml (the app-of-apps entry point). Every object is checked
+ * kustomization.yaml (the app-of-apps entry point). With environments
+ * (`fleet`), `argocd/<app>.k8s.yaml` holds an ApplicationSet instead (one
+ * Application per environment the app deploys to, on that environment's
+ * cluster) and Flux gets one folder per environment, `flux/<env>/`, for that
+ * environment's cluster (see docs/environments.md). Every object is checked
  * with the schema validator. Returns undefined when no app opts in.
  */
-export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsConfig | undefined): GitOpsOutput | undefined {
+export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsConfig | undefined, fleet?: readonly EnvironmentDeployments[]): GitOpsOutput | undefined {
   const argo = apps.filter((a) => option(a.gitops?.argocd)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const flux = apps.filter((a) => option(a.gitops?.flux)).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (argo.length + flux.length === 0) return undefined;
@@ -180,77 +251,72 @@ export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsCon
     files.set(file, emitYaml([obj]));
     objects.push({ ...identityOf(obj), app: GITOPS_FOLDER, path: source, file });
   };
-
   const argoNs = config.argocd?.namespace ?? 'argocd';
-  for (const app of argo) {
-    const o = option<ArgoCdAppOptions>(app.gitops?.argocd)!;
-    const destination = { ...(o.destinationNamespace ? { namespace: o.destinationNamespace } : {}), server: config.argocd?.server ?? 'https://kubernetes.default.svc' };
-    add('argocd', app.name, manifest('argoproj.io/v1alpha1', 'Application', app.name, argoNs, o.syncWave ?? 0, {
-      destination,
-      project: o.project ?? 'default',
-      source: { path: `${dist}/${app.name}`, repoURL: config.repoURL, targetRevision: branch },
-      syncPolicy: {
-        automated: { prune: o.prune ?? true, selfHeal: o.selfHeal ?? true },
-        // SSA: no last-applied annotation, so large ConfigMaps (dashboards) stay under the 256 kB annotation limit;
-        // PruneLast: remove old objects only after the new ones are healthy.
-        syncOptions: ['PruneLast=true', 'ServerSideApply=true'],
-      },
-    }), `gitops/argocd/${app.name}`);
-  }
-
   const fluxNs = config.flux?.namespace ?? 'flux-system';
   const sourceName = config.flux?.sourceName ?? 'meshforge';
-  if (flux.length > 0) {
-    add('flux', 'source.gitrepository', manifest('source.toolkit.fluxcd.io/v1', 'GitRepository', sourceName, fluxNs, -1, {
+  const addSource = (folder: string): void =>
+    add(folder, 'source.gitrepository', manifest('source.toolkit.fluxcd.io/v1', 'GitRepository', sourceName, fluxNs, -1, {
       interval: config.flux?.interval ?? '1m',
       ref: { branch },
       url: config.repoURL,
-    }), `gitops/flux/${sourceName}`);
-  }
-  const fluxApps = new Set(flux.map((a) => a.name));
-  for (const app of flux) {
-    const o = option<FluxAppOptions>(app.gitops?.flux)!;
-    for (const [i, dep] of (o.dependsOn ?? []).entries()) {
-      if (!fluxApps.has(dep) || dep === app.name) {
-        throw new MeshforgeError('Flux dependency is not another app with Flux enabled', {
-          code: 'GITOPS_UNKNOWN_DEPENDENCY',
-          path: `gitops/flux/${app.name}`,
-          field: `gitops.flux.dependsOn[${i}]`,
-          value: dep,
-          expected: `one of: ${[...fluxApps].filter((n) => n !== app.name).join(', ') || '(no other app has gitops.flux)'}`,
-        });
+    }), `gitops/${folder}/${sourceName}`);
+
+  if (fleet) {
+    for (const app of argo) {
+      const o = option<ArgoCdAppOptions>(app.gitops?.argocd)!;
+      const elements = fleet
+        .filter((d) => d.apps.includes(app))
+        .map(({ environment: e }) => ({ cluster: e.cluster.name, environment: e.name, server: e.cluster.server }));
+      if (elements.length === 0) continue;
+      const wave = { [SYNC_WAVE_ANNOTATION]: String(o.syncWave ?? 0) };
+      // Go templates with missingkey=error: a misspelt parameter fails the ApplicationSet instead of
+      // rendering an empty path or server (https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/GoTemplate/).
+      add('argocd', app.name, manifest('argoproj.io/v1alpha1', 'ApplicationSet', app.name, argoNs, o.syncWave ?? 0, {
+        generators: [{ list: { elements } }],
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        template: {
+          metadata: {
+            annotations: wave,
+            labels: { 'app.kubernetes.io/part-of': app.name, 'meshforge.io/environment': '{{.environment}}' },
+            name: `${app.name}-{{.environment}}`,
+          },
+          spec: argoSpec(o, `${dist}/{{.environment}}/${app.name}`, '{{.server}}', config),
+        },
+      }), `gitops/argocd/${app.name}`);
+    }
+    for (const { environment, apps: deployed } of fleet) {
+      const here = flux.filter((a) => deployed.includes(a));
+      if (here.length === 0) continue;
+      const folder = `flux/${environment.name}`;
+      addSource(folder);
+      const fluxApps = new Set(here.map((a) => a.name));
+      for (const app of here) {
+        const o = option<FluxAppOptions>(app.gitops?.flux)!;
+        checkFluxDependencies(app, o, fluxApps, environment.name);
+        add(folder, app.name, manifest('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', app.name, fluxNs, 0, fluxSpec(o, `./${dist}/${environment.name}/${app.name}`, sourceName)), `gitops/${folder}/${app.name}`);
       }
     }
-    (o.externalDependsOn ?? []).forEach((dep, i) => {
-      if (!isDnsLabel(dep.name) || (dep.namespace !== undefined && !isDnsLabel(dep.namespace))) {
-        throw new MeshforgeError('invalid external Flux dependency', {
-          code: 'GITOPS_UNKNOWN_DEPENDENCY',
-          path: `gitops/flux/${app.name}`,
-          field: `gitops.flux.externalDependsOn[${i}]`,
-          value: dep,
-          expected: 'the name (and namespace) of a Flux Kustomization: DNS labels, e.g. { name: "istio", namespace: "flux-system" }',
-        });
-      }
-    });
-    const dependsOn = [
-      ...(o.dependsOn ?? []).map((name) => ({ name })),
-      ...(o.externalDependsOn ?? []).map((d) => (d.namespace ? { name: d.name, namespace: d.namespace } : { name: d.name })),
-    ];
-    add('flux', app.name, manifest('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', app.name, fluxNs, 0, {
-      ...(dependsOn.length ? { dependsOn } : {}),
-      interval: o.interval ?? '10m',
-      path: `./${dist}/${app.name}`,
-      prune: o.prune ?? true,
-      sourceRef: { kind: 'GitRepository', name: sourceName },
-      ...(o.targetNamespace ? { targetNamespace: o.targetNamespace } : {}),
-      timeout: o.timeout ?? '5m',
-      wait: o.wait ?? true,
-    }), `gitops/flux/${app.name}`);
+  } else {
+    for (const app of argo) {
+      const o = option<ArgoCdAppOptions>(app.gitops?.argocd)!;
+      add('argocd', app.name, manifest('argoproj.io/v1alpha1', 'Application', app.name, argoNs, o.syncWave ?? 0,
+        argoSpec(o, `${dist}/${app.name}`, config.argocd?.server ?? 'https://kubernetes.default.svc', config)), `gitops/argocd/${app.name}`);
+    }
+    if (flux.length > 0) addSource('flux');
+    const fluxApps = new Set(flux.map((a) => a.name));
+    for (const app of flux) {
+      const o = option<FluxAppOptions>(app.gitops?.flux)!;
+      checkFluxDependencies(app, o, fluxApps);
+      add('flux', app.name, manifest('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', app.name, fluxNs, 0, fluxSpec(o, `./${dist}/${app.name}`, sourceName)), `gitops/flux/${app.name}`);
+    }
   }
 
-  for (const folder of ['argocd', 'flux']) {
-    const resources = [...files.keys()].filter((f) => f.startsWith(`${folder}/`)).map((f) => f.slice(folder.length + 1));
-    if (resources.length > 0) files.set(`${folder}/kustomization.yaml`, renderKustomization(resources));
+  // one kustomization.yaml per folder of manifests: the entry point Argo CD's app-of-apps or a cluster's Flux reads
+  const folders = [...new Set([...files.keys()].map((f) => f.slice(0, f.lastIndexOf('/'))))].sort();
+  for (const folder of folders) {
+    const resources = [...files.keys()].filter((f) => f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/')).map((f) => f.slice(folder.length + 1));
+    files.set(`${folder}/kustomization.yaml`, renderKustomization(resources));
   }
   return { files, objects };
 }

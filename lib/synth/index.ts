@@ -14,3 +14,4 @@ export * from './gitops';
 export * from './object-identity';
 export * from './sync-order';
 export * from './istio-api-level';
+export * from './promote';

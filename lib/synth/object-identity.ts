@@ -8,11 +8,11 @@ export interface EmittedObject {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  /** The dist/ folder (app name, or `gitops`). */
+  /** The dist/ folder: `<environment>/<app>`, the app name without environments, or `gitops`. */
   readonly app: string;
   /** Construct path of the object, or a description where no construct exists (generated GitOps objects). */
   readonly path: string;
-  /** File under dist/<app>/. */
+  /** File under that folder. */
   readonly file: string;
 }
 

@@ -1,4 +1,7 @@
 import { App } from 'cdk8s';
+import { Environment, IMPLICIT_ENVIRONMENT } from '../environments/environment';
+import * as path from 'path';
+import { ReleaseTags, readReleases } from '../environments/releases';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { manifestErrors, throwManifestErrors } from '../validation/rules';
 import { schemaErrors } from '../validation/schema-errors';
@@ -17,7 +20,12 @@ export const MANIFEST_EXTENSION = '.k8s.yaml';
 
 /** The synthesized output of one app, in memory: file name → content. */
 export interface SynthesizedApp {
+  /** The folder under dist/: `<environment>/<app>`, `<app>` without project environments, or `gitops`. */
   readonly name: string;
+  /** The app's name (equal to `name` without project environments; `gitops` for the GitOps folder). */
+  readonly app?: string;
+  /** The environment it was rendered for; undefined without project environments and for `gitops`. */
+  readonly environment?: string;
   /** Files in the order they are listed in `kustomization.yaml`, kustomization last. */
   readonly files: ReadonlyMap<string, string>;
   /** Every object written, with the construct path it came from (for cross-app checks). */
@@ -57,11 +65,12 @@ export function callSite(error: Error, root = process.cwd()): string | undefined
   return undefined;
 }
 
-/** Raised when an app fails to build or synthesize; names the app. */
+/** Raised when an app fails to build or synthesize; names the app (and the environment, when there are several). */
 export class AppSynthError extends MeshforgeError {
   public readonly appName: string;
+  public readonly environment?: string;
   public readonly cause: unknown;
-  constructor(appName: string, cause: unknown) {
+  constructor(appName: string, cause: unknown, environment?: string) {
     let reason = cause instanceof Error ? cause.message : String(cause);
     if (cause instanceof Error && !(cause instanceof MeshforgeError)) {
       const at = callSite(cause);
@@ -69,11 +78,19 @@ export class AppSynthError extends MeshforgeError {
       const hint = HINTS.find((h) => h.pattern.test(cause.message));
       if (hint) reason += `; ${hint.hint}`;
     }
-    super(`app "${appName}" failed to synthesize: ${reason}`, { code: 'APP_SYNTH_FAILED' });
+    super(`app "${appName}" failed to synthesize${environment === undefined ? '' : ` for environment "${environment}"`}: ${reason}`, { code: 'APP_SYNTH_FAILED' });
     this.name = 'AppSynthError';
     this.appName = appName;
+    this.environment = environment;
     this.cause = cause;
   }
+}
+
+/** The tags of `definition` in `environment` from its releases file (none when it has no file). */
+export function releaseTagsOf(definition: AppDefinition, environment: string): ReleaseTags {
+  if (definition.releases === undefined) return new ReleaseTags(definition.name, environment, undefined, undefined);
+  const shown = path.relative(process.cwd(), definition.releases) || definition.releases;
+  return new ReleaseTags(definition.name, environment, readReleases(definition.releases, undefined, shown)[environment], shown);
 }
 
 /** The file of one sync-order group, e.g. `40-workloads.k8s.yaml`. */
@@ -97,14 +114,38 @@ function groupFile(group: { readonly prefix: string; readonly name: string }): s
 export interface SynthesizeAppOptions {
   /** Istio API versions of the output. @default "v1" (Istio >= 1.22) */
   readonly istioApiLevel?: IstioApiLevel;
+  /**
+   * The environment to render for; its name becomes the folder `<environment>/<app>`.
+   * @default - the implicit environment: folder `<app>`
+   */
+  readonly environment?: Environment;
+  /**
+   * The app's tags in that environment.
+   * @default - the environment's tags in the app's `releases` file, if it has one
+   */
+  readonly releases?: ReleaseTags;
 }
 
 export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppOptions = {}): SynthesizedApp {
   const istioApiLevel = checkIstioApiLevel(options.istioApiLevel ?? 'v1');
+  const environment = options.environment ?? IMPLICIT_ENVIRONMENT;
+  const envName = options.environment?.name;
+  const folder = envName === undefined ? definition.name : `${envName}/${definition.name}`;
   try {
     // outdir is never written to: meshforge renders in memory and writes dist/ itself.
     const app = new App({ outdir: '/nonexistent-meshforge-outdir' });
-    definition.build(app, { appName: definition.name });
+    const releases = options.releases ?? releaseTagsOf(definition, environment.name);
+    definition.build(app, { appName: definition.name, environment, releases });
+    const unused = releases.unused();
+    if (unused.length > 0) {
+      // A tag no service reads never deploys: most likely a typo of a service name, or a service removed.
+      throw new MeshforgeError('releases file has tags no service reads', {
+        code: 'RELEASES_UNUSED_TAG',
+        path: releases.source,
+        field: unused.map((s) => `${environment.name}.${s}`).join(', '),
+        expected: `only services the app reads with context.releases.tag()/image() in "${environment.name}": remove the entries or fix their names`,
+      });
+    }
     // group index → YAML documents; charts keep their order inside a group. Each object is
     // written as soon as it is rendered, so only text outlives the loop, not every object's JSON tree.
     const byGroup: string[][] = SYNC_GROUPS.map(() => []);
@@ -121,7 +162,7 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
         // and what is written against its kind's schema (lib/validation/schema-errors.ts)
         invalid.push(...ruleErrors, ...schemaErrors(emitted, apiObject, document, ruleErrors));
         byGroup[SYNC_GROUPS.indexOf(group)].push(document);
-        objects.push({ ...identityOf(obj), app: definition.name, path: apiObject.node.path, file: groupFile(group) });
+        objects.push({ ...identityOf(obj), app: folder, path: apiObject.node.path, file: groupFile(group) });
       }
     }
     const files = new Map<string, string>();
@@ -149,9 +190,9 @@ export function synthesizeApp(definition: AppDefinition, options: SynthesizeAppO
     }
     // not about a file: printed under the app's folder, with the construct that raised it
     for (const notice of SynthNotice.of(app)) notices.push({ file: '', text: `${notice.node.path}: ${notice.text}` });
-    return { name: definition.name, files, objects, sideFiles, notices };
+    return { name: folder, app: definition.name, ...(envName === undefined ? {} : { environment: envName }), files, objects, sideFiles, notices };
   } catch (e) {
     if (e instanceof AppSynthError) throw e;
-    throw new AppSynthError(definition.name, e);
+    throw new AppSynthError(definition.name, e, envName);
   }
 }

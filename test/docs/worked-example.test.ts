@@ -7,6 +7,7 @@ import * as constructs from 'constructs';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { environments } from '../../apps';
 import { main } from '../../bin/synth';
 import * as lib from '../../lib';
 import * as observability from '../../lib/observability';
@@ -130,6 +131,7 @@ describe('the README worked example, with the mistake the README shows', () => {
     // gitops and the Istio API level given, so the CLI does not load apps/ (the app under test is not registered there).
     const exitCode = main({
       apps: [broken],
+      environments,
       outdir,
       gitops: { repoURL: 'https://github.com/acme/platform.git' },
       istioApiLevel: 'v1',

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { synthesizeApp } from '../../lib';
+import { environments } from '../../apps';
 import shop from '../../apps/shop';
 import { Obj, one, routeFor } from './render';
 
-const out = synthesizeApp(shop);
+// prod: the environment with the canary and production sizes
+const out = synthesizeApp(shop, { environment: environments.find((e) => e.name === 'prod') });
 // Independent of how synth lays objects out in files (per chart, per sync wave...).
 const all: Obj[] = [...out.files]
   .filter(([f]) => f.endsWith('.k8s.yaml'))

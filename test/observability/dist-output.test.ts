@@ -7,7 +7,7 @@ import { tmpDir } from '../helpers';
 import { loadDist, promtoolCopy, run, writeTemp } from './tools';
 
 /**
- * Checks on the committed product, dist/observability/: the real tools on
+ * Checks on the committed product, dist/prod/observability/: the real tools on
  * every generated config, dashboards against the metrics the stack produces,
  * and the security properties a platform team relies on.
  */
@@ -460,6 +460,6 @@ describe('dist/observability: security', () => {
   it('has no Service or ConfigMap name collision per namespace', () => {
     const keys = docs.map((d) => `${d.apiVersion}/${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(fs.existsSync(path.resolve(__dirname, '../../dist/observability/kustomization.yaml'))).toBe(true);
+    expect(fs.existsSync(path.resolve(__dirname, '../../dist/prod/observability/kustomization.yaml'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { istioMeshDashboard, istioServiceDashboard, istioWorkloadDashboard } fro
 import { loadDist, run, writeTemp } from './tools';
 
 /**
- * Every Grafana dashboard in dist/observability: each PromQL expression
+ * Every Grafana dashboard in dist/prod/observability: each PromQL expression
  * parses (promtool has no "check expression" command, but `check rules`
  * parses every recording rule's expr), and every data source uid a panel or
  * variable names is one Grafana provisions.

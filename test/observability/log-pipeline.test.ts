@@ -9,7 +9,7 @@ import { tmpDir } from '../helpers';
 import { loadDist } from './tools';
 
 /**
- * The log pipeline of issue 13 as emitted in dist/observability: Fluent Bit and
+ * The log pipeline of issue 13 as emitted in dist/prod/observability: Fluent Bit and
  * Fluentd configs checked for structure and for the options each plugin of the
  * pinned images documents; the setup Jobs' scripts run against a fake curl.
  */

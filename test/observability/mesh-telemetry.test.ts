@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { apps, gitops, istioApiLevel } from '../../apps';
+import { apps, environments, gitops, istioApiLevel } from '../../apps';
 import { main } from '../../bin/synth';
 import { tmpDir } from '../helpers';
 import { SideFile, synthesizeAll } from '../../lib';
@@ -131,10 +131,10 @@ describe('MeshTelemetry', () => {
 
 describe('dist/observability: mesh telemetry', () => {
   const docs = loadDist('observability');
-  const DIST = path.resolve(__dirname, '../../dist/observability');
+  const DIST = path.resolve(__dirname, '../../dist/prod/observability');
   const operator = parse(fs.readFileSync(path.join(DIST, 'istio/mesh-config.istiooperator.yaml'), 'utf8'));
   const helm = parse(fs.readFileSync(path.join(DIST, 'istio/mesh-config.istiod-values.yaml'), 'utf8'));
-  const allDocs = synthesizeAll(apps, { gitops }).flatMap((a) => [...a.files].filter(([f]) => f.endsWith('.k8s.yaml')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS())));
+  const allDocs = synthesizeAll(apps, { gitops, environments }).filter((a) => a.environment === 'prod').flatMap((a) => [...a.files].filter(([f]) => f.endsWith('.k8s.yaml')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS())));
 
   it('one mesh-wide Telemetry in istio-system carries tracing and the access log filter the app chose', () => {
     const telemetries = allDocs.filter((d: any) => d.kind === 'Telemetry');
@@ -173,10 +173,11 @@ describe('dist/observability: mesh telemetry', () => {
 
   it('`npm run synth` says once that the mesh config must be applied, naming the file', () => {
     const lines: string[] = [];
-    expect(main({ apps, gitops, istioApiLevel, outdir: path.join(tmpDir(), 'dist'), log: (l) => lines.push(l) })).toBe(0);
+    expect(main({ apps, environments, gitops, istioApiLevel, outdir: path.join(tmpDir(), 'dist'), log: (l) => lines.push(l) })).toBe(0);
     const notices = lines.filter((l) => /ACTION REQUIRED/.test(l));
-    expect(notices.length).toBe(1);
-    expect(notices[0]).toMatch(/dist\/observability\/istio\/mesh-config\.istiooperator\.yaml: ACTION REQUIRED: add this mesh config to your Istio install/);
+    // once per environment, each naming its own file
+    expect(notices.length).toBe(environments.length);
+    expect(notices[2]).toMatch(/dist\/prod\/observability\/istio\/mesh-config\.istiooperator\.yaml: ACTION REQUIRED: add this mesh config to your Istio install/);
   });
 
   it('the mesh config files are an IstioOperator overlay and istiod values, outside kustomization.yaml', () => {

@@ -60,9 +60,9 @@ export function promtoolCopy(configYaml: string, ruleFiles: Record<string, strin
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** All objects of a synthesized dist/<app>/ folder. */
-export function loadDist(app: string): Record<string, any>[] {
-  const dir = path.resolve(__dirname, '../../dist', app);
+/** All objects of a synthesized dist/<env>/<app>/ folder (prod by default: the full production configuration). */
+export function loadDist(app: string, environment = 'prod'): Record<string, any>[] {
+  const dir = path.resolve(__dirname, '../../dist', environment, app);
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.k8s.yaml'))

@@ -157,7 +157,7 @@ describe('npm run diff on a real git repository', () => {
     fs.cpSync(path.join(ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
     gitIn(repo, 'add', '-A');
     gitIn(repo, 'commit', '-qm', 'dist v1');
-    const file = path.join(repo, 'dist/shop/50-mesh-traffic.k8s.yaml');
+    const file = path.join(repo, 'dist/prod/shop/50-mesh-traffic.k8s.yaml');
     const text = fs.readFileSync(file, 'utf8');
     const changed = text.replace(/(subset: v1\n\s+weight: )90/, '$150').replace(/(subset: v2\n\s+weight: )10/, '$150');
     expect(changed).not.toBe(text);
@@ -168,13 +168,14 @@ describe('npm run diff on a real git repository', () => {
     expect(main({ ref: 'HEAD', cwd: repo, log: (t) => out.push(t), error: (l) => err.push(l) })).toBe(0);
     expect(err).toEqual([]);
     const md = out.join('');
-    expect(md).toContain('- shop/cart: v1 90% → 50%, v2 10% → 50%\n');
-    expect(section(md, 'Traffic: route weights and matches')).toEqual(['shop/cart: v1 90% → 50%, v2 10% → 50%']);
+    // the canary runs in prod only: the change names its environment and app folder
+    expect(md).toContain('- [prod/shop] shop/cart: v1 90% → 50%, v2 10% → 50%\n');
+    expect(section(md, 'Traffic: route weights and matches')).toEqual(['[prod/shop] shop/cart: v1 90% → 50%, v2 10% → 50%']);
     expect(md).toContain('1 object changed, 0 added, 0 removed.');
 
     // The reader sees exactly the committed files, not the working tree.
     const atHead = readDistAtRef('HEAD', { cwd: repo });
-    expect(atHead.get('shop/50-mesh-traffic.k8s.yaml')).toBe(text);
+    expect(atHead.get('prod/shop/50-mesh-traffic.k8s.yaml')).toBe(text);
     expect([...atHead.keys()]).toEqual([...readDistWorkingTree({ cwd: repo }).keys()]);
   });
 

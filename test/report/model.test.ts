@@ -5,13 +5,13 @@ import { PolicyObject } from '../../lib/policy/types';
 import { buildModel, protocolOf, relatedObservability } from '../../lib/report/model';
 
 const ROOT = path.resolve(__dirname, '../..');
-const shop = (): PolicyObject[] => loadPolicyObjects(['dist/shop'], { cwd: ROOT });
+const shop = (): PolicyObject[] => loadPolicyObjects(['dist/prod/shop'], { cwd: ROOT });
 
 function objects(...manifests: Record<string, unknown>[]): PolicyObject[] {
   return manifests.map((manifest, index) => ({ manifest, file: 'fixture.yaml', index }));
 }
 
-describe('report model from dist/shop', () => {
+describe('report model from dist/prod/shop', () => {
   const model = buildModel(shop());
 
   it('finds the services with their versions, images, replicas and ports', () => {
@@ -20,13 +20,13 @@ describe('report model from dist/shop', () => {
     expect(model.services.find((s) => s.name === 'queue')!.versions.map((v) => [v.version, v.workload, v.kind])).toEqual([['v1', 'queue', 'StatefulSet']]);
     const cart = model.services.find((s) => s.name === 'cart')!;
     expect(cart.versions.map((v) => [v.version, v.workload, v.replicas, v.serviceAccount])).toEqual([
-      ['v1', 'cart-v1', '2', 'cart'],
+      ['v1', 'cart-v1', '3', 'cart'],
       ['v2', 'cart-v2', '1', 'cart'],
     ]);
     expect(cart.versions[1].images[0]).toMatch(/^ghcr\.io\/acme-shop\/cart:/);
     expect(model.services.find((s) => s.name === 'catalog')!.ports).toEqual([{ name: 'grpc', port: 9090, protocol: 'grpc', targetPort: '9090' }]);
     // An autoscaled workload shows its HPA range rather than a replica count.
-    expect(model.services.find((s) => s.name === 'catalog')!.versions[0].replicas).toBe('HPA 2–10');
+    expect(model.services.find((s) => s.name === 'catalog')!.versions[0].replicas).toBe('HPA 3–10');
     expect(model.services.find((s) => s.name === 'orders-db')!.externalName).toBe('orders.cluster-c9x2k1.eu-west-1.rds.amazonaws.com');
   });
 
@@ -102,7 +102,7 @@ describe('report model from dist/shop', () => {
 
   it('finds the shop alerts and dashboards that the observability app defines', () => {
     expect(model.alerts).toEqual([]);
-    const context = loadPolicyObjects(['dist'], { cwd: ROOT });
+    const context = loadPolicyObjects(['dist/prod'], { cwd: ROOT });
     const related = relatedObservability(context, model.namespaces);
     expect(related.alerts.filter((a) => a.labels.service === 'cart').map((a) => a.alert)).toEqual(['MeshServiceHighErrorRate', 'MeshServiceHighLatencyP99', 'MeshServiceNoTraffic']);
     // Cluster-wide alerts (no namespace label, no namespace in the expression) are not the shop's.

@@ -11,7 +11,7 @@ import { tmpDir } from '../helpers';
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('report layout', () => {
-  const model = buildModel(loadPolicyObjects(['dist/shop'], { cwd: ROOT }));
+  const model = buildModel(loadPolicyObjects(['dist/prod/shop'], { cwd: ROOT }));
 
   it('draws gateways, callers, routes and dependencies as edges', () => {
     const { edges } = graphOf(model);
@@ -59,12 +59,16 @@ describe('npm run report', () => {
   it('writes one self-contained page per app folder, byte-identical on rerun', () => {
     const out = tmpDir('meshforge-report-');
     const first = writeReports('dist', out, { cwd: ROOT });
-    expect(first.map((f) => path.relative(out, path.resolve(ROOT, f)))).toEqual(['gitops/argocd.html', 'gitops/flux.html', 'observability.html', 'sandbox.html', 'shop.html']);
+    expect(first.map((f) => path.relative(out, path.resolve(ROOT, f)))).toEqual([
+      'dev/observability.html', 'dev/sandbox.html', 'dev/shop.html',
+      'gitops/argocd.html', 'gitops/flux/dev.html', 'gitops/flux/prod.html', 'gitops/flux/test.html',
+      'prod/observability.html', 'prod/shop.html', 'test/observability.html', 'test/shop.html',
+    ]);
     const bytes = first.map((f) => fs.readFileSync(path.resolve(ROOT, f)));
     writeReports('dist', out, { cwd: ROOT });
     first.forEach((f, i) => expect(fs.readFileSync(path.resolve(ROOT, f)).equals(bytes[i]), f).toBe(true));
 
-    const shop = fs.readFileSync(path.join(out, 'shop.html'), 'utf8');
+    const shop = fs.readFileSync(path.join(out, 'prod/shop.html'), 'utf8');
     // Nothing is fetched at view time: no script, stylesheet link, image source, font or CSS url().
     expect(shop).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|@import|@font-face|url\((?!#)/i);
     for (const href of shop.match(/href="[^"]*"/g) ?? []) expect(href).toMatch(/^href="#/);
@@ -73,7 +77,8 @@ describe('npm run report', () => {
     expect(shop).toContain('shop.example.com');
     expect(shop).toContain('RED: shop/cart');
     expect(shop).toContain('MeshServiceHighErrorRate');
-    const obs = fs.readFileSync(path.join(out, 'observability.html'), 'utf8');
+    expect(fs.readFileSync(path.join(out, 'dev/shop.html'), 'utf8')).toContain('shop.dev.example.com');
+    const obs = fs.readFileSync(path.join(out, 'prod/observability.html'), 'utf8');
     expect(obs).toContain('TargetDown');
     expect(obs).toContain('Cluster overview');
   });

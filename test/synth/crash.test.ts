@@ -17,7 +17,7 @@ import { appsOf, buildSynthDriver, cleanEnv, Finished, ROOT, run, Tree, treeFile
 /** The committed dist/ (the real output) and a next version of it: one file changed, one app gone, one added. */
 const REAL_OLD: Tree = readTree(path.join(ROOT, 'dist'));
 const REAL_NEW: Tree = new Map([
-  ...[...REAL_OLD].filter(([p]) => !p.startsWith('sandbox/')).map(([p, c]): [string, string] => [p, p.endsWith('40-workloads.k8s.yaml') ? `${c}# changed\n` : c]),
+  ...[...REAL_OLD].filter(([p]) => !p.startsWith('dev/sandbox/')).map(([p, c]): [string, string] => [p, p.endsWith('40-workloads.k8s.yaml') ? `${c}# changed\n` : c]),
   ['canary/00-namespaces.k8s.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: canary\n'],
 ]);
 const SMALL_OLD: Tree = new Map([['gone/c.yaml', 'c\n'], ['one/a.yaml', 'old a\n'], ['one/sub/b.yaml', 'old b\n']]);
@@ -145,7 +145,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
         let done = 0;
         let armed = false;
         child.stderr!.on('data', (d: Buffer) => {
-          done += (String(d).match(/^ {2}dist\/shop\//gm) ?? []).length;
+          done += (String(d).match(/^ {2}dist\/prod\//gm) ?? []).length;
           if (done >= i && !armed) {
             armed = true;
             setTimeout(() => child.kill('SIGKILL'), (i * 7) % 40);

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { describe, expect, it, vi } from 'vitest';
-import { apps, gitops } from '../../apps';
+import { apps, environments, gitops } from '../../apps';
 import { readTree, synthesizeAll } from '../../lib';
 
 /*
@@ -25,7 +25,7 @@ vi.mock('../../lib/synth/fast-yaml', async (importOriginal) => {
 
 describe('synth of the committed apps', () => {
   it('writes every object it renders exactly as the yaml library would, with no fallback', () => {
-    const result = synthesizeAll(apps, { gitops });
+    const result = synthesizeAll(apps, { gitops, environments });
 
     // the objects checked are the ones in dist/: synth's files are the committed ones
     const dist = readTree(path.resolve(__dirname, '..', '..', 'dist'));
