@@ -98,11 +98,13 @@ describe('dist/ on a real cluster', () => {
         && (o.spec.scopeSelector?.matchExpressions ?? []).some((e: Obj) => e.scopeName === 'PriorityClass' && e.operator === 'In' && e.values.includes(cls)));
       expect(quota, `${ns(w)}/${w.metadata.name}`).toBeDefined();
     }
-    // one quota per namespace and class: components sharing a namespace share it
-    const keys = ALL.filter((o) => o.kind === 'ResourceQuota')
-      .flatMap((o) => (o.spec.scopeSelector?.matchExpressions ?? []).flatMap((e: Obj) => (e.values ?? []).map((v: string) => `${ns(o)}/${v}`)));
-    expect(keys.length).toBeGreaterThan(0);
-    expect(new Set(keys).size).toBe(keys.length);
+    // one quota per namespace and class in each environment's cluster: components sharing a namespace share it
+    for (const app of APPS) {
+      const keys = appObjects(app).filter((o) => o.kind === 'ResourceQuota')
+        .flatMap((o) => (o.spec.scopeSelector?.matchExpressions ?? []).flatMap((e: Obj) => (e.values ?? []).map((v: string) => `${ns(o)}/${v}`)));
+      expect(new Set(keys).size, app).toBe(keys.length);
+    }
+    expect(ALL.some((o) => o.kind === 'ResourceQuota')).toBe(true);
   });
 
   it('every ServiceAccount a pod runs as is created in dist/, or declared as made elsewhere', () => {

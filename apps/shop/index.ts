@@ -109,7 +109,10 @@ export default defineApp<Settings>({
       liveness: HealthCheck.http('/healthz'),
       readiness: HealthCheck.http('/ready', { period: Duration.seconds(5) }),
       startup: HealthCheck.http('/healthz', { failureThreshold: 30, period: Duration.seconds(2) }),
-      env: { DB_HOST: `${db.name}.${db.namespace}.svc.cluster.local`, DB_PORT: '5432', DB_USER: 'cart', QUEUE_ADDR: `${queue.host}:6379` },
+      // the ServiceEntry's own host: its VIP comes from the sidecar's DNS proxy, so Istio routes the connection as
+      // orders-db. The ExternalName Service is only an alias: through it kube-dns resolves the real address, which
+      // Istio would pass through (or drop under REGISTRY_ONLY) outside the ServiceEntry.
+      env: { DB_HOST: db.host, DB_PORT: '5432', DB_USER: 'cart', QUEUE_ADDR: `${queue.host}:6379` },
       secretEnv: { DB_PASSWORD: { secret: 'cart-db', key: 'password' } },
       // Every meshed pod of the namespace the orders-db ServiceEntry (TCP, no addresses) is exported to
       // allocates addresses in its own DNS proxy, so no sidecar here gets a 0.0.0.0:5432 listener (IST0134).
@@ -119,7 +122,8 @@ export default defineApp<Settings>({
       writablePaths: ['/tmp'],
       timeout: Duration.seconds(3),
       // (1 + 2 tries) × 900ms = 2.7s inside the 3s timeout
-      retries: { attempts: 2, perTryTimeout: Duration.millis(900), retryOn: '5xx,connect-failure,refused-stream' },
+      // only failures before the request reached a pod: cart takes POSTs, and retrying a 5xx could add an item twice
+      retries: { attempts: 2, perTryTimeout: Duration.millis(900), retryOn: 'connect-failure,refused-stream' },
       outlierDetection: { consecutive5xxErrors: 3 },
       // maxUnavailable, not minAvailable: in dev each version runs one pod, and minAvailable 1 would block every node drain
       disruptionBudget: { maxUnavailable: 1 },
@@ -164,6 +168,9 @@ export default defineApp<Settings>({
         { uri: StringMatch.prefix('/api/v1/products/') },
         { uri: StringMatch.exact('/login') },
         { uri: StringMatch.exact('/logout') },
+        { uri: StringMatch.exact('/checkout') },
+        { uri: StringMatch.prefix('/checkout/') },
+        { uri: StringMatch.exact('/robots.txt') },
       ],
       gateways: [gateway],
     });

@@ -1,18 +1,22 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { MeshCronJob, MeshNamespace } from '../../lib';
+import { JobSidecar, MeshCronJob, MeshNamespace } from '../../lib';
 
 /**
- * `nightly-report`: at 02:30 Paris time, reads the catalog over gRPC and
- * writes the day's report. A native sidecar (the default) stops once the
- * report exits, so each run completes.
+ * `nightly-report`: at 03:30 Paris time (02:30 does not exist on the night
+ * clocks go forward), reads the catalog over gRPC and writes the day's report.
+ * The report stops its sidecar through the agent's quit endpoint when it exits:
+ * native sidecars (the MeshJob default) need Kubernetes >= 1.29 and Istio >=
+ * 1.24, and the shop supports every version the README lists.
  */
 export function nightlyReport(app: App, ns: MeshNamespace, partOf: string): MeshCronJob {
   return new MeshCronJob(new Chart(app, 'nightly-report'), 'nightly-report', {
     namespace: ns,
     partOf,
     image: 'ghcr.io/acme-shop/nightly-report:1.2.0',
+    command: ['/usr/local/bin/nightly-report'],
     args: ['--catalog', 'catalog.shop.svc.cluster.local:9090'],
-    schedule: '30 2 * * *',
+    sidecar: JobSidecar.quitEndpoint(),
+    schedule: '30 3 * * *',
     timeZone: 'Europe/Paris',
     activeDeadline: Duration.minutes(30),
     backoffLimit: 2,

@@ -89,9 +89,11 @@ export function describeChanges(outdir: string, apps: readonly SynthesizedApp[])
     for (const [file, text] of [...app.files, ...app.sideFiles]) after.set(`${app.name}/${file}`, text);
   }
   const byApp = new Map<string, string[]>();
+  // an app's folder is `<app>` or `<env>/<app>`; a file of a folder no app writes any more goes under its first segment
+  const folders = apps.map((a) => a.name).sort((a, b) => b.length - a.length);
   const note = (rel: string, what: string): void => {
-    const [app, ...rest] = rel.split('/');
-    byApp.set(app, [...(byApp.get(app) ?? []), `${rest.join('/')} (${what})`]);
+    const app = folders.find((f) => rel.startsWith(`${f}/`)) ?? rel.split('/')[0];
+    byApp.set(app, [...(byApp.get(app) ?? []), `${rel.slice(app.length + 1)} (${what})`]);
   };
   for (const [rel, text] of after) {
     const old = before.get(rel);

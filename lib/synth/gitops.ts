@@ -273,6 +273,11 @@ export function generateGitOps(apps: readonly AppDefinition[], config: GitOpsCon
       // rendering an empty path or server (https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/GoTemplate/).
       add('argocd', app.name, manifest('argoproj.io/v1alpha1', 'ApplicationSet', app.name, argoNs, o.syncWave ?? 0, {
         generators: [{ list: { elements } }],
+        // Without it the controller puts resources-finalizer.argocd.argoproj.io on every Application it
+        // generates, so deleting or renaming the ApplicationSet (or dropping an environment) deletes the
+        // apps' objects, PersistentVolumeClaims included (Argo CD docs, ApplicationSet "Application Pruning
+        // & Resource Deletion"). Removing an app from the cluster stays an explicit act.
+        syncPolicy: { preserveResourcesOnDeletion: true },
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
         template: {

@@ -173,8 +173,8 @@ describe('GitOps for a fleet', () => {
   it('ApplicationSets are checked against their schema (@kubernetes-models/argo-cd: types and required fields)', () => {
     const bad = { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name: 'x' }, spec: { goTemplate: 'yes', generators: [{ list: { elements: [] } }], template: { metadata: {}, spec: { destination: {}, project: 'default', source: { path: 'x' } } } } };
     expect(SchemaValidator.default().validate(bad)).toEqual([
-      { pointer: '/spec/goTemplate', message: 'must be boolean' },
-      { pointer: '/spec/template/spec/source', message: 'must have required property repoURL' },
+      { pointer: '/spec/goTemplate', message: 'must be boolean', expected: 'a value of type boolean' },
+      { pointer: '/spec/template/spec/source', message: 'must have required property repoURL', expected: 'the required field "repoURL"' },
     ]);
   });
 });

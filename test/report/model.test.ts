@@ -21,7 +21,7 @@ describe('report model from dist/prod/shop', () => {
     const cart = model.services.find((s) => s.name === 'cart')!;
     expect(cart.versions.map((v) => [v.version, v.workload, v.replicas, v.serviceAccount])).toEqual([
       ['v1', 'cart-v1', '3', 'cart'],
-      ['v2', 'cart-v2', '1', 'cart'],
+      ['v2', 'cart-v2', '2', 'cart'],
     ]);
     expect(cart.versions[1].images[0]).toMatch(/^ghcr\.io\/acme-shop\/cart:/);
     expect(model.services.find((s) => s.name === 'catalog')!.ports).toEqual([{ name: 'grpc', port: 9090, protocol: 'grpc', targetPort: '9090' }]);
@@ -53,6 +53,9 @@ describe('report model from dist/prod/shop', () => {
           'uri prefix /api/v1/products/ and gateway shop/public',
           'uri exact /login and gateway shop/public',
           'uri exact /logout and gateway shop/public',
+          'uri exact /checkout and gateway shop/public',
+          'uri prefix /checkout/ and gateway shop/public',
+          'uri exact /robots.txt and gateway shop/public',
         ],
       ],
     ]);
@@ -95,7 +98,7 @@ describe('report model from dist/prod/shop', () => {
     expect(cartDr).toMatchObject({ service: 'shop/cart', tls: 'ISTIO_MUTUAL', subsets: ['v1 (version=v1)', 'v2 (version=v2)'] });
     expect(cartDr.outlierDetection).toContain('consecutive5xxErrors 3');
     expect(model.references).toEqual([
-      { from: 'shop/cart', to: 'shop/orders-db', via: 'env DB_HOST' },
+      { from: 'shop/cart', to: 'external:shop/orders-db', via: 'env DB_HOST' },
       { from: 'shop/cart', to: 'shop/queue', via: 'env QUEUE_ADDR' },
     ]);
   });

@@ -23,7 +23,7 @@ describe('report layout', () => {
       'caller service:shop/storefront → service:shop/cart: paths /api/cart, /api/cart/*',
       'caller service:shop/storefront → service:shop/catalog: allowed',
       'ingress gateway:shop/public → service:shop/storefront: shop.example.com',
-      'reference service:shop/cart → service:shop/orders-db: env DB_HOST',
+      'reference service:shop/cart → external:shop/orders-db: env DB_HOST',
       'reference service:shop/cart → service:shop/queue: env QUEUE_ADDR',
       'reference service:shop/orders-db → external:shop/orders-db: ExternalName',
     ]);

@@ -42,7 +42,7 @@ describe('npm run synth (one-shot)', () => {
     const first = await synth();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('  dist/sandbox/ (2 files)');
+    expect(first.stdout).toContain('  dist/dev/sandbox/ (2 files)');
     expect(fs.existsSync(path.join(project, 'build', 'synth', 'bin', 'synth-loop.js'))).toBe(true);
     expect(dist()).toEqual(committed);
 
@@ -114,10 +114,10 @@ describe('npm run synth -- --watch', () => {
       await w.until(/^meshforge watch: synth done in /);
       expect(w.stdout).toContain(`meshforge watch: ${SANDBOX} changed`);
       // only the edited app's file, though every app was rendered again from freshly loaded modules
-      expect(w.stdout).toContain('meshforge: dist/ updated:\n  dist/sandbox/: 00-namespaces.k8s.yaml (changed)\n');
+      expect(w.stdout).toContain('meshforge: dist/ updated:\n  dist/dev/sandbox/: 00-namespaces.k8s.yaml (changed)\n');
       const updated = dist();
-      expect(updated.get('sandbox/00-namespaces.k8s.yaml')).toContain('team: payments');
-      expect([...updated].filter(([f, text]) => committed.get(f) !== text).map(([f]) => f)).toEqual(['sandbox/00-namespaces.k8s.yaml']);
+      expect(updated.get('dev/sandbox/00-namespaces.k8s.yaml')).toContain('team: payments');
+      expect([...updated].filter(([f, text]) => committed.get(f) !== text).map(([f]) => f)).toEqual(['dev/sandbox/00-namespaces.k8s.yaml']);
 
       edit(original.replace(LABELS, "labels: { 'app.kubernetes.io/managed-by': 'meshforge', team: 'search' }") + TYPE_ERROR);
       await w.until(/^meshforge watch: synth failed, dist\/ untouched, still watching in /);
