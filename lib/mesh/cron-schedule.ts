@@ -71,10 +71,23 @@ export function requireCronSchedule(path: string, field: string, schedule: strin
   });
 }
 
+/**
+ * Whether the tz database Node carries (ICU) knows `tz`: the API server rejects a CronJob whose
+ * timeZone Go's time.LoadLocation cannot load (pkg/apis/batch/validation, validateTimeZone).
+ */
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Throws CRON_TIME_ZONE unless `tz` is shaped like an IANA time zone name ("Etc/UTC", "Europe/Paris"). */
 export function requireTimeZone(path: string, field: string, tz: string | undefined): void {
   if (tz === undefined) return;
-  if (!/^(UTC|GMT|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/.test(tz) || tz.length > 64) {
+  if (!/^(UTC|GMT|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/.test(tz) || tz.length > 64 || !knownTimeZone(tz)) {
     throw new MeshforgeError('invalid time zone', {
       code: 'CRON_TIME_ZONE',
       path,

@@ -128,7 +128,10 @@ export interface RoutableService {
 export class RouteTarget {
   /** Another MeshService (any namespace): the route reaches all of its pods. */
   public static service(service: RoutableService): RouteTarget {
-    return new RouteTarget('service', service.host, service, service.ports.map((p) => p.port), service.namespace);
+    // Istio reads a port's protocol from its name (`<protocol>[-<suffix>]`); an HTTP route can only use HTTP ones
+    const httpNames = ['http', 'http2', 'grpc', 'grpc-web'];
+    const nonHttp = service.ports.filter((p) => !httpNames.some((n) => p.name === n || p.name.startsWith(`${n}-`))).map((p) => p.port);
+    return new RouteTarget('service', service.host, service, service.ports.map((p) => p.port), service.namespace, undefined, undefined, undefined, nonHttp);
   }
   /**
    * An ExternalService: its ServiceEntry host, which must be visible where
@@ -164,6 +167,8 @@ export class RouteTarget {
     public readonly hasServiceEntry?: boolean,
     /** Ports of an ExternalService that speak TLS (HTTPS, TLS). */
     public readonly tlsPorts?: readonly number[],
+    /** Ports of another service that are not HTTP, HTTP/2 or gRPC (TCP, TLS, databases): no HTTP route can use them. */
+    public readonly nonHttpPorts?: readonly number[],
   ) {}
 }
 

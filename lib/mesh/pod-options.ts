@@ -137,19 +137,27 @@ const EXTRA_CONTAINER_RESOURCES: kplus.ContainerResources = {
  * duplicate name) or pull an unpinned image. `taken`: container names
  * already in the pod. Field prefix: none (`initContainers[0].name`).
  */
+/**
+ * Containers Istio's injector adds: a pod container with one of these names is
+ * merged into the injected one as an override (istio.io, "Customizing
+ * injection"), so an init or extra container must not use them.
+ */
+const ISTIO_CONTAINER_NAMES: readonly string[] = ['istio-proxy', 'istio-init', 'istio-validation'];
+
 export function checkPodOptions(path: string, o: PodOptions, taken: readonly string[], allowLatestTag = false, takenVolumes: readonly string[] = []): void {
   checkVolumeNames(path, o, takenVolumes);
   const names = [...taken];
   for (const list of ['initContainers', 'extraContainers'] as const) {
     (o[list] ?? []).forEach((c, i) => {
       const field = `${list}[${i}]`;
-      if (c.name === undefined || names.includes(c.name)) {
-        throw new MeshforgeError(c.name === undefined ? 'container without a name' : 'duplicate container name', {
+      if (c.name === undefined || names.includes(c.name) || ISTIO_CONTAINER_NAMES.includes(c.name)) {
+        const istio = c.name !== undefined && ISTIO_CONTAINER_NAMES.includes(c.name);
+        throw new MeshforgeError(c.name === undefined ? 'container without a name' : istio ? 'container name reserved by Istio' : 'duplicate container name', {
           code: 'CONTAINER_NAME',
           path,
           field: `${field}.name`,
           value: c.name,
-          expected: `a DNS-1123 label not used by another container of the pod (in use: ${names.join(', ')})`,
+          expected: `a DNS-1123 label not used by another container of the pod (in use: ${names.join(', ')}) nor by Istio's injector (${ISTIO_CONTAINER_NAMES.join(', ')}: a container of that name overrides the injected one)`,
         });
       }
       names.push(c.name);

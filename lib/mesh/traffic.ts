@@ -227,13 +227,18 @@ export class Traffic {
       } else if (to.ports && d.port !== undefined && !to.ports.includes(d.port)) {
         err('DESTINATION_PORT', 'route destination port is not a port of the destination', `${f}.port`, d.port, `one of ${to.ports.join(', ')} (ports of ${to.host})`);
       }
+      const port = d.port ?? (to.ports?.length === 1 ? to.ports[0] : undefined);
+      if (to.kind === 'service' && port !== undefined && (to.nonHttpPorts ?? []).includes(port)) {
+        // an HTTP route's traffic would reach a TCP/TLS listener (e.g. Redis) as HTTP
+        err('ROUTE_DESTINATION', 'HTTP route to a port that is not HTTP', `${f}.port`, port,
+          `a port of ${to.host} named http, http2, grpc or grpc-web (Istio reads the protocol from the port name); a TCP service is reached directly by its callers, not through an HTTP route`);
+      }
       if (to.kind === 'external') {
         if (!to.hasServiceEntry) {
           err('ROUTE_DESTINATION', 'route to an ExternalService without a ServiceEntry', `${f}.to`, to.host,
             'serviceEntry: true on the ExternalService (Istio routes only to hosts in its registry)');
           return;
         }
-        const port = d.port ?? (to.ports?.length === 1 ? to.ports[0] : undefined);
         if (port !== undefined && (to.tlsPorts ?? []).includes(port)) {
           // Istio's egress TLS origination needs a DestinationRule with tls SIMPLE for the host, which meshforge does not emit
           err('ROUTE_DESTINATION', 'HTTP route to a TLS port of an ExternalService', `${f}.port`, port,

@@ -161,6 +161,7 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let watchers: fs.FSWatcher[] = [];
+  const polling: { timer?: NodeJS.Timeout } = {};
   let done: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (done = resolve));
   // Handled signals wait for the synchronous write (which holds the dist lock) to finish; the lock is
@@ -169,6 +170,7 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     stop.abort();
     if (timer) clearTimeout(timer);
     for (const w of watchers) w.close();
+    if (polling.timer) clearInterval(polling.timer);
     process.off('SIGINT', onInt).off('SIGTERM', onTerm);
     o.log(`meshforge watch: stopped (${sig})`);
     done(0);
@@ -189,6 +191,7 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     // Editors' temporary files are gone by now; a deleted source or config file is still worth naming.
     const files = [...touched].filter((f) => f.endsWith('.ts') || fs.existsSync(path.join(o.root, f))).sort();
     touched.clear();
+    seen = snapshotSources(o.root);
     started = Date.now();
     o.log(`meshforge watch: ${files.join(', ') || 'a file'} changed`);
     const transpiled = o.transpile();
@@ -216,5 +219,49 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
       if (!running) schedule();
     }),
   );
+  // Node's recursive fs.watch on Linux can stop reporting a file that was saved by rename (sed -i, mv,
+  // git checkout, some editors): a poll of the sources' mtimes and sizes catches what it misses.
+  let seen = snapshotSources(o.root);
+  polling.timer = setInterval(() => {
+    if (running || stop.signal.aborted) return;
+    const now = snapshotSources(o.root);
+    const changed = [...now].filter(([f, v]) => seen.get(f) !== v).map(([f]) => f);
+    for (const f of seen.keys()) if (!now.has(f)) changed.push(f);
+    seen = now;
+    const fresh = changed.filter((f) => !ignored(f));
+    if (fresh.length === 0) return;
+    for (const f of fresh) touched.add(f);
+    schedule();
+  }, POLL_MS);
   return finished;
+}
+
+/** How often watch mode polls the sources besides fs.watch. */
+const POLL_MS = 500;
+
+/** `<dir>/<file>` → `<mtime>:<size>` of every file under the watched folders. */
+function snapshotSources(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) {
+        try {
+          const st = fs.statSync(path.join(root, child));
+          out.set(child, `${st.mtimeMs}:${st.size}`);
+        } catch {
+          // removed between readdir and stat: the next poll sees it gone
+        }
+      }
+    }
+  };
+  for (const d of WATCHED) walk(d);
+  return out;
 }

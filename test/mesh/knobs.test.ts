@@ -104,6 +104,11 @@ describe('init containers, extra containers and volumes', () => {
     expect(() => render((c) => service(c, { extraContainers: [{ image: 'ghcr.io/acme/agent:2.0.0' }] }))).toThrowError(
       '[c/cart] container without a name; field: extraContainers[0].name; value: undefined; expected: a DNS-1123 label not used by another container of the pod (in use: cart)',
     );
+    for (const name of ['istio-proxy', 'istio-init']) {
+      expect(() => render((c) => service(c, { initContainers: [{ name, image: 'ghcr.io/acme/x:1.0.0' }] }))).toThrowError(
+        `[c/cart] container name reserved by Istio; field: initContainers[0].name; value: "${name}"; expected: a DNS-1123 label not used by another container of the pod (in use: cart) nor by Istio's injector (istio-proxy, istio-init, istio-validation: a container of that name overrides the injected one)`,
+      );
+    }
     expect(() => render((c) => service(c, { initContainers: [{ name: 'cart', image: 'ghcr.io/acme/x:1.0.0' }] }))).toThrowError(
       '[c/cart] duplicate container name; field: initContainers[0].name; value: "cart"; expected: a DNS-1123 label not used by another container of the pod (in use: cart)',
     );

@@ -136,6 +136,13 @@ describe('MeshJob and MeshCronJob errors', () => {
     );
   });
 
+  it('CRON_TIME_ZONE: a zone the tz database knows (the API server loads it)', () => {
+    expect(error(() => cron({ timeZone: 'Europe/Pariss' }))).toBe(
+      '[c/report] invalid time zone; field: timeZone; value: "Europe/Pariss"; expected: an IANA time zone name, e.g. "Etc/UTC" or "Europe/Paris" (the API server checks it against its tz database)',
+    );
+    expect(() => cron({ timeZone: 'America/Argentina/Buenos_Aires' })).not.toThrow();
+  });
+
   it('CRON_TIME_ZONE: an IANA name', () => {
     expect(error(() => cron({ timeZone: 'CET+1' }))).toBe(
       '[c/report] invalid time zone; field: timeZone; value: "CET+1"; expected: an IANA time zone name, e.g. "Etc/UTC" or "Europe/Paris" (the API server checks it against its tz database)',

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ExternalService, MeshGateway, MeshService, MeshServiceProps, RouteTarget, StringMatch, synthesizeApp, defineApp } from '../../lib';
+import { ExternalService, MeshGateway, MeshService, MeshServiceProps, MeshStatefulService, RouteTarget, StringMatch, synthesizeApp, defineApp } from '../../lib';
 import { Obj, one, render, routeFor } from './render';
 
 /*
@@ -57,6 +57,17 @@ describe('route destinations', () => {
       validation(
         'route destination names a subset of another host; field: routes[0].destinations[0].version; value: "v1"; expected: no version: subsets exist only for this service\'s own versions (v1); reviews.books.svc.cluster.local is routed to as a whole (its own VirtualService split does not apply to this route)',
       ),
+    );
+  });
+
+  it('ROUTE_DESTINATION: an HTTP route to a TCP port of another service (a StatefulSet Redis) is refused', () => {
+    expect(() =>
+      web((svc, chart) => {
+        const queue = new MeshStatefulService(chart, 'queue', { namespace: 'shop', image: 'docker.io/library/redis:7.2.5', ports: [{ port: 6379, protocol: 'tcp', name: 'tcp-redis' }] });
+        svc.addRoute({ destinations: [{ to: RouteTarget.service(queue), weight: 100 }] });
+      }),
+    ).toThrowError(
+      validation('HTTP route to a port that is not HTTP; field: routes[0].destinations[0].port; value: 6379; expected: a port of queue.shop.svc.cluster.local named http, http2, grpc or grpc-web (Istio reads the protocol from the port name); a TCP service is reached directly by its callers, not through an HTTP route'),
     );
   });
 

@@ -129,6 +129,18 @@ describe('npm run synth -- --watch', () => {
       await w.until(/^meshforge watch: synth done in /, 2);
       expect(dist()).toEqual(committed);
 
+      // saved by rename, as sed -i, mv and git checkout do: still seen (fs.watch may miss it; the poll does not)
+      for (const [n, team] of [[3, 'rename-1'], [4, 'rename-2']] as const) {
+        const tmp = path.join(project, 'apps', 'sandbox', `.index.ts.${team}`);
+        fs.writeFileSync(tmp, original.replace(LABELS, `labels: { 'app.kubernetes.io/managed-by': 'meshforge', team: '${team}' }`));
+        fs.renameSync(tmp, path.join(project, SANDBOX));
+        await w.until(/^meshforge watch: synth done in /, n);
+        expect(dist().get('dev/sandbox/00-namespaces.k8s.yaml')).toContain(`team: ${team}`);
+      }
+      edit(original);
+      await w.until(/^meshforge watch: synth done in /, 5);
+      expect(dist()).toEqual(committed);
+
       w.child.kill('SIGTERM');
       expect(await w.exited).toEqual({ code: 0, signal: null });
       expect(w.stdout).toMatch(/meshforge watch: stopped \(SIGTERM\)\n$/);
