@@ -102,7 +102,7 @@ async function watchRuns(dir: string, original: string, runs: number): Promise<n
   const times: number[] = [];
   try {
     await waitFor('the first watch synth', () => done() >= 1);
-    const target = path.join(dir, 'dist', 'sandbox', '00-namespaces.k8s.yaml');
+    const target = path.join(dir, 'dist', 'dev', 'sandbox', '00-namespaces.k8s.yaml');
     for (let i = 0; i < runs; i++) {
       await new Promise((r) => setTimeout(r, 300));
       const before = done();
@@ -148,7 +148,7 @@ export async function measureEditLoop(root: string, runs: number, coldRuns = Mat
       for (const p of ['before', 'after'] as const) {
         const expected = editApp(dir, original, `edit-${edits++}`);
         add('edit', p, timed(dir, p));
-        if (!fs.readFileSync(path.join(dir, 'dist', 'sandbox', '00-namespaces.k8s.yaml'), 'utf8').includes(expected)) {
+        if (!fs.readFileSync(path.join(dir, 'dist', 'dev', 'sandbox', '00-namespaces.k8s.yaml'), 'utf8').includes(expected)) {
           throw new Error(`edit-loop bench: ${p} did not write the edit to dist/`);
         }
       }
