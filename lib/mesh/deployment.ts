@@ -2,7 +2,7 @@ import { EXCEPTION_ANNOTATION_PREFIX } from '../validation/policy-annotations';
 import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { INJECT_LABEL, VERSION_LABEL, sortedEntries } from './conventions';
+import { INJECT_LABEL, VERSION_LABEL, restrictedContainerSecurity, sortedEntries } from './conventions';
 import { PlainJson } from './fast-render';
 import { HealthCheck } from './health-check';
 import { MeshServiceProps, MeshServiceVersion } from './mesh-service-props';
@@ -180,15 +180,7 @@ function deploymentSpec(ctx: ServiceContext, version: MeshServiceVersion, pod: P
     ports: ctx.ports.map((port) => ({ containerPort: port.targetPort, name: port.name, protocol: 'TCP' })),
     readinessProbe: (p.readiness ?? HealthCheck.tcp())._toPlain(probePort),
     resources: { limits: { cpu: res.cpuLimit, memory: res.memoryLimit }, requests: { cpu: res.cpuRequest, memory: res.memoryRequest } },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      privileged: false,
-      readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
-      runAsGroup: group,
-      runAsNonRoot: true,
-      runAsUser: user,
-    },
+    securityContext: restrictedContainerSecurity(user, group, p.readOnlyRootFilesystem ?? true),
     startupProbe: p.startup?._toPlain(probePort),
     volumeMounts: ctx.config?.mapName ? [{ mountPath: p.configMountPath ?? '/config', name: 'config', readOnly: true }] : undefined,
   };

@@ -6,7 +6,7 @@ import { MeshforgeError } from '../validation/meshforge-error';
 import { requireDnsLabel } from '../validation/names';
 import { checkConfigFiles, configMapData } from './config-files';
 import { ConfigFile } from './config-file';
-import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, requireServiceName, requireWholeSeconds, sortedEntries } from './conventions';
+import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, requireServiceName, requireWholeSeconds, restrictedContainerSecurity, sortedEntries } from './conventions';
 import { DEFAULT_RESOURCES } from './deployment';
 import { MeshNamespace } from './mesh-namespace';
 import { ResourceOptions, SecretKeyRef } from './mesh-service-props';
@@ -272,15 +272,7 @@ export function podTemplate(r: ResolvedPod, p: MeshPodOptions, shape: PodShape):
       limits: { cpu: k8s.Quantity.fromString(res.cpuLimit), memory: k8s.Quantity.fromString(res.memoryLimit) },
       requests: { cpu: k8s.Quantity.fromString(res.cpuRequest), memory: k8s.Quantity.fromString(res.memoryRequest) },
     },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      privileged: false,
-      readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
-      runAsGroup: group,
-      runAsNonRoot: true,
-      runAsUser: user,
-    },
+    securityContext: restrictedContainerSecurity(user, group, p.readOnlyRootFilesystem ?? true),
     volumeMounts: mounts.length > 0 ? mounts : undefined,
   };
   return {
