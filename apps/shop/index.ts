@@ -182,5 +182,8 @@ export default defineApp<Settings>({
     security.protect(catalog).allowFrom(Caller.workload(storefront)).allowFrom(Caller.workload(cart)).allowFrom(Caller.workload(report));
     security.protect(cart).allowFrom(Caller.workload(storefront), { paths: ['/api/cart', '/api/cart/*'] });
     security.protect(queue).allowFrom(Caller.workload(cart));
+    // the job serves nothing; protecting it admits only Prometheus to its sidecar's metrics (Istio's injector
+    // annotates every injected pod for scraping, and default-deny would otherwise turn each run into a down target)
+    security.protect(report);
   },
 });

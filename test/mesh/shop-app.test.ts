@@ -41,6 +41,9 @@ describe('apps/shop', () => {
         'ConfigMap/queue-config',
         'ServiceAccount/nightly-report',
         'CronJob/nightly-report',
+        // the job admits nobody; its NetworkPolicy lets Prometheus scrape the sidecar Istio annotates for scraping
+        'AuthorizationPolicy/nightly-report',
+        'NetworkPolicy/nightly-report',
         'PeerAuthentication/default',
         'AuthorizationPolicy/allow-nothing',
         'NetworkPolicy/default-deny-ingress',
@@ -48,6 +51,19 @@ describe('apps/shop', () => {
       ].sort(),
     );
     expect(all.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'shop')).toBe(true);
+  });
+
+  it('the nightly job is reachable by nobody, and only Prometheus reaches its sidecar metrics', () => {
+    const policy = one(all, 'AuthorizationPolicy', 'nightly-report');
+    expect(policy.spec).toEqual({ action: 'ALLOW', selector: { matchLabels: { app: 'nightly-report' } } });
+    const np = one(all, 'NetworkPolicy', 'nightly-report');
+    expect(np.spec.podSelector).toEqual({ matchLabels: { app: 'nightly-report' } });
+    expect(np.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }],
+      },
+    ]);
   });
 
   it('admits only declared callers: gateway → storefront → catalog, cart; cart → catalog', () => {
