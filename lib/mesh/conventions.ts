@@ -160,3 +160,12 @@ export function restrictedContainerSecurity(user: number, group: number, readOnl
     runAsUser: user,
   };
 }
+
+/**
+ * Whether Istio routes a port of this name as HTTP, HTTP/2 or gRPC: it reads the
+ * protocol from the name, `<protocol>[-<suffix>]` (what a Gateway or an HTTP
+ * route can forward to).
+ */
+export function isHttpFamilyPortName(name: string): boolean {
+  return /^(http|http2|grpc|grpc-web)(-|$)/.test(name);
+}

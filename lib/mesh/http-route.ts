@@ -9,7 +9,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { DNS_NAME, isDnsLabel } from '../validation/names';
-import { istioDuration, requireIstioDuration, requirePercent, requirePort, sortedEntries } from './conventions';
+import { isHttpFamilyPortName, istioDuration, requireIstioDuration, requirePercent, requirePort, sortedEntries } from './conventions';
 import { ExternalService } from './external-service';
 import { MeshGateway } from './mesh-gateway';
 
@@ -128,9 +128,8 @@ export interface RoutableService {
 export class RouteTarget {
   /** Another MeshService (any namespace): the route reaches all of its pods. */
   public static service(service: RoutableService): RouteTarget {
-    // Istio reads a port's protocol from its name (`<protocol>[-<suffix>]`); an HTTP route can only use HTTP ones
-    const httpNames = ['http', 'http2', 'grpc', 'grpc-web'];
-    const nonHttp = service.ports.filter((p) => !httpNames.some((n) => p.name === n || p.name.startsWith(`${n}-`))).map((p) => p.port);
+    // an HTTP route can only use the ports Istio routes as HTTP
+    const nonHttp = service.ports.filter((p) => !isHttpFamilyPortName(p.name)).map((p) => p.port);
     return new RouteTarget('service', service.host, service, service.ports.map((p) => p.port), service.namespace, undefined, undefined, undefined, nonHttp);
   }
   /**

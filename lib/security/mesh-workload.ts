@@ -1,3 +1,4 @@
+import { isHttpFamilyPortName } from '../mesh/conventions';
 import { MeshGateway } from '../mesh/mesh-gateway';
 
 /**
@@ -44,7 +45,7 @@ export interface IMeshWorkload {
 
 /** Port names Istio routes HTTP, HTTP/2 and gRPC on (what a Gateway forwards). */
 export function isHttpFamilyPort(port: WorkloadPort): boolean {
-  return /^(http|http2|grpc|grpc-web)(-|$)/.test(port.name);
+  return isHttpFamilyPortName(port.name);
 }
 
 /** Labels on every object lib/security emits (same convention as the mesh's). */
