@@ -1,4 +1,4 @@
-import { EXCEPTION_ANNOTATION_PREFIX } from '../validation/policy-annotations';
+import { inlineSecretsException } from '../validation/policy-annotations';
 import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
@@ -29,8 +29,7 @@ function deploymentAnnotations(ctx: ServiceContext): Record<string, string> | un
   const annotations: Record<string, string> = {};
   const existing = ctx.props.existingServiceAccount;
   if (existing !== undefined) annotations[EXISTING_SERVICE_ACCOUNT_ANNOTATION] = existing;
-  const allowed = sortedEntries(ctx.props.allowInlineEnv ?? {});
-  if (allowed.length > 0) annotations[`${EXCEPTION_ANNOTATION_PREFIX}inline-secrets`] = allowed.map(([name, reason]) => `${name}: ${reason.trim()}`).join('; ');
+  Object.assign(annotations, inlineSecretsException(ctx.props.allowInlineEnv));
   return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 

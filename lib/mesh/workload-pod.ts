@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EXCEPTION_ANNOTATION_PREFIX } from '../validation/policy-annotations';
+import { exceptionAnnotation, inlineSecretsException } from '../validation/policy-annotations';
 import { MeshforgeError } from '../validation/meshforge-error';
 import { requireDnsLabel } from '../validation/names';
 import { checkConfigFiles, configMapData } from './config-files';
@@ -182,9 +182,8 @@ export function createPodIdentityAndConfig(scope: Construct, r: ResolvedPod): vo
 /** The workload's own annotations: the `allowInlineEnv` reasons as the inline-secrets policy exception (as on a MeshService's Deployment). */
 export function workloadAnnotations(p: MeshPodOptions, extra: Record<string, string> = {}): Record<string, string> | undefined {
   const annotations: Record<string, string> = { ...extra };
-  for (const [rule, reason] of sortedEntries(p.policyExceptions ?? {})) annotations[`${EXCEPTION_ANNOTATION_PREFIX}${rule}`] = reason.trim();
-  const allowed = sortedEntries(p.allowInlineEnv ?? {});
-  if (allowed.length > 0) annotations[`${EXCEPTION_ANNOTATION_PREFIX}inline-secrets`] = allowed.map(([n, reason]) => `${n}: ${reason.trim()}`).join('; ');
+  for (const [rule, reason] of sortedEntries(p.policyExceptions ?? {})) Object.assign(annotations, exceptionAnnotation(rule, reason));
+  Object.assign(annotations, inlineSecretsException(p.allowInlineEnv));
   return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 

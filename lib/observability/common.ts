@@ -1,4 +1,4 @@
-import { EXCEPTION_ANNOTATION_PREFIX } from '../validation/policy-annotations';
+import { exceptionAnnotation } from '../validation/policy-annotations';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -161,7 +161,7 @@ export function scrapeAnnotations(port: number, path?: string): Record<string, s
 
 /** Annotation documenting an accepted policy exception (read by meshforge's policy checker). */
 export function policyException(rule: string, reason: string): Record<string, string> {
-  return { [`${EXCEPTION_ANNOTATION_PREFIX}${rule}`]: reason };
+  return exceptionAnnotation(rule, reason);
 }
 
 /**

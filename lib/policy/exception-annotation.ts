@@ -1,5 +1,6 @@
 import { EnvironmentRuleId } from '../environments/environment-policy';
 import { MeshforgeError } from '../validation';
+import { exceptionAnnotation } from '../validation/policy-annotations';
 import { EXCEPTION_ANNOTATION_PREFIX } from './exceptions';
 
 /**
@@ -49,5 +50,5 @@ export function policyException(rule: PolicyRuleId | EnvironmentRuleId, reason: 
       expected: 'a sentence saying why this object needs the exception',
     });
   }
-  return { [`${EXCEPTION_ANNOTATION_PREFIX}${rule}`]: reason.trim() };
+  return exceptionAnnotation(rule, reason);
 }

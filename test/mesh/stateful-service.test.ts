@@ -170,3 +170,24 @@ describe('MeshStatefulService errors', () => {
     ).toThrowError('[c/queue] sidecar cannot be admitted: namespace enforces PSA restricted without Istio CNI; field: mesh; value: true; expected: no sidecar, or namespace db with injection: true (enforce privileged) or cni: true');
   });
 });
+
+describe('MeshStatefulService policyExceptions', () => {
+  it('writes each exception on the StatefulSet beside the inline-secrets one, reasons trimmed', () => {
+    const sts = one(statefulService({
+      policyExceptions: { 'env-min-replicas': ' Redis without Sentinel runs once ' },
+      env: { API_KEY: 'public-value' },
+      allowInlineEnv: { API_KEY: 'a public key' },
+    }), 'StatefulSet', 'queue');
+    expect(sts.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '5',
+      'policy.meshforge.io/allow-env-min-replicas': 'Redis without Sentinel runs once',
+      'policy.meshforge.io/allow-inline-secrets': 'API_KEY: a public key',
+    });
+  });
+
+  it('POLICY_EXCEPTION: a malformed rule id or a blank reason', () => {
+    const expected = 'expected: a rule id of `npm run check` (e.g. "env-min-replicas") mapped to a sentence saying why this workload needs the exception';
+    expect(error({ policyExceptions: { 'env-min-replicas': '  ' } })).toBe(`[c/queue] invalid policy exception; field: policyExceptions["env-min-replicas"]; value: "  "; ${expected}`);
+    expect(error({ policyExceptions: { 'Env Min': 'why' } })).toBe(`[c/queue] invalid policy exception; field: policyExceptions["Env Min"]; value: "why"; ${expected}`);
+  });
+});
