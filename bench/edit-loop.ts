@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type EditLoopCase = 'cold' | 'warm' | 'edit' | 'watch save → dist';
+export type EditLoopCase = 'cold' | 'warm' | 'edit' | 'watch save → dist' | 'watch save → dist, warm-up';
 export type EditLoopPath = 'before' | 'after';
 
 export interface EditLoopMeasurement {
@@ -92,26 +92,37 @@ async function waitFor(what: string, test: () => boolean, timeoutMs = 300_000): 
   }
 }
 
-/** Save → the new file in dist/ with `npm run synth -- --watch` running (after its first build). */
-async function watchRuns(dir: string, original: string, runs: number): Promise<number[]> {
+/**
+ * Save → the new file in dist/ with `npm run synth -- --watch` running: `warmUpRuns` saves right
+ * after its first build, while the type checker it keeps in memory warms up (those saves are
+ * checked by tsgo), then `runs` saves once it says the checker is ready.
+ */
+async function watchRuns(dir: string, original: string, runs: number, warmUpRuns: number): Promise<{ warmUp: number[]; ready: number[] }> {
   const child: ChildProcess = spawn('npm', ['run', '--silent', 'synth', '--', '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
   const done = (): number => out.split('\n').filter((l) => /^meshforge watch: (first )?synth (done|failed)/.test(l)).length;
-  const times: number[] = [];
+  const ready = (): boolean => /^meshforge watch: type checker kept in memory, ready after/m.test(out);
+  const times = { warmUp: [] as number[], ready: [] as number[] };
+  let saves = 0;
+  const save = async (into: number[], what: string): Promise<void> => {
+    const target = path.join(dir, 'dist', 'dev', 'sandbox', '00-namespaces.k8s.yaml');
+    const before = done();
+    const start = process.hrtime.bigint();
+    const expected = editApp(dir, original, `watch-${saves++}`);
+    await waitFor(`dist/ after save ${saves}`, () => fs.readFileSync(target, 'utf8').includes(expected));
+    into.push(Number(process.hrtime.bigint() - start) / 1e6);
+    await waitFor(`the end of watch cycle ${saves}`, () => done() > before);
+    console.log(`  watch save → dist (${what}) run ${into.length}: ${(into[into.length - 1] / 1000).toFixed(2)} s`);
+  };
   try {
     await waitFor('the first watch synth', () => done() >= 1);
-    const target = path.join(dir, 'dist', 'dev', 'sandbox', '00-namespaces.k8s.yaml');
+    for (let i = 0; i < warmUpRuns && !ready(); i++) await save(times.warmUp, 'warm-up');
+    await waitFor('the type checker in memory', ready);
     for (let i = 0; i < runs; i++) {
       await new Promise((r) => setTimeout(r, 300));
-      const before = done();
-      const start = process.hrtime.bigint();
-      const expected = editApp(dir, original, `watch-${i}`);
-      await waitFor(`dist/ after save ${i + 1}`, () => fs.readFileSync(target, 'utf8').includes(expected));
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      await waitFor(`the end of watch cycle ${i + 1}`, () => done() > before);
-      console.log(`  watch save → dist run ${i + 1}: ${(times[i] / 1000).toFixed(2)} s`);
+      await save(times.ready, 'checker ready');
     }
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
@@ -153,13 +164,15 @@ export async function measureEditLoop(root: string, runs: number, coldRuns = Mat
         }
       }
     }
-    samples.set('watch save → dist|after', await watchRuns(dir, original, runs));
+    const watch = await watchRuns(dir, original, runs, Math.min(runs, 2));
+    samples.set('watch save → dist|after', watch.ready);
+    if (watch.warmUp.length > 0) samples.set('watch save → dist, warm-up|after', watch.warmUp);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return [...samples].map(([key, ms]) => {
     const [c, p] = key.split('|') as [EditLoopCase, EditLoopPath];
-    const command = c === 'watch save → dist' ? 'npm run synth -- --watch' : COMMAND[p].filter((a) => a !== '--silent').join(' ');
+    const command = c.startsWith('watch') ? 'npm run synth -- --watch' : COMMAND[p].filter((a) => a !== '--silent').join(' ');
     const cpuMs = cpu.get(key);
     return {
       case: c,
@@ -183,7 +196,7 @@ export function editLoopTargets(results: readonly EditLoopMeasurement[]): EditLo
   };
   return [
     target('npm run synth after a one-file edit (median)', 'edit', 2500),
-    target('npm run synth -- --watch: save → dist/ (median)', 'watch save → dist', 1000),
+    target('npm run synth -- --watch: save → dist/ once its checker is ready (median)', 'watch save → dist', 1000),
     target('cold first npm run synth, no build/ (median)', 'cold', 6000),
   ];
 }
@@ -202,7 +215,9 @@ export function editLoopMarkdown(e: EditLoopResults): string {
     '`npm run synth`: `tsc -p tsconfig.build.json`, incremental, then render); **after**: `npm run synth` (esbuild',
     'transpiles the changed files, tsgo type-checks in parallel with rendering, dist/ is written once the check passed).',
     'cold: no build/ folder (no tsbuildinfo); warm: nothing changed; edit: one app file changed (a label of',
-    'apps/sandbox, so dist/ changes); watch: from the save to the new file in dist/ with `npm run synth -- --watch` running.',
+    'apps/sandbox, so dist/ changes); watch: from the save to the new file in dist/ with `npm run synth -- --watch` running,',
+    'once it says its type checker kept in memory is ready (it warms up in the background after start, at low priority: a full',
+    'check, several seconds); "warm-up": saves made right after the first build, before that (checked by a tsgo run each).',
     '',
     '| case | path | command | wall min / median (s) | CPU min (s) | runs |',
     '|---|---|---|---|---|---|',

@@ -1,6 +1,7 @@
 // `npm run synth [-- --watch]` (issue 18: the fast edit loop). Plain JavaScript because it runs before
 // anything is compiled: it transpiles the sources that changed since the last run into build/synth/
-// (esbuild, one file at a time, no type information: milliseconds a file), then starts
+// (esbuild, no type information: milliseconds a file; its asynchronous API keeps one esbuild process
+// for the watch mode's later calls instead of starting one per call), then starts
 // build/synth/bin/synth-loop.js, which type-checks with tsgo in parallel with rendering and writes
 // dist/ only when the check passes (lib/synth/edit-loop.ts). `npm run build` (tsc, build/) is separate.
 import * as esbuild from 'esbuild';
@@ -46,12 +47,13 @@ function writeAtomic(file, contents) {
 const outputOf = (rel) => path.join(OUT, rel.replace(/\.ts$/, '.js'));
 
 /**
- * Transpiles the sources whose size or modification time changed since the last
+ * Transpiles (asynchronously) the sources whose size or modification time changed since the last
  * call (all of them the first time) and removes the output of deleted ones.
- * Returns `{ changed, removed, error? }` or `{ changed, removed, inputs }` (a hash of what the type
- * check reads); never throws for a bad source.
+ * Returns `{ changed, removed, sources, error }` or `{ changed, removed, sources, inputs }` (`sources`:
+ * `mtimeMs:size` of every source by path; `inputs`: a hash of what the type check reads); never throws
+ * for a bad source.
  */
-export function transpile() {
+export async function transpile() {
   const before = readManifest();
   const now = {};
   const changed = [];
@@ -65,7 +67,7 @@ export function transpile() {
   if (changed.length > 0) {
     let result;
     try {
-      result = esbuild.buildSync({
+      result = await esbuild.build({
         entryPoints: changed.map((rel) => path.join(ROOT, rel)),
         outdir: OUT,
         outbase: ROOT,
@@ -79,13 +81,13 @@ export function transpile() {
       });
     } catch (e) {
       // Nothing was written; the failed files keep their old stamps and are tried again next time.
-      const messages = esbuild.formatMessagesSync(e.errors ?? [], { kind: 'error', color: false });
-      return { changed, removed, error: messages.join('').trimEnd() || String(e) };
+      const messages = await esbuild.formatMessages(e.errors ?? [], { kind: 'error', color: false });
+      return { changed, removed, sources: now, error: messages.join('').trimEnd() || String(e) };
     }
     for (const f of result.outputFiles) writeAtomic(f.path, f.contents);
   }
   if (changed.length > 0 || removed.length > 0) writeAtomic(MANIFEST, JSON.stringify({ stamp: STAMP, files: now }) + '\n');
-  return { changed, removed, inputs: inputsStamp(now) };
+  return { changed, removed, sources: now, inputs: inputsStamp(now) };
 }
 
 /** Everything the type check reads: the sources, the tsconfig files and the installed packages. */
@@ -102,8 +104,9 @@ function inputsStamp(sources) {
   return hash.digest('hex');
 }
 
-const transpiled = transpile();
-process.setSourceMapsEnabled(true);
+const transpiled = await transpile();
+// No process.setSourceMapsEnabled(true): it would parse every module's map as it loads (about 0.08 s a
+// synth); the stacks meshforge shows are mapped to the .ts sources when shown (lib/synth/source-map-stack.ts).
 let loop;
 try {
   loop = createRequire(import.meta.url)(path.join(OUT, 'bin', 'synth-loop.js'));

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { displayPath } from './dist-io';
 import type { SynthCliRun } from './synth-cli';
 import type { SynthesizedApp } from './synthesize-app';
+import { PersistentTypeCheck } from './persistent-type-check';
+import { mapStack } from './source-map-stack';
 import { startTypeCheck, TypeCheckResult } from './type-check';
 
 /*
@@ -10,7 +12,9 @@ import { startTypeCheck, TypeCheckResult } from './type-check';
  * changed sources into build/synth/ (esbuild, no type information) and hands over to this module,
  * which, per run: starts the type check (tsgo, incremental) in a child process, renders the apps
  * in memory meanwhile, and writes dist/ only once the check has passed. A type error therefore
- * never reaches dist/, and the check costs no wall time when rendering is the slower half.
+ * never reaches dist/, and the check costs no wall time when rendering is the slower half. In watch
+ * mode, once its background warm-up is done, the check is answered by a compiler kept in memory in a
+ * worker thread (persistent-type-check.ts): only what a save affects is checked again.
  */
 
 /** What bin/edit-loop.mjs transpiled (repository-relative paths). */
@@ -21,6 +25,24 @@ export interface Transpiled {
   readonly error?: string;
   /** A hash of everything the type check reads (sources, tsconfig files, installed packages); none after an error. */
   readonly inputs?: string;
+  /** `mtimeMs:size` of every transpiled source by repository-relative path, as they were transpiled. */
+  readonly sources?: Readonly<Record<string, string>>;
+}
+
+/** A type check's outcome as one synth sees it. */
+export interface CheckOutcome extends TypeCheckResult {
+  /** The check read other contents of a source than the ones rendered (saved again meanwhile): neither may be written. */
+  readonly stale?: boolean;
+  /** How it was checked, for the watch log: `tsgo`, `in memory`, `already passed`. */
+  readonly via: string;
+}
+
+/**
+ * Whether a check that read `checked` (path → `mtimeMs:size`) saw the sources exactly as they were
+ * transpiled: any file both know must carry the same stamp.
+ */
+export function sameSources(checked: Readonly<Record<string, string>>, transpiled: Readonly<Record<string, string>>): boolean {
+  return Object.entries(checked).every(([file, stamp]) => transpiled[file] === undefined || transpiled[file] === stamp);
 }
 
 /** Where the inputs hash of the last passing type check is kept. */
@@ -32,6 +54,15 @@ function alreadyChecked(root: string, inputs?: string): boolean {
     return inputs !== undefined && fs.readFileSync(checkedFile(root), 'utf8') === inputs;
   } catch {
     return false;
+  }
+}
+
+/** Records that the check passed on `inputs`; only a shortcut for the next synth, so a failure to write it is no error. */
+function recordChecked(root: string, inputs: string): void {
+  try {
+    fs.writeFileSync(checkedFile(root), inputs);
+  } catch {
+    // the next synth checks again
   }
 }
 
@@ -48,17 +79,33 @@ export interface EditLoopOptions {
   /** What the launcher transpiled before this module was loaded. */
   readonly transpiled: Transpiled;
   /** Transpiles what changed since the last call (watch mode). */
-  readonly transpile: () => Transpiled;
-  /** Loads the synth from the transpiled modules, discarding the ones loaded before (`changed`: what was transpiled since). */
-  readonly load: (changed: readonly string[]) => LoadedSynth;
+  readonly transpile: () => Transpiled | Promise<Transpiled>;
+  /**
+   * Loads the synth from the transpiled modules, discarding the loaded ones that changed and those
+   * that require them (`changed`: what was transpiled since), or all of them (`everything`).
+   */
+  readonly load: (changed: readonly string[], everything: boolean) => LoadedSynth;
   /**
    * The type check that must pass before dist/ is written.
    * @default - tsgo on tsconfig.synth.json
    */
   readonly check?: (signal: AbortSignal) => Promise<TypeCheckResult>;
+  /**
+   * Watch mode: starts the type check kept in memory that answers once it is `ready`.
+   * @default - a PersistentTypeCheck of `root`, unless `check` is given (then every check is `check`)
+   */
+  readonly persistentCheck?: () => PersistentChecker;
+  /**
+   * Watch mode: stops watching when aborted, as SIGINT and SIGTERM do.
+   * @default - only the signals
+   */
+  readonly stop?: AbortSignal;
   readonly log: (line: string) => void;
   readonly error: (line: string) => void;
 }
+
+/** What the watch mode needs of the type check kept in memory (PersistentTypeCheck). */
+export type PersistentChecker = Pick<PersistentTypeCheck, 'ready' | 'failed' | 'warmUp' | 'check' | 'close'>;
 
 /** The folders whose changes trigger a new synth in watch mode (apps/ also holds config files the apps read). */
 export const WATCHED = ['apps', 'bin', 'imports', 'lib'] as const;
@@ -104,16 +151,58 @@ export function describeChanges(outdir: string, apps: readonly SynthesizedApp[])
   return [...byApp.keys()].sort().map((app) => `${app}/: ${byApp.get(app)!.sort().join(', ')}`);
 }
 
+/** The one-shot check: `o.check` (tests), else tsgo on tsconfig.synth.json. */
+function oneShotCheck(o: EditLoopOptions, signal: AbortSignal): Promise<CheckOutcome> {
+  return (o.check ?? ((s) => startTypeCheck(o.root, 'tsconfig.synth.json', s)))(signal).then((r) => ({ ...r, via: o.check ? 'check' : 'tsgo' }));
+}
+
+/**
+ * The in-memory check when it is ready, else the one-shot one. A check that read other contents of a
+ * source than the transpiled ones (saved again in between) is `stale`: it vouches for neither.
+ * @internal exported for tests
+ */
+export async function checkSources(o: EditLoopOptions, persistent: PersistentChecker | undefined, transpiled: Transpiled, signal: AbortSignal): Promise<CheckOutcome> {
+  if (!persistent?.ready || !transpiled.sources) return oneShotCheck(o, signal);
+  const r = await persistent.check(signal);
+  if (!r) return oneShotCheck(o, signal);
+  if (!sameSources(r.versions, transpiled.sources)) return { ok: false, output: '', stale: true, via: 'in memory' };
+  return { ok: r.ok, output: r.output, via: 'in memory' };
+}
+
+interface SynthOnceResult {
+  readonly code: number;
+  readonly checkOk?: boolean;
+  /** A source was saved again while it was checked: nothing was written, synthesize again. */
+  readonly stale?: boolean;
+  /** How the check went, e.g. `type check 0.09 s in memory`. */
+  readonly checkNote?: string;
+}
+
 /** One synth: check ∥ render, then write if the check passed. Returns the exit code. */
-async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded: boolean, signal: AbortSignal, watch: boolean): Promise<{ code: number; checkOk?: boolean }> {
+async function synthOnce(
+  o: EditLoopOptions,
+  transpiled: Transpiled,
+  checkNeeded: boolean,
+  signal: AbortSignal,
+  watch: boolean,
+  persistent?: PersistentChecker,
+  everything = true,
+): Promise<SynthOnceResult> {
   checkNeeded = checkNeeded && !alreadyChecked(o.root, transpiled.inputs);
-  const check = checkNeeded ? (o.check ?? ((s) => startTypeCheck(o.root, 'tsconfig.synth.json', s)))(signal) : Promise.resolve({ ok: true, output: '' });
+  const checkStarted = Date.now();
+  let checkNote = 'type check already passed';
+  const check: Promise<CheckOutcome> = checkNeeded
+    ? checkSources(o, persistent, transpiled, signal).then((r) => {
+        checkNote = `type check ${seconds(Date.now() - checkStarted)} ${r.via}`;
+        return r;
+      })
+    : Promise.resolve({ ok: true, output: '', via: 'already passed' });
   let loaded: LoadedSynth | undefined;
   let apps: SynthesizedApp[] | undefined;
   let failure: unknown;
   if (!transpiled.error) {
     try {
-      loaded = o.load([...transpiled.changed, ...transpiled.removed]);
+      loaded = o.load([...transpiled.changed, ...transpiled.removed], everything);
       apps = loaded.run.produce();
     } catch (e) {
       failure = e;
@@ -121,17 +210,19 @@ async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded
   }
   const result = await check;
   if (signal.aborted) return { code: 0 };
+  if (result.stale) return { code: 0, stale: true, checkNote };
   const checkOk = checkNeeded ? result.ok && !transpiled.error : undefined;
-  if (checkOk && transpiled.inputs) fs.writeFileSync(checkedFile(o.root), transpiled.inputs);
+  if (checkOk && transpiled.inputs) recordChecked(o.root, transpiled.inputs);
   if (!result.ok || transpiled.error) {
     const out = loaded ? `${displayPath(loaded.run.outdir)}/` : 'dist/';
     o.error(result.ok ? transpiled.error! : result.output);
     o.error(`meshforge synth failed: ${result.ok ? 'a source could not be transpiled' : 'type errors'}; ${out} was left unchanged.`);
-    return { code: 1, checkOk };
+    return { code: 1, checkOk, checkNote };
   }
   if (!loaded) {
-    o.error(`meshforge synth failed; nothing was written: ${(failure as Error)?.stack ?? String(failure)}`);
-    return { code: 1, checkOk };
+    const stack = (failure as Error)?.stack;
+    o.error(`meshforge synth failed; nothing was written: ${stack ? mapStack(stack) : String(failure)}`);
+    return { code: 1, checkOk, checkNote };
   }
   const changes = watch && apps ? describeChanges(loaded.run.outdir, apps) : [];
   // Watch mode prints what changed instead of the full listing of every app.
@@ -149,7 +240,7 @@ async function synthOnce(o: EditLoopOptions, transpiled: Transpiled, checkNeeded
     o.log(changes.length ? `meshforge: ${out} updated:` : `meshforge: ${out} unchanged.`);
     for (const line of changes) o.log(`  ${out}${line}`);
   }
-  return { code, checkOk };
+  return { code, checkOk, checkNote };
 }
 
 /** `npm run synth [-- --watch]` after the launcher's first transpile. Resolves to the exit code. */
@@ -161,6 +252,8 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let watchers: fs.FSWatcher[] = [];
+  // The compiler kept in memory; `o.check` (tests) replaces every check, this one included.
+  let persistent: PersistentChecker | undefined;
   const polling: { timer?: NodeJS.Timeout } = {};
   let done: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (done = resolve));
@@ -171,15 +264,32 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     if (timer) clearTimeout(timer);
     for (const w of watchers) w.close();
     if (polling.timer) clearInterval(polling.timer);
+    persistent?.close();
     process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+    o.stop?.removeEventListener('abort', onStop);
     o.log(`meshforge watch: stopped (${sig})`);
     done(0);
   };
   const onInt = (): void => finish('SIGINT');
   const onTerm = (): void => finish('SIGTERM');
   process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+  const onStop = (): void => finish('stopped');
+  if (o.stop?.aborted) onStop();
+  o.stop?.addEventListener('abort', onStop, { once: true });
 
   let started = Date.now();
+  const startPersistent = o.persistentCheck ?? (o.check ? undefined : () => new PersistentTypeCheck(o.root));
+  if (startPersistent && !stop.signal.aborted) {
+    // Started with the first synth and warmed up in the background (a full check: several seconds of
+    // CPU at low priority); until it is ready, saves are checked by tsgo.
+    const warming = startPersistent();
+    persistent = warming;
+    void warming.warmUp().then(() => {
+      if (stop.signal.aborted) return;
+      if (warming.failed) o.log(`meshforge watch: the in-memory type check is unavailable, every save runs tsgo: ${warming.failed.split('\n')[0]}`);
+      else o.log(`meshforge watch: type checker kept in memory, ready after ${seconds(Date.now() - started)}: saves are checked incrementally`);
+    });
+  }
   const first = await synthOnce(o, o.transpiled, true, stop.signal, true);
   if (stop.signal.aborted) return finished;
   let lastCheckOk = first.checkOk === true;
@@ -190,20 +300,34 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     running = true;
     // Editors' temporary files are gone by now; a deleted source or config file is still worth naming.
     const files = [...touched].filter((f) => f.endsWith('.ts') || fs.existsSync(path.join(o.root, f))).sort();
+    // Only sources changed: reload just them and what requires them. Any other file that exists or
+    // existed (a config file an app may read while its module loads; not a temporary file an editor
+    // wrote and renamed at once, nor a folder event), or an event without a name: reload everything.
+    const everything = [...touched].some((f) => !f.endsWith('.ts') && (f.endsWith('/') || seen.has(f) || fs.existsSync(path.join(o.root, f))));
     touched.clear();
     seen = snapshotSources(o.root);
     started = Date.now();
     o.log(`meshforge watch: ${files.join(', ') || 'a file'} changed`);
-    const transpiled = o.transpile();
+    let transpiled: Transpiled;
+    try {
+      transpiled = await o.transpile();
+    } catch (e) {
+      // esbuild itself failed (not a bad source, which it reports): nothing can be trusted, nothing is written
+      transpiled = { changed: [], removed: [], error: (e as Error)?.stack ?? String(e) };
+    }
     const sourcesChanged = transpiled.changed.length > 0 || transpiled.removed.length > 0 || transpiled.error !== undefined;
     // A change to a non-TypeScript file (an app's config file) needs no new check once the last one passed.
-    const r = await synthOnce(o, transpiled, sourcesChanged || !lastCheckOk, stop.signal, true);
+    const r = await synthOnce(o, transpiled, sourcesChanged || !lastCheckOk, stop.signal, true, persistent, everything);
     if (!stop.signal.aborted) {
-      lastCheckOk = r.checkOk ?? lastCheckOk;
-      o.log(`meshforge watch: ${r.code === 0 ? 'synth done' : 'synth failed, dist/ untouched, still watching'} in ${seconds(Date.now() - started)}`);
+      if (r.stale) {
+        o.log('meshforge watch: a source was saved again during the type check; nothing written, synthesizing again');
+      } else {
+        lastCheckOk = r.checkOk ?? lastCheckOk;
+        o.log(`meshforge watch: ${r.code === 0 ? 'synth done' : 'synth failed, dist/ untouched, still watching'} in ${seconds(Date.now() - started)} (${r.checkNote})`);
+      }
     }
     running = false;
-    if (touched.size > 0 && !stop.signal.aborted) schedule();
+    if ((touched.size > 0 || r.stale) && !stop.signal.aborted) schedule();
   };
   const schedule = (): void => {
     if (timer) clearTimeout(timer);

@@ -11,6 +11,7 @@ import { IstioApiLevel, checkIstioApiLevel, withIstioApiLevel } from './istio-ap
 import { KUSTOMIZATION_FILE, renderKustomization } from './kustomization';
 import { EmittedObject, assertUniqueObjects, identityOf } from './object-identity';
 import { SideFile, SideFileNotice } from '../common/side-file';
+import { mapStack } from './source-map-stack';
 import { SynthNotice } from '../common/synth-notice';
 import { SYNC_GROUPS, syncGroupOf, withSyncWave } from './sync-order';
 import { emitYamlDocument, joinYamlDocuments } from './yaml-emitter';
@@ -55,7 +56,8 @@ const HINTS: readonly { readonly pattern: RegExp; readonly hint: string }[] = [
  * that made the bad call), as `apps/shop/index.ts:42:7`; undefined when none.
  */
 export function callSite(error: Error, root = process.cwd()): string | undefined {
-  for (const line of (error.stack ?? '').split('\n').slice(1)) {
+  // the transpiled modules of `npm run synth` (build/synth/) are mapped back to their sources here
+  for (const line of mapStack(error.stack ?? '').split('\n').slice(1)) {
     const m = /\(?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');

@@ -62,6 +62,17 @@ describe('npm run synth (one-shot)', () => {
     expect(syntax.stderr).toMatch(/apps\/sandbox\/index\.ts\(\d+,\d+\): error TS1109: Expression expected\./);
     expect(dist()).toEqual(committed);
 
+    // an app that throws: the call site is shown in the TypeScript source, mapped from build/synth/ when shown
+    const throwing = original.replace("    new kplus.Namespace(", "    if (Date.now() > 0) throw new Error('replicas missing');\n    new kplus.Namespace(");
+    expect(throwing).not.toBe(original);
+    const line = throwing.split('\n').findIndex((l) => l.includes('replicas missing')) + 1;
+    const column = throwing.split('\n')[line - 1].indexOf('new Error') + 1;
+    edit(throwing);
+    const thrown = await synth();
+    expect(thrown.code).toBe(1);
+    expect(thrown.stderr).toContain(`app "sandbox" failed to synthesize for environment "dev": replicas missing (at ${SANDBOX}:${line}:${column})`);
+    expect(dist()).toEqual(committed);
+
     edit(original);
     const fixed = await synth();
     expect(fixed.code).toBe(0);
@@ -109,9 +120,12 @@ describe('npm run synth -- --watch', () => {
     const w = new Watcher();
     try {
       await w.until(/^meshforge watch: first synth done in .*; watching apps\/ bin\/ imports\/ lib\/ \(Ctrl-C to stop\)$/);
+      // from here on every check is answered by the compiler kept in memory
+      await w.until(/^meshforge watch: type checker kept in memory, ready after [\d.]+ s: saves are checked incrementally$/);
 
       edit(original.replace(LABELS, "labels: { 'app.kubernetes.io/managed-by': 'meshforge', team: 'payments' }"));
       await w.until(/^meshforge watch: synth done in /);
+      expect(w.stdout).toMatch(/^meshforge watch: synth done in [\d.]+ s \(type check [\d.]+ s in memory\)$/m);
       expect(w.stdout).toContain(`meshforge watch: ${SANDBOX} changed`);
       // only the edited app's file, though every app was rendered again from freshly loaded modules
       expect(w.stdout).toContain('meshforge: dist/ updated:\n  dist/dev/sandbox/: 00-namespaces.k8s.yaml (changed)\n');
@@ -120,7 +134,8 @@ describe('npm run synth -- --watch', () => {
       expect([...updated].filter(([f, text]) => committed.get(f) !== text).map(([f]) => f)).toEqual(['dev/sandbox/00-namespaces.k8s.yaml']);
 
       edit(original.replace(LABELS, "labels: { 'app.kubernetes.io/managed-by': 'meshforge', team: 'search' }") + TYPE_ERROR);
-      await w.until(/^meshforge watch: synth failed, dist\/ untouched, still watching in /);
+      await w.until(/^meshforge watch: synth failed, dist\/ untouched, still watching in [\d.]+ s \(type check [\d.]+ s in memory\)$/);
+      expect(w.stderr).toContain(`${SANDBOX}(`);
       expect(w.stderr).toContain(TS_MESSAGE);
       expect(w.stderr).toContain('meshforge synth failed: type errors; dist/ was left unchanged.');
       expect(dist()).toEqual(updated);

@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import { SourceMap } from 'module';
+import * as path from 'path';
+
+/*
+ * Stack traces of the transpiled modules (build/synth/, issue 18) in terms of the TypeScript
+ * sources, read from their `.map` files only when a stack is shown. Node's own source-map support
+ * (`--enable-source-maps`) parses the map of every module as it loads: about 0.08 s of each synth.
+ */
+
+const maps = new Map<string, SourceMap | null>();
+
+function mapOf(file: string): SourceMap | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+    } catch {
+      map = null;
+    }
+    maps.set(file, map);
+  }
+  return map;
+}
+
+/**
+ * `file:line:column` (1-based, as in stack traces) of a transpiled module mapped to its source;
+ * undefined when the file has no source map or the position is not mapped.
+ */
+export function originalPosition(file: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
+  if (!file.endsWith('.js')) return undefined;
+  const map = mapOf(file);
+  if (!map) return undefined;
+  const entry = map.findEntry(line - 1, column - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }>;
+  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  const source = entry.originalSource.startsWith('file://') ? new URL(entry.originalSource).pathname : path.resolve(path.dirname(file), entry.originalSource);
+  return { file: source, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+}
+
+/** `stack` with every frame of a transpiled module that has a source map pointing at its source instead. */
+export function mapStack(stack: string): string {
+  return stack
+    .split('\n')
+    .map((line) =>
+      line.replace(/((?:file:\/\/)?\/[^()\s]+\.js):(\d+):(\d+)/, (whole, file: string, l: string, c: string) => {
+        const at = originalPosition(file.replace(/^file:\/\//, ''), Number(l), Number(c));
+        return at ? `${at.file}:${at.line}:${at.column}` : whole;
+      }),
+    )
+    .join('\n');
+}
