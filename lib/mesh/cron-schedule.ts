@@ -53,7 +53,53 @@ function fieldError(text: string, f: Field): string | undefined {
   return undefined;
 }
 
-/** Throws CRON_SCHEDULE unless Kubernetes' CronJob controller parses `schedule`. */
+/**
+ * The values a parsed field matches, and whether it is a plain `*` or `?` (robfig/cron's "star
+ * bit": set for `*` and `?`, cleared by a step above 1; `N/step` means `N-max/step`).
+ * @see https://github.com/robfig/cron/blob/v3.0.1/parser.go (getRange)
+ */
+function expand(text: string, f: Field): { readonly values: ReadonlySet<number>; readonly star: boolean } {
+  const value = (v: string): number => (/^\d+$/.test(v) ? Number(v) : f.names!.indexOf(v.toUpperCase()) + (f.namesFrom ?? 0));
+  const values = new Set<number>();
+  let star = false;
+  for (const item of text.split(',')) {
+    const [range, stepText] = item.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let from: number;
+    let to: number;
+    if (range === '*' || range === '?') {
+      [from, to] = [f.min, f.max];
+      star ||= step === 1;
+    } else {
+      const [a, b] = range.split('-');
+      from = value(a);
+      to = b !== undefined ? value(b) : stepText !== undefined ? f.max : from;
+    }
+    for (let v = from; v <= to; v += step) values.add(v);
+  }
+  return { values, star };
+}
+
+/** The most days each month can have (February 29 in leap years). */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A day-of-month/month pair that never occurs ("0 0 30 2 *"): the controller accepts the
+ * schedule and never starts a job. robfig/cron matches the day by day of month AND day of week
+ * when either is `*`/`?`, by day of month OR day of week otherwise, so only a day of month
+ * restricted with a `*` day of week can make it impossible.
+ */
+function neverRuns(parts: readonly string[]): string | undefined {
+  const dom = expand(parts[2], FIELDS[2]);
+  const dow = expand(parts[4], FIELDS[4]);
+  if (dom.star || !dow.star) return undefined;
+  const months = [...expand(parts[3], FIELDS[3]).values];
+  if (months.some((m) => [...dom.values].some((d) => d <= DAYS_IN_MONTH[m - 1]))) return undefined;
+  const names = months.map((m) => MONTHS[m - 1]).join(', ');
+  return `day of month ${parts[2]} never occurs in ${names} (at most ${Math.max(...months.map((m) => DAYS_IN_MONTH[m - 1]))} days): the CronJob would never run`;
+}
+
+/** Throws CRON_SCHEDULE unless Kubernetes' CronJob controller parses `schedule` and it can ever run. */
 export function requireCronSchedule(path: string, field: string, schedule: string): void {
   const fail = (why: string, expected: string) => new MeshforgeError(`invalid cron schedule: ${why}`, { code: 'CRON_SCHEDULE', path, field, value: schedule, expected });
   const five = 'five fields "minute hour day-of-month month day-of-week" (e.g. "30 2 * * *" for 02:30 every day) or one of ' + DESCRIPTORS.join(', ');
@@ -69,6 +115,8 @@ export function requireCronSchedule(path: string, field: string, schedule: strin
     const why = fieldError(part, FIELDS[i]);
     if (why) throw fail(`${FIELDS[i].name} ${why}`, five);
   });
+  const never = neverRuns(parts);
+  if (never) throw fail(never, 'a day of month that exists in the chosen months (February has 29 days at most, April, June, September and November 30), or a day of week');
 }
 
 /**

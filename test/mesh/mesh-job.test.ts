@@ -136,6 +136,21 @@ describe('MeshJob and MeshCronJob errors', () => {
     );
   });
 
+  it('CRON_SCHEDULE: a day that never occurs (the controller accepts it and never runs the job)', () => {
+    const expected = 'a day of month that exists in the chosen months (February has 29 days at most, April, June, September and November 30), or a day of week';
+    expect(error(() => cron({ schedule: '0 0 30 2 *' }))).toBe(
+      `[c/report] invalid cron schedule: day of month 30 never occurs in FEB (at most 29 days): the CronJob would never run; field: schedule; value: "0 0 30 2 *"; expected: ${expected}`,
+    );
+    expect(error(() => cron({ schedule: '0 0 31 APR,jun,9-11/2 ?' }))).toBe(
+      `[c/report] invalid cron schedule: day of month 31 never occurs in APR, JUN, SEP, NOV (at most 30 days): the CronJob would never run; field: schedule; value: "0 0 31 APR,jun,9-11/2 ?"; expected: ${expected}`,
+    );
+    // possible somewhere: Feb 29 (leap years), the 31st of one listed month, a day of week besides the day (OR),
+    // N/step meaning N-max, and */2 (no star: days 1, 3, ... 31)
+    for (const schedule of ['0 0 29 2 *', '0 0 31 4,5 *', '0 0 30 2 MON', '0 0 30/1 1-2 *', '0 0 */2 2 *']) {
+      expect(one(cron({ schedule }), 'CronJob').spec.schedule).toBe(schedule);
+    }
+  });
+
   it('CRON_TIME_ZONE: a zone the tz database knows (the API server loads it)', () => {
     expect(error(() => cron({ timeZone: 'Europe/Pariss' }))).toBe(
       '[c/report] invalid time zone; field: timeZone; value: "Europe/Pariss"; expected: an IANA time zone name, e.g. "Etc/UTC" or "Europe/Paris" (the API server checks it against its tz database)',
