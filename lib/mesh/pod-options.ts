@@ -43,6 +43,12 @@ export class TopologySpread {
   public toKube(selectorLabels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint {
     return {
       labelSelector: { matchLabels: { ...selectorLabels } },
+      // Spread each Deployment revision on its own: without it a rolling update counts the old pods
+      // too, and the new ones pile up where the old ones were fewest. The scheduler ignores a key the
+      // pod does not carry (StatefulSet and Job pods have no pod-template-hash); beta, on by default
+      // since Kubernetes 1.27 (MatchLabelKeysInPodTopologySpread), dropped by older API servers.
+      // https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+      matchLabelKeys: ['pod-template-hash'],
       maxSkew: this.options.maxSkew ?? 1,
       topologyKey: this.topologyKey,
       whenUnsatisfiable: this.options.required ? 'DoNotSchedule' : 'ScheduleAnyway',

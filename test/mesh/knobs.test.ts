@@ -178,8 +178,8 @@ describe('scheduling', () => {
     for (const v of ['v1', 'v2']) {
       const spec = podSpec(objects, v);
       expect(spec.topologySpreadConstraints).toEqual([
-        { labelSelector: { matchLabels: { app: 'cart', version: v } }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
-        { labelSelector: { matchLabels: { app: 'cart', version: v } }, maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' },
+        { labelSelector: { matchLabels: { app: 'cart', version: v } }, matchLabelKeys: ['pod-template-hash'], maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+        { labelSelector: { matchLabels: { app: 'cart', version: v } }, matchLabelKeys: ['pod-template-hash'], maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' },
       ]);
       expect(spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
       expect(spec.tolerations).toEqual([{ effect: 'NoSchedule', key: 'dedicated', operator: 'Equal', value: 'shop' }]);

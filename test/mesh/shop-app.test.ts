@@ -101,7 +101,7 @@ describe('apps/shop', () => {
     const tp = one(objs, 'DestinationRule').spec.trafficPolicy;
     expect(tp.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true } });
     expect(one(objs, 'Deployment').spec.template.spec.topologySpreadConstraints).toEqual([
-      { labelSelector: { matchLabels: { app: 'catalog', version: 'v1' } }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+      { labelSelector: { matchLabels: { app: 'catalog', version: 'v1' } }, matchLabelKeys: ['pod-template-hash'], maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
     ]);
     expect(tp.connectionPool.tcp.maxConnections).toBe(100);
     expect(tp.outlierDetection.consecutive5xxErrors).toBe(5);
