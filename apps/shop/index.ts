@@ -95,7 +95,7 @@ export default defineApp<Settings>({
     });
 
     const queue = shopQueue(app, ns, partOf);
-    const report = nightlyReport(app, ns, partOf);
+    const report = nightlyReport(app, ns, partOf, releases);
 
     const cart = new MeshService(new Chart(app, 'cart'), 'cart', {
       namespace: ns,

@@ -1,5 +1,5 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { JobSidecar, MeshCronJob, MeshNamespace } from '../../lib';
+import { JobSidecar, MeshCronJob, MeshNamespace, ReleaseTags } from '../../lib';
 
 /**
  * `nightly-report`: at 03:30 Paris time (02:30 does not exist on the night
@@ -8,11 +8,12 @@ import { JobSidecar, MeshCronJob, MeshNamespace } from '../../lib';
  * native sidecars (the MeshJob default) need Kubernetes >= 1.29 and Istio >=
  * 1.24, and the shop supports every version the README lists.
  */
-export function nightlyReport(app: App, ns: MeshNamespace, partOf: string): MeshCronJob {
+export function nightlyReport(app: App, ns: MeshNamespace, partOf: string, releases: ReleaseTags): MeshCronJob {
   return new MeshCronJob(new Chart(app, 'nightly-report'), 'nightly-report', {
     namespace: ns,
     partOf,
-    image: 'ghcr.io/acme-shop/nightly-report:1.2.0',
+    // our own image, released and promoted like the services (releases.json); Redis in queue.ts is a pinned upstream image
+    image: releases.image('ghcr.io/acme-shop/nightly-report', 'nightly-report'),
     command: ['/usr/local/bin/nightly-report'],
     args: ['--catalog', 'catalog.shop.svc.cluster.local:9090'],
     sidecar: JobSidecar.quitEndpoint(),
