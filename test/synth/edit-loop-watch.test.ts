@@ -1,3 +1,4 @@
+import { transformSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -240,6 +241,30 @@ describe('runEditLoop --watch with stand-ins', () => {
 });
 
 describe('mapStack', () => {
+  it('maps with the current source map after the module was transpiled again (watch mode keeps this module loaded)', () => {
+    const d = tmpDir('meshforge-map-stack-');
+    try {
+      const js = path.join(d, 'app.js');
+      const transpile = (ts: string): void => {
+        const r = transformSync(ts, { loader: 'ts', sourcefile: 'app.ts', sourcemap: 'external' });
+        fs.writeFileSync(js, r.code);
+        fs.writeFileSync(`${js}.map`, r.map);
+      };
+      const thrown = (): string => {
+        const lines = fs.readFileSync(js, 'utf8').split('\n');
+        const line = lines.findIndex((l) => l.includes('throw')) + 1;
+        return mapStack(`Error: boom\n    at build (${js}:${line}:${lines[line - 1].indexOf('throw') + 1})`);
+      };
+      transpile('const a: number = 1;\nthrow new Error(String(a));\n');
+      expect(thrown()).toBe(`Error: boom\n    at build (${path.join(d, 'app.ts')}:2:1)`);
+      // the same file saved with three lines above the throw
+      transpile('// one\n// two\n// three\nconst a: number = 1;\nthrow new Error(String(a));\n');
+      expect(thrown()).toBe(`Error: boom\n    at build (${path.join(d, 'app.ts')}:5:1)`);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('leaves frames without a source map as they are', () => {
     const stack = 'Error: x\n    at build (/nowhere/apps/a.js:3:9)\n    at node:internal/main:1:1\n    at /work/lib/b.ts:4:2';
     expect(mapStack(stack)).toBe(stack);
