@@ -290,6 +290,10 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
       else o.log(`meshforge watch: type checker kept in memory, ready after ${seconds(Date.now() - started)}: saves are checked incrementally`);
     });
   }
+  // What the first synth renders, as the poll below compares it: a file saved from here on, or a source
+  // saved since the launcher transpiled it, starts a cycle, even when saved before the watchers exist.
+  let seen = snapshotSources(o.root);
+  for (const [file, stamp] of Object.entries(o.transpiled.sources ?? {})) seen.set(file, stamp);
   const first = await synthOnce(o, o.transpiled, true, stop.signal, true);
   if (stop.signal.aborted) return finished;
   let lastCheckOk = first.checkOk === true;
@@ -345,7 +349,6 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   );
   // Node's recursive fs.watch on Linux can stop reporting a file that was saved by rename (sed -i, mv,
   // git checkout, some editors): a poll of the sources' mtimes and sizes catches what it misses.
-  let seen = snapshotSources(o.root);
   polling.timer = setInterval(() => {
     if (running || stop.signal.aborted) return;
     const now = snapshotSources(o.root);

@@ -227,6 +227,27 @@ describe('runEditLoop --watch with stand-ins', () => {
     expect(f.lines.at(-1)).toBe('meshforge watch: stopped (stopped)');
   }, 60_000);
 
+  it('synthesizes a save made during the first synth, before the watchers exist', async () => {
+    const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
+    let checks = 0;
+    const o: EditLoopOptions = {
+      ...f.o,
+      check: async () => {
+        if (checks++ === 0) {
+          // after the first synth rendered "one"
+          await new Promise((r) => setTimeout(r, 20));
+          fs.writeFileSync(f.source, 'two, saved during the first synth');
+        }
+        return { ok: true, output: '' };
+      },
+    };
+    const finished = runEditLoop(o);
+    await until('the save to be written', () => f.written.at(-1) === 'two, saved during the first synth', f.lines);
+    expect(f.loads.length).toBe(2);
+    f.stop.abort();
+    expect(await finished).toBe(0);
+  }, 60_000);
+
   it('reloads every module when a file other than a source changes (a config file an app may read while it loads)', async () => {
     const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
     const finished = runEditLoop(f.o);
