@@ -66,7 +66,8 @@ describe('checkSources: which check answers a save', () => {
   });
 
   it('uses the one-shot check before the warm-up is done, when the process failed, and without source stamps', async () => {
-    const o = options();
+    // not watch mode: the made-up sources' stamps cannot be read (the one-shot check's stale rule is tested below)
+    const o = options({ watch: false });
     const cold = checker({ ok: true, output: '', versions: {}, ms: 1 }, false);
     expect(await checkSources(o, cold, transpiled, signal)).toEqual({ ok: true, output: 'from the one-shot check', via: 'check' });
     expect(cold.calls).toBe(0);
@@ -75,6 +76,34 @@ describe('checkSources: which check answers a save', () => {
     expect(await checkSources(o, unused, { changed: [], removed: [] }, signal)).toMatchObject({ output: 'from the one-shot check' });
     expect(unused.calls).toBe(0);
     expect(await checkSources(o, undefined, transpiled, signal)).toMatchObject({ output: 'from the one-shot check' });
+  });
+
+  it('in watch mode, takes no one-shot answer once a source was saved after its transpile (tsgo may have read the new contents)', async () => {
+    const dir = tmpDir('meshforge-oneshot-stale-');
+    try {
+      const file = path.join(dir, 'apps', 'a.ts');
+      fs.mkdirSync(path.dirname(file));
+      fs.writeFileSync(file, "export const n: number = 'rendered with a type error';\n");
+      const rendered: Transpiled = { changed: ['apps/a.ts'], removed: [], sources: { 'apps/a.ts': stampOf(file) } };
+      const untouched = options({ root: dir, check: async () => ({ ok: false, output: 'apps/a.ts(1,14): error TS2322' }) });
+      expect(await checkSources(untouched, undefined, rendered, signal)).toEqual({ ok: false, output: 'apps/a.ts(1,14): error TS2322', via: 'check' });
+      // the fix is saved before the checker reads the file: it passes, but it did not check what was rendered
+      const savedMeanwhile = options({
+        root: dir,
+        check: async () => {
+          fs.writeFileSync(file, 'export const n: number = 42;\n');
+          return { ok: true, output: '' };
+        },
+      });
+      expect(await checkSources(savedMeanwhile, checker(undefined, false), rendered, signal)).toEqual({ ok: false, output: '', stale: true, via: 'check' });
+      // a deleted source counts as saved
+      fs.rmSync(file);
+      expect(await checkSources(options({ root: dir }), undefined, rendered, signal)).toMatchObject({ stale: true });
+      // the one-shot synth has no loop to synthesize again: it takes the answer
+      expect(await checkSources(options({ root: dir, watch: false }), undefined, rendered, signal)).toMatchObject({ ok: true, output: 'from the one-shot check' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sameSources ignores files only one side knows (node_modules, files not transpiled)', () => {
