@@ -156,15 +156,43 @@ function oneShotCheck(o: EditLoopOptions, signal: AbortSignal): Promise<CheckOut
   return (o.check ?? ((s) => startTypeCheck(o.root, 'tsconfig.synth.json', s)))(signal).then((r) => ({ ...r, via: o.check ? 'check' : 'tsgo' }));
 }
 
+/** `mtimeMs:size` now of each file of `sources` (`missing` for one that is gone). */
+function stampsNow(root: string, sources: Readonly<Record<string, string>>): Record<string, string> {
+  const now: Record<string, string> = {};
+  for (const file of Object.keys(sources)) {
+    try {
+      const st = fs.statSync(path.join(root, file));
+      now[file] = `${st.mtimeMs}:${st.size}`;
+    } catch {
+      now[file] = 'missing';
+    }
+  }
+  return now;
+}
+
+/**
+ * The one-shot check, in watch mode taken as `stale` when a source's stamp changed since it was
+ * transpiled: tsgo reads the sources when it runs, so a save just after the transpile would be
+ * checked instead of the rendered contents (a type error rendered, its fix checked, and written).
+ * It cannot say which contents it read, so any such save counts; the save starts a new synth anyway.
+ */
+async function oneShotAgainst(o: EditLoopOptions, transpiled: Transpiled, signal: AbortSignal): Promise<CheckOutcome> {
+  const r = await oneShotCheck(o, signal);
+  if (o.watch && transpiled.sources && !sameSources(stampsNow(o.root, transpiled.sources), transpiled.sources)) {
+    return { ok: false, output: '', stale: true, via: r.via };
+  }
+  return r;
+}
+
 /**
  * The in-memory check when it is ready, else the one-shot one. A check that read other contents of a
  * source than the transpiled ones (saved again in between) is `stale`: it vouches for neither.
  * @internal exported for tests
  */
 export async function checkSources(o: EditLoopOptions, persistent: PersistentChecker | undefined, transpiled: Transpiled, signal: AbortSignal): Promise<CheckOutcome> {
-  if (!persistent?.ready || !transpiled.sources) return oneShotCheck(o, signal);
+  if (!persistent?.ready || !transpiled.sources) return oneShotAgainst(o, transpiled, signal);
   const r = await persistent.check(signal);
-  if (!r) return oneShotCheck(o, signal);
+  if (!r) return oneShotAgainst(o, transpiled, signal);
   if (!sameSources(r.versions, transpiled.sources)) return { ok: false, output: '', stale: true, via: 'in memory' };
   return { ok: r.ok, output: r.output, via: 'in memory' };
 }
@@ -290,9 +318,15 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
       else o.log(`meshforge watch: type checker kept in memory, ready after ${seconds(Date.now() - started)}: saves are checked incrementally`);
     });
   }
+  // What the first synth renders, as the poll below compares it: a file saved from here on, or a source
+  // saved since the launcher transpiled it, starts a cycle, even when saved before the watchers exist.
+  let seen = snapshotSources(o.root);
+  for (const [file, stamp] of Object.entries(o.transpiled.sources ?? {})) seen.set(file, stamp);
   const first = await synthOnce(o, o.transpiled, true, stop.signal, true);
   if (stop.signal.aborted) return finished;
   let lastCheckOk = first.checkOk === true;
+  // nothing was written; the poll sees the save and synthesizes it
+  if (first.stale) o.log('meshforge watch: a source was saved again during the type check; nothing written, synthesizing again');
   o.log(`meshforge watch: first synth ${first.code === 0 ? 'done' : 'failed'} in ${seconds(Date.now() - started)}; watching ${WATCHED.map((d) => `${d}/`).join(' ')} (Ctrl-C to stop)`);
 
   const cycle = async (): Promise<void> => {
@@ -345,7 +379,6 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   );
   // Node's recursive fs.watch on Linux can stop reporting a file that was saved by rename (sed -i, mv,
   // git checkout, some editors): a poll of the sources' mtimes and sizes catches what it misses.
-  let seen = snapshotSources(o.root);
   polling.timer = setInterval(() => {
     if (running || stop.signal.aborted) return;
     const now = snapshotSources(o.root);

@@ -73,9 +73,19 @@ export class PersistentTypeCheck {
    */
   async check(signal?: AbortSignal): Promise<IncrementalCheckResult | undefined> {
     if (signal?.aborted) return undefined;
-    const stopped = new Promise<undefined>((resolve) => signal?.addEventListener('abort', () => resolve(undefined), { once: true }));
-    const r = await Promise.race([this.request(), stopped]);
-    return r && 'result' in r ? r.result : undefined;
+    // The watch passes one signal for its whole session: the listener goes with the answer (else one
+    // more per save, and Node's MaxListenersExceededWarning after the eleventh).
+    let onAbort = (): void => undefined;
+    const stopped = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const r = await Promise.race([this.request(), stopped]);
+      return r && 'result' in r ? r.result : undefined;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Stops the process. */

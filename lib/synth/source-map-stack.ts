@@ -8,18 +8,27 @@ import * as path from 'path';
  * (`--enable-source-maps`) parses the map of every module as it loads: about 0.08 s of each synth.
  */
 
-const maps = new Map<string, SourceMap | null>();
+// By file, with the map file's `mtimeMs:size`: this module stays loaded for the whole watch session
+// while the modules it maps are transpiled again, so a map read before a save must not answer after it.
+const maps = new Map<string, { stamp: string; map: SourceMap | null }>();
 
 function mapOf(file: string): SourceMap | null {
-  let map = maps.get(file);
-  if (map === undefined) {
-    try {
-      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
-    } catch {
-      map = null;
-    }
-    maps.set(file, map);
+  let stamp = 'missing';
+  try {
+    const st = fs.statSync(`${file}.map`);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    // no map: cached as none until one appears
   }
+  const hit = maps.get(file);
+  if (hit?.stamp === stamp) return hit.map;
+  let map: SourceMap | null;
+  try {
+    map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+  } catch {
+    map = null;
+  }
+  maps.set(file, { stamp, map });
   return map;
 }
 

@@ -1,3 +1,4 @@
+import { transformSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +66,8 @@ describe('checkSources: which check answers a save', () => {
   });
 
   it('uses the one-shot check before the warm-up is done, when the process failed, and without source stamps', async () => {
-    const o = options();
+    // not watch mode: the made-up sources' stamps cannot be read (the one-shot check's stale rule is tested below)
+    const o = options({ watch: false });
     const cold = checker({ ok: true, output: '', versions: {}, ms: 1 }, false);
     expect(await checkSources(o, cold, transpiled, signal)).toEqual({ ok: true, output: 'from the one-shot check', via: 'check' });
     expect(cold.calls).toBe(0);
@@ -74,6 +76,34 @@ describe('checkSources: which check answers a save', () => {
     expect(await checkSources(o, unused, { changed: [], removed: [] }, signal)).toMatchObject({ output: 'from the one-shot check' });
     expect(unused.calls).toBe(0);
     expect(await checkSources(o, undefined, transpiled, signal)).toMatchObject({ output: 'from the one-shot check' });
+  });
+
+  it('in watch mode, takes no one-shot answer once a source was saved after its transpile (tsgo may have read the new contents)', async () => {
+    const dir = tmpDir('meshforge-oneshot-stale-');
+    try {
+      const file = path.join(dir, 'apps', 'a.ts');
+      fs.mkdirSync(path.dirname(file));
+      fs.writeFileSync(file, "export const n: number = 'rendered with a type error';\n");
+      const rendered: Transpiled = { changed: ['apps/a.ts'], removed: [], sources: { 'apps/a.ts': stampOf(file) } };
+      const untouched = options({ root: dir, check: async () => ({ ok: false, output: 'apps/a.ts(1,14): error TS2322' }) });
+      expect(await checkSources(untouched, undefined, rendered, signal)).toEqual({ ok: false, output: 'apps/a.ts(1,14): error TS2322', via: 'check' });
+      // the fix is saved before the checker reads the file: it passes, but it did not check what was rendered
+      const savedMeanwhile = options({
+        root: dir,
+        check: async () => {
+          fs.writeFileSync(file, 'export const n: number = 42;\n');
+          return { ok: true, output: '' };
+        },
+      });
+      expect(await checkSources(savedMeanwhile, checker(undefined, false), rendered, signal)).toEqual({ ok: false, output: '', stale: true, via: 'check' });
+      // a deleted source counts as saved
+      fs.rmSync(file);
+      expect(await checkSources(options({ root: dir }), undefined, rendered, signal)).toMatchObject({ stale: true });
+      // the one-shot synth has no loop to synthesize again: it takes the answer
+      expect(await checkSources(options({ root: dir, watch: false }), undefined, rendered, signal)).toMatchObject({ ok: true, output: 'from the one-shot check' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sameSources ignores files only one side knows (node_modules, files not transpiled)', () => {
@@ -226,6 +256,27 @@ describe('runEditLoop --watch with stand-ins', () => {
     expect(f.lines.at(-1)).toBe('meshforge watch: stopped (stopped)');
   }, 60_000);
 
+  it('synthesizes a save made during the first synth, before the watchers exist', async () => {
+    const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
+    let checks = 0;
+    const o: EditLoopOptions = {
+      ...f.o,
+      check: async () => {
+        if (checks++ === 0) {
+          // after the first synth rendered "one"
+          await new Promise((r) => setTimeout(r, 20));
+          fs.writeFileSync(f.source, 'two, saved during the first synth');
+        }
+        return { ok: true, output: '' };
+      },
+    };
+    const finished = runEditLoop(o);
+    await until('the save to be written', () => f.written.at(-1) === 'two, saved during the first synth', f.lines);
+    expect(f.loads.length).toBe(2);
+    f.stop.abort();
+    expect(await finished).toBe(0);
+  }, 60_000);
+
   it('reloads every module when a file other than a source changes (a config file an app may read while it loads)', async () => {
     const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
     const finished = runEditLoop(f.o);
@@ -240,6 +291,30 @@ describe('runEditLoop --watch with stand-ins', () => {
 });
 
 describe('mapStack', () => {
+  it('maps with the current source map after the module was transpiled again (watch mode keeps this module loaded)', () => {
+    const d = tmpDir('meshforge-map-stack-');
+    try {
+      const js = path.join(d, 'app.js');
+      const transpile = (ts: string): void => {
+        const r = transformSync(ts, { loader: 'ts', sourcefile: 'app.ts', sourcemap: 'external' });
+        fs.writeFileSync(js, r.code);
+        fs.writeFileSync(`${js}.map`, r.map);
+      };
+      const thrown = (): string => {
+        const lines = fs.readFileSync(js, 'utf8').split('\n');
+        const line = lines.findIndex((l) => l.includes('throw')) + 1;
+        return mapStack(`Error: boom\n    at build (${js}:${line}:${lines[line - 1].indexOf('throw') + 1})`);
+      };
+      transpile('const a: number = 1;\nthrow new Error(String(a));\n');
+      expect(thrown()).toBe(`Error: boom\n    at build (${path.join(d, 'app.ts')}:2:1)`);
+      // the same file saved with three lines above the throw
+      transpile('// one\n// two\n// three\nconst a: number = 1;\nthrow new Error(String(a));\n');
+      expect(thrown()).toBe(`Error: boom\n    at build (${path.join(d, 'app.ts')}:5:1)`);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('leaves frames without a source map as they are', () => {
     const stack = 'Error: x\n    at build (/nowhere/apps/a.js:3:9)\n    at node:internal/main:1:1\n    at /work/lib/b.ts:4:2';
     expect(mapStack(stack)).toBe(stack);

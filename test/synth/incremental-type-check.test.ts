@@ -1,3 +1,4 @@
+import { getEventListeners } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -115,6 +116,11 @@ describe('PersistentTypeCheck (a forked child process)', () => {
     expect(typo).toMatchObject({ ok: false, output: "src/app.ts(3,14): error TS2322: Type 'string' is not assignable to type 'number'." });
     fs.writeFileSync(path.join(dir, 'src', 'app.ts'), APP);
     expect(await checker.check()).toMatchObject({ ok: true, output: '' });
+
+    // the watch passes one signal for its whole session: an answered check leaves no listener on it
+    const session = new AbortController();
+    for (let i = 0; i < 3; i++) expect(await checker.check(session.signal)).toMatchObject({ ok: true });
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(0);
 
     // a stopped wait resolves at once, without an answer
     const stop = new AbortController();
