@@ -171,14 +171,15 @@ function stampsNow(root: string, sources: Readonly<Record<string, string>>): Rec
 }
 
 /**
- * The one-shot check, in watch mode taken as `stale` when a source's stamp changed since it was
- * transpiled: tsgo reads the sources when it runs, so a save just after the transpile would be
- * checked instead of the rendered contents (a type error rendered, its fix checked, and written).
- * It cannot say which contents it read, so any such save counts; the save starts a new synth anyway.
+ * The one-shot check, taken as `stale` when a source's stamp changed since it was transpiled: tsgo
+ * reads the sources when it runs, so a save just after the transpile would be checked instead of
+ * the rendered contents (a type error rendered, its fix checked, and written). It cannot say which
+ * contents it read, so any such save counts; in watch mode the save starts a new synth anyway, a
+ * one-shot synth fails and writes nothing.
  */
 async function oneShotAgainst(o: EditLoopOptions, transpiled: Transpiled, signal: AbortSignal): Promise<CheckOutcome> {
   const r = await oneShotCheck(o, signal);
-  if (o.watch && transpiled.sources && !sameSources(stampsNow(o.root, transpiled.sources), transpiled.sources)) {
+  if (transpiled.sources && !sameSources(stampsNow(o.root, transpiled.sources), transpiled.sources)) {
     return { ok: false, output: '', stale: true, via: r.via };
   }
   return r;
@@ -189,13 +190,42 @@ async function oneShotAgainst(o: EditLoopOptions, transpiled: Transpiled, signal
  * source than the transpiled ones (saved again in between) is `stale`: it vouches for neither.
  * @internal exported for tests
  */
-export async function checkSources(o: EditLoopOptions, persistent: PersistentChecker | undefined, transpiled: Transpiled, signal: AbortSignal): Promise<CheckOutcome> {
-  if (!persistent?.ready || !transpiled.sources) return oneShotAgainst(o, transpiled, signal);
-  const r = await persistent.check(signal);
-  if (!r) return oneShotAgainst(o, transpiled, signal);
-  if (!sameSources(r.versions, transpiled.sources)) return { ok: false, output: '', stale: true, via: 'in memory' };
-  return { ok: r.ok, output: r.output, via: 'in memory' };
+export async function checkSources(
+  o: EditLoopOptions,
+  persistent: PersistentChecker | undefined,
+  transpiled: Transpiled,
+  signal: AbortSignal,
+  raceAfterMs = RACE_AFTER_MS,
+): Promise<CheckOutcome> {
+  const sources = transpiled.sources;
+  if (!persistent?.ready || !sources) return oneShotAgainst(o, transpiled, signal);
+  const memory = persistent.check(signal).then((r): CheckOutcome | undefined => {
+    if (!r) return undefined;
+    if (!sameSources(r.versions, sources)) return { ok: false, output: '', stale: true, via: 'in memory' };
+    return { ok: r.ok, output: r.output, via: 'in memory' };
+  });
+  // A change that many files see (a lib/ signature) takes the in-memory checker 1-2 s, a tsgo run
+  // about 0.7 s: past `raceAfterMs`, tsgo runs too and the first answer counts. The in-memory check
+  // goes on in the background, so that its program is current for the next save.
+  const tsgoStop = new AbortController();
+  const stopTsgo = (): void => tsgoStop.abort();
+  signal.addEventListener('abort', stopTsgo, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), raceAfterMs)));
+    const first = await Promise.race([memory, late]);
+    if (first !== 'late') return first ?? oneShotAgainst(o, transpiled, signal);
+    const tsgo = oneShotAgainst(o, transpiled, tsgoStop.signal).then((r) => ({ ...r, via: `${r.via}, faster than the in-memory check` }));
+    return await Promise.race([memory.then((m) => m ?? tsgo), tsgo]);
+  } finally {
+    clearTimeout(timer);
+    tsgoStop.abort();
+    signal.removeEventListener('abort', stopTsgo);
+  }
 }
+
+/** How long the in-memory check may take before a tsgo run races it. */
+const RACE_AFTER_MS = 400;
 
 interface SynthOnceResult {
   readonly code: number;
@@ -274,7 +304,12 @@ async function synthOnce(
 /** `npm run synth [-- --watch]` after the launcher's first transpile. Resolves to the exit code. */
 export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   const stop = new AbortController();
-  if (!o.watch) return (await synthOnce(o, o.transpiled, true, stop.signal, false)).code;
+  if (!o.watch) {
+    const once = await synthOnce(o, o.transpiled, true, stop.signal, false);
+    if (!once.stale) return once.code;
+    o.error('meshforge synth failed: a source was saved while synth ran, so what was rendered is not what was type-checked; dist/ was left unchanged (run it again).');
+    return 1;
+  }
 
   const touched = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -306,6 +341,14 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   o.stop?.addEventListener('abort', onStop, { once: true });
 
   let started = Date.now();
+  // Said once: from then on every save is checked by tsgo, slower but as strict.
+  let checkerFailureReported = false;
+  const reportCheckerFailure = (): void => {
+    const why = persistent?.failed;
+    if (checkerFailureReported || why === undefined || stop.signal.aborted) return;
+    checkerFailureReported = true;
+    o.log(`meshforge watch: the in-memory type check is unavailable, every save runs tsgo: ${why.split('\n')[0]}`);
+  };
   const startPersistent = o.persistentCheck ?? (o.check ? undefined : () => new PersistentTypeCheck(o.root));
   if (startPersistent && !stop.signal.aborted) {
     // Started with the first synth and warmed up in the background (a full check: several seconds of
@@ -314,7 +357,7 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     persistent = warming;
     void warming.warmUp().then(() => {
       if (stop.signal.aborted) return;
-      if (warming.failed) o.log(`meshforge watch: the in-memory type check is unavailable, every save runs tsgo: ${warming.failed.split('\n')[0]}`);
+      if (warming.failed) reportCheckerFailure();
       else o.log(`meshforge watch: type checker kept in memory, ready after ${seconds(Date.now() - started)}: saves are checked incrementally`);
     });
   }
@@ -352,6 +395,7 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
     const sourcesChanged = transpiled.changed.length > 0 || transpiled.removed.length > 0 || transpiled.error !== undefined;
     // A change to a non-TypeScript file (an app's config file) needs no new check once the last one passed.
     const r = await synthOnce(o, transpiled, sourcesChanged || !lastCheckOk, stop.signal, true, persistent, everything);
+    reportCheckerFailure();
     if (!stop.signal.aborted) {
       if (r.stale) {
         o.log('meshforge watch: a source was saved again during the type check; nothing written, synthesizing again');

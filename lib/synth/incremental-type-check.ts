@@ -79,18 +79,34 @@ export function createIncrementalTypeCheck(root: string, project = 'tsconfig.syn
       const host = ts.createCompilerHost(options);
       const read = host.getSourceFile.bind(host);
       host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-        const stamp = stampOf(fileName);
+        let stamp = stampOf(fileName);
         if (stamp === undefined) return undefined;
         const rel = path.relative(root, fileName);
-        if (!rel.startsWith('..') && !rel.split(path.sep).includes('node_modules')) versions[rel.split(path.sep).join('/')] = stamp;
+        const ours = !rel.startsWith('..') && !rel.split(path.sep).includes('node_modules');
         const hit = cache.get(fileName);
-        if (hit && hit.stamp === stamp) return hit.file;
-        const file = read(fileName, languageVersion, onError, shouldCreate);
-        if (file) {
-          // The builder program compares versions to find what changed since the previous program.
-          (file as TS.SourceFile & { version?: string }).version = stamp;
-          cache.set(fileName, { stamp, file });
+        let file: TS.SourceFile | undefined;
+        if (hit && hit.stamp === stamp) {
+          file = hit.file;
+        } else {
+          // The stamp must be the one of the contents read: a save between the two is read again
+          // (three tries; a file still changing is marked so, and never vouches for what was rendered).
+          for (let attempt = 1; ; attempt++) {
+            file = read(fileName, languageVersion, onError, shouldCreate);
+            const after = stampOf(fileName);
+            if (after === stamp) break;
+            if (attempt === 3 || after === undefined) {
+              stamp = `changing, last ${after ?? 'gone'}`;
+              break;
+            }
+            stamp = after;
+          }
+          if (file) {
+            // The builder program compares versions to find what changed since the previous program.
+            (file as TS.SourceFile & { version?: string }).version = stamp;
+            if (!stamp.startsWith('changing')) cache.set(fileName, { stamp, file });
+          }
         }
+        if (ours) versions[rel.split(path.sep).join('/')] = stamp;
         return file;
       };
       const builder = ts.createSemanticDiagnosticsBuilderProgram(config.fileNames, options, host, previous, config.errors);

@@ -1,7 +1,7 @@
 import { transformSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { modulesToReload } from '../../bin/synth-loop';
 import { checkSources, EditLoopOptions, PersistentChecker, runEditLoop, sameSources, Transpiled } from '../../lib/synth/edit-loop';
 import type { IncrementalCheckResult } from '../../lib/synth/incremental-type-check';
@@ -66,8 +66,15 @@ describe('checkSources: which check answers a save', () => {
   });
 
   it('uses the one-shot check before the warm-up is done, when the process failed, and without source stamps', async () => {
-    // not watch mode: the made-up sources' stamps cannot be read (the one-shot check's stale rule is tested below)
-    const o = options({ watch: false });
+    // the sources' stamps as the launcher took them, unchanged since (the one-shot check's stale rule is tested below)
+    const dir = tmpDir('meshforge-oneshot-');
+    for (const file of Object.keys(sources)) {
+      fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), 'export {};\n');
+    }
+    const transpiled: Transpiled = { changed: [], removed: [], sources: Object.fromEntries(Object.keys(sources).map((f) => [f, stampOf(path.join(dir, f))])) };
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const o = options({ root: dir });
     const cold = checker({ ok: true, output: '', versions: {}, ms: 1 }, false);
     expect(await checkSources(o, cold, transpiled, signal)).toEqual({ ok: true, output: 'from the one-shot check', via: 'check' });
     expect(cold.calls).toBe(0);
@@ -99,11 +106,70 @@ describe('checkSources: which check answers a save', () => {
       // a deleted source counts as saved
       fs.rmSync(file);
       expect(await checkSources(options({ root: dir }), undefined, rendered, signal)).toMatchObject({ stale: true });
-      // the one-shot synth has no loop to synthesize again: it takes the answer
-      expect(await checkSources(options({ root: dir, watch: false }), undefined, rendered, signal)).toMatchObject({ ok: true, output: 'from the one-shot check' });
+      // the same for a one-shot synth (it then fails and writes nothing: runEditLoop below)
+      expect(await checkSources(options({ root: dir, watch: false }), undefined, rendered, signal)).toMatchObject({ stale: true });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('races a slow in-memory check with the one-shot one, and takes the first answer', async () => {
+    const dir = tmpDir('meshforge-race-');
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'a.ts'), 'export {};\n');
+    const rendered: Transpiled = { changed: ['a.ts'], removed: [], sources: { 'a.ts': stampOf(path.join(dir, 'a.ts')) } };
+    let oneShots = 0;
+    const o = options({
+      root: dir,
+      check: async () => {
+        oneShots++;
+        return { ok: true, output: 'from the one-shot check' };
+      },
+    });
+    const slow = (ms: number, output: string): PersistentChecker => ({
+      ...checker(undefined),
+      check: () => new Promise((resolve) => setTimeout(() => resolve({ ok: false, output, versions: rendered.sources!, ms }), ms)),
+    });
+    // answers within the time: the one-shot check never starts
+    expect(await checkSources(o, slow(10, 'from memory'), rendered, signal, 200)).toEqual({ ok: false, output: 'from memory', via: 'in memory' });
+    expect(oneShots).toBe(0);
+    // too slow: the one-shot check starts and answers first
+    const started = Date.now();
+    expect(await checkSources(o, slow(3_000, 'from memory'), rendered, signal, 50)).toEqual({ ok: true, output: 'from the one-shot check', via: 'check, faster than the in-memory check' });
+    expect(oneShots).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a one-shot synth whose source is saved during its type check fails and writes nothing', async () => {
+    const dir = tmpDir('meshforge-oneshot-saved-');
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'apps', 'a.ts');
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, "export const n: number = 'rendered with a type error';\n");
+    const errors: string[] = [];
+    let written = false;
+    const code = await runEditLoop(
+      options({
+        root: dir,
+        watch: false,
+        transpiled: { changed: ['apps/a.ts'], removed: [], sources: { 'apps/a.ts': stampOf(file) } },
+        check: async () => {
+          fs.writeFileSync(file, 'export const n: number = 42;\n');
+          return { ok: true, output: '' };
+        },
+        load: () => ({
+          run: { outdir: path.join(dir, 'dist'), root: dir, produce: () => [], log: () => undefined, error: () => undefined },
+          runSynthCli: () => {
+            written = true;
+            return 0;
+          },
+        }),
+        error: (l) => errors.push(l),
+      }),
+    );
+    expect(code).toBe(1);
+    expect(written).toBe(false);
+    expect(errors).toEqual(['meshforge synth failed: a source was saved while synth ran, so what was rendered is not what was type-checked; dist/ was left unchanged (run it again).']);
   });
 
   it('sameSources ignores files only one side knows (node_modules, files not transpiled)', () => {
@@ -273,6 +339,39 @@ describe('runEditLoop --watch with stand-ins', () => {
     const finished = runEditLoop(o);
     await until('the save to be written', () => f.written.at(-1) === 'two, saved during the first synth', f.lines);
     expect(f.loads.length).toBe(2);
+    f.stop.abort();
+    expect(await finished).toBe(0);
+  }, 60_000);
+
+  it('says once when the in-memory checker dies, and checks every later save with the one-shot check', async () => {
+    const state: { failed?: string } = {};
+    const dying: PersistentChecker = {
+      get ready() {
+        return state.failed === undefined;
+      },
+      get failed() {
+        return state.failed;
+      },
+      warmUp: async () => undefined,
+      close: () => undefined,
+      check: async () => {
+        state.failed = 'the type-check process exited (SIGKILL)';
+        return undefined;
+      },
+    };
+    const f = fixture(dying);
+    const finished = runEditLoop(f.o);
+    await until('the first synth', () => f.lines.some((l) => l.startsWith('meshforge watch: first synth done')), f.lines);
+    for (const [n, text] of [[2, 'two'], [3, 'three']] as const) {
+      fs.writeFileSync(f.source, text);
+      await until(`write ${n}`, () => f.written.length === n, f.lines);
+      await until(`the end of cycle ${n}`, () => f.lines.filter((l) => l.startsWith('meshforge watch: synth done')).length === n - 1, f.lines);
+    }
+    expect(f.written).toEqual(['one', 'two', 'three']);
+    expect(f.lines.filter((l) => l.includes('in-memory type check is unavailable'))).toEqual([
+      'meshforge watch: the in-memory type check is unavailable, every save runs tsgo: the type-check process exited (SIGKILL)',
+    ]);
+    expect(f.lines.filter((l) => l.startsWith('meshforge watch: synth done')).every((l) => l.endsWith(' check)'))).toBe(true);
     f.stop.abort();
     expect(await finished).toBe(0);
   }, 60_000);
