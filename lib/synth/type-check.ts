@@ -20,13 +20,15 @@ function tsgoCommand(root: string): { cmd: string; args: string[] } {
  * Starts the type check of synth's sources (tsconfig.synth.json: strict, incremental,
  * no emit) with tsgo, the TypeScript native compiler preview, in a child process,
  * so it runs on the other core while this process renders. Never rejects; `signal` kills it.
+ * `singleThreaded`: tsgo's `--singleThreaded`.
  */
-export function startTypeCheck(root: string, project = 'tsconfig.synth.json', signal?: AbortSignal): Promise<TypeCheckResult> {
+export function startTypeCheck(root: string, project = 'tsconfig.synth.json', signal?: AbortSignal, singleThreaded = true): Promise<TypeCheckResult> {
   const { cmd, args } = tsgoCommand(root);
   return new Promise((resolve) => {
-    // Single-threaded: it still finishes well before rendering does, and leaves rendering its core
-    // (with its default threads, synth was about 0.08 s slower on 2 cores).
-    const child = spawn(cmd, [...args, '-p', project, '--pretty', 'false', '--singleThreaded'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    // Single-threaded by default: in a one-shot synth it still finishes well before rendering does,
+    // and leaves rendering its core (with its default threads, synth was about 0.08 s slower on 2
+    // cores). Watch mode renders in 0.3 s and races it with the in-memory check: all threads there.
+    const child = spawn(cmd, [...args, '-p', project, '--pretty', 'false', ...(singleThreaded ? ['--singleThreaded'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], signal });
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     child.stderr.on('data', (d) => (output += String(d)));
