@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type EditLoopCase = 'cold' | 'warm' | 'edit' | 'watch save → dist' | 'watch save → dist, warm-up';
+export type EditLoopCase = 'cold' | 'warm' | 'edit' | 'watch save → dist' | 'watch save → dist, warm-up' | 'watch save → synth done, lib/ signature edit';
 export type EditLoopPath = 'before' | 'after';
 
 export interface EditLoopMeasurement {
@@ -44,6 +44,8 @@ const COMMAND: Record<EditLoopPath, string[]> = {
   after: ['npm', 'run', '--silent', 'synth'],
 };
 const SANDBOX = 'apps/sandbox/index.ts';
+/** A module most of lib/ imports (lib/mesh/conventions.ts): an export added there is seen by every importer. */
+const LIB_EDITED = 'lib/mesh/conventions.ts';
 const LABELS = "labels: { 'app.kubernetes.io/managed-by': 'meshforge' }";
 
 function median(xs: readonly number[]): number {
@@ -95,16 +97,18 @@ async function waitFor(what: string, test: () => boolean, timeoutMs = 300_000): 
 /**
  * Save → the new file in dist/ with `npm run synth -- --watch` running: `warmUpRuns` saves right
  * after its first build, while the type checker it keeps in memory warms up (those saves are
- * checked by tsgo), then `runs` saves once it says the checker is ready.
+ * checked by tsgo), then `runs` saves once it says the checker is ready, then `libRuns` edits of
+ * a lib/ module many files import that change what it exports (the widest incremental check;
+ * dist/ does not change, so they are timed to the end of the cycle).
  */
-async function watchRuns(dir: string, original: string, runs: number, warmUpRuns: number): Promise<{ warmUp: number[]; ready: number[] }> {
+async function watchRuns(dir: string, original: string, runs: number, warmUpRuns: number, libRuns: number): Promise<{ warmUp: number[]; ready: number[]; lib: number[] }> {
   const child: ChildProcess = spawn('npm', ['run', '--silent', 'synth', '--', '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
   const done = (): number => out.split('\n').filter((l) => /^meshforge watch: (first )?synth (done|failed)/.test(l)).length;
   const ready = (): boolean => /^meshforge watch: type checker kept in memory, ready after/m.test(out);
-  const times = { warmUp: [] as number[], ready: [] as number[] };
+  const times = { warmUp: [] as number[], ready: [] as number[], lib: [] as number[] };
   let saves = 0;
   const save = async (into: number[], what: string): Promise<void> => {
     const target = path.join(dir, 'dist', 'dev', 'sandbox', '00-namespaces.k8s.yaml');
@@ -123,6 +127,17 @@ async function watchRuns(dir: string, original: string, runs: number, warmUpRuns
     for (let i = 0; i < runs; i++) {
       await new Promise((r) => setTimeout(r, 300));
       await save(times.ready, 'checker ready');
+    }
+    const lib = path.join(dir, LIB_EDITED);
+    const libOriginal = fs.readFileSync(lib, 'utf8');
+    for (let i = 0; i < libRuns; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const before = done();
+      const start = process.hrtime.bigint();
+      fs.writeFileSync(lib, `${libOriginal}\nexport const benchEdit${i} = ${i};\n`);
+      await waitFor(`the end of lib/ edit ${i + 1}`, () => done() > before);
+      times.lib.push(Number(process.hrtime.bigint() - start) / 1e6);
+      console.log(`  watch save → synth done (lib/ signature edit) run ${i + 1}: ${(times.lib[i] / 1000).toFixed(2)} s`);
     }
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
@@ -164,9 +179,10 @@ export async function measureEditLoop(root: string, runs: number, coldRuns = Mat
         }
       }
     }
-    const watch = await watchRuns(dir, original, runs, Math.min(runs, 2));
+    const watch = await watchRuns(dir, original, runs, Math.min(runs, 2), Math.min(runs, 3));
     samples.set('watch save → dist|after', watch.ready);
     if (watch.warmUp.length > 0) samples.set('watch save → dist, warm-up|after', watch.warmUp);
+    samples.set('watch save → synth done, lib/ signature edit|after', watch.lib);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -217,7 +233,9 @@ export function editLoopMarkdown(e: EditLoopResults): string {
     'cold: no build/ folder (no tsbuildinfo); warm: nothing changed; edit: one app file changed (a label of',
     'apps/sandbox, so dist/ changes); watch: from the save to the new file in dist/ with `npm run synth -- --watch` running,',
     'once it says its type checker kept in memory is ready (it warms up in the background after start, at low priority: a full',
-    'check, several seconds); "warm-up": saves made right after the first build, before that (checked by a tsgo run each).',
+    'check, several seconds); "warm-up": saves made right after the first build, before that (checked by a tsgo run each);',
+    '"lib/ signature edit": an export added to lib/mesh/conventions.ts, which most of lib/ imports (the widest incremental check;',
+    'the in-memory check and tsgo race), timed to the end of the cycle since dist/ does not change.',
     '',
     '| case | path | command | wall min / median (s) | CPU min (s) | runs |',
     '|---|---|---|---|---|---|',
