@@ -373,14 +373,17 @@ export class AlertRules extends Construct implements IRuleFileSource {
       const sel = istioSelector(service);
       const labels = { severity: t.severity, namespace: service.namespace, service: service.name };
       if (tcp) {
-        // No requests, no 5xx, no latency histogram for TCP: only whether clients connect at all.
-        const connections = `sum(rate(istio_tcp_connections_opened_total{${sel}}[${t.rateWindow}]))`;
+        // No requests, no 5xx, no latency histogram for TCP: only whether clients send anything. Bytes,
+        // not connections opened: clients of Redis or a database keep a pool of long-lived connections
+        // and open new ones only at start-up, so a busy service would look idle. The sidecar reports
+        // the bytes of open connections periodically, not only when they close.
+        const received = `sum(rate(istio_tcp_received_bytes_total{${sel}}[${t.rateWindow}]))`;
         const tcpRules: AlertRule[] = !t.alertOnNoTraffic ? [] : [{
           alert: 'MeshServiceNoTraffic',
-          expr: `(${connections} or vector(0)) == 0`,
+          expr: `(${received} or vector(0)) == 0`,
           for: t.noTrafficFor,
           labels: { ...labels, severity: 'warning' },
-          annotations: { summary: `${service.namespace}/${service.name} receives no traffic`, description: `No TCP connection reached ${service.name} for ${t.noTrafficFor}.` },
+          annotations: { summary: `${service.namespace}/${service.name} receives no traffic`, description: `No TCP client sent ${service.name} a byte for ${t.noTrafficFor}.` },
         }];
         return { name: `meshforge.service.${service.namespace}.${service.name}`, rules: tcpRules };
       }

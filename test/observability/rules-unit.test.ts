@@ -301,17 +301,24 @@ describe('promtool test rules: stateful services and jobs', () => {
   it('a TCP-only service gets no request-based alerts', () => {
     const group = rules().serviceGroups()[0];
     expect(group.rules.map((x) => x.alert)).toEqual(['MeshServiceNoTraffic']);
-    expect(group.rules[0].expr).toContain('istio_tcp_connections_opened_total');
+    expect(group.rules[0].expr).toContain('istio_tcp_received_bytes_total');
   });
 
-  it('MeshServiceNoTraffic of a TCP service counts connections', () => {
+  it('MeshServiceNoTraffic of a TCP service counts bytes, not new connections (clients keep a pool open)', () => {
     run([
       {
-        input_series: [{ series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '0+10x40' }],
+        // one pooled connection opened at start-up and never again, busy all along: no alert
+        input_series: [
+          { series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '4x40' },
+          { series: `istio_tcp_received_bytes_total{${QUEUE}}`, values: '0+5000x40' },
+        ],
         alert_rule_test: [{ eval_time: '30m', alertname: 'MeshServiceNoTraffic', exp_alerts: [] }],
       },
       {
-        input_series: [{ series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '5x40' }],
+        input_series: [
+          { series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '4x40' },
+          { series: `istio_tcp_received_bytes_total{${QUEUE}}`, values: '120000x40' },
+        ],
         alert_rule_test: [
           {
             eval_time: '30m',
@@ -319,7 +326,7 @@ describe('promtool test rules: stateful services and jobs', () => {
             exp_alerts: [
               {
                 exp_labels: { severity: 'warning', namespace: 'shop', service: 'queue' },
-                exp_annotations: { summary: 'shop/queue receives no traffic', description: 'No TCP connection reached queue for 15m.' },
+                exp_annotations: { summary: 'shop/queue receives no traffic', description: 'No TCP client sent queue a byte for 15m.' },
               },
             ],
           },
