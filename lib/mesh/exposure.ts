@@ -7,8 +7,11 @@ import { GatewayExposure, GatewayExposureOptions } from './mesh-service-props';
 export class Exposures {
   private readonly exposures: GatewayExposure[] = [];
 
-  /** `path`: the service's construct path, named in errors. */
-  constructor(private readonly path: string) {}
+  /** `path`: the service's construct path, named in errors; `namespace`: where its VirtualServices are. */
+  constructor(
+    private readonly path: string,
+    private readonly namespace: string,
+  ) {}
 
   /** The exposures, in the order added. */
   public get list(): readonly GatewayExposure[] {
@@ -52,6 +55,6 @@ export class Exposures {
       }
     }
     this.exposures.push({ gateway, hosts: [...hosts], exposeAll: options.exposeAll ?? false });
-    gateway._registerExposure(this.path, hosts);
+    gateway._registerExposure(this.path, this.namespace, hosts);
   }
 }

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
+import { Lazy } from 'cdk8s';
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { SynthNotice } from '../common/synth-notice';
 import { MeshforgeError } from '../validation/meshforge-error';
-import { DEFAULT_INGRESS_GATEWAY, MANAGED_BY, isValidHost, requirePort } from './conventions';
+import { DEFAULT_INGRESS_GATEWAY, MANAGED_BY, hostCovers, isValidHost, requirePort } from './conventions';
 import { requireDnsLabel } from '../validation/names';
 import { MeshNamespace } from './mesh-namespace';
 
@@ -64,6 +65,14 @@ export interface MeshGatewayProps {
   readonly selector?: Readonly<Record<string, string>>;
   /** Namespace and service account of the gateway pods. @default - see GatewayWorkloadOptions */
   readonly workload?: GatewayWorkloadOptions;
+  /**
+   * Which namespaces' VirtualServices may bind to a host of this gateway. `exposing-namespaces`:
+   * a host some MeshService exposes (`exposeVia`) is written `<its namespace>/<host>`, so that a
+   * VirtualService elsewhere cannot take its traffic (Istio's default, a bare host, is `*\/<host>`:
+   * any namespace); a host no MeshService exposes stays bare. `any`: every host bare.
+   * @default 'exposing-namespaces'
+   */
+  readonly bindFrom?: 'exposing-namespaces' | 'any';
 }
 
 const DEFAULT_PORT: Record<GatewayProtocol, number> = { HTTP: 80, HTTPS: 443, HTTP2: 8080, GRPC: 8080 };
@@ -91,8 +100,8 @@ export class MeshGateway extends Construct {
    */
   public readonly workloadIdentity: { readonly namespace?: string; readonly serviceAccountName?: string; readonly labels?: Readonly<Record<string, string>> };
   private readonly servers: GatewayServer[];
-  /** Services exposed through this gateway: construct path → hosts. */
-  private readonly exposed: { readonly path: string; readonly hosts: readonly string[] }[] = [];
+  /** Services exposed through this gateway: construct path, namespace of their VirtualService, hosts. */
+  private readonly exposed: { readonly path: string; readonly namespace: string; readonly hosts: readonly string[] }[] = [];
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
@@ -145,7 +154,8 @@ export class MeshGateway extends Construct {
           const port = s.port ?? DEFAULT_PORT[s.protocol];
           return {
             port: { number: port, name: `${s.protocol.toLowerCase()}-${port}`, protocol: s.protocol },
-            hosts: [...(s.hosts ?? props.hosts)],
+            // the exposures are known once the app is built: resolved at synth
+            hosts: Lazy.any({ produce: () => this.boundHosts(s.hosts ?? props.hosts, props.bindFrom ?? 'exposing-namespaces') }) as unknown as string[],
             tls:
               s.protocol === 'HTTPS'
                 ? { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: s.credentialName }
@@ -159,8 +169,23 @@ export class MeshGateway extends Construct {
   }
 
   /** @internal Called by MeshService.exposeVia so the gateway can check hosts across services. */
-  public _registerExposure(path: string, hosts: readonly string[]): void {
-    this.exposed.push({ path, hosts: [...hosts] });
+  public _registerExposure(path: string, namespace: string, hosts: readonly string[]): void {
+    this.exposed.push({ path, namespace, hosts: [...hosts] });
+  }
+
+  /**
+   * A listener's hosts as written in the Gateway: with `exposing-namespaces`, each host some
+   * exposure falls under becomes `<namespace>/<host>` per namespace exposing it (Istio's
+   * `namespace/dnsName` form; a VirtualService binds only if its namespace matches), the others
+   * stay bare.
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+   */
+  private boundHosts(hosts: readonly string[], bindFrom: 'exposing-namespaces' | 'any'): string[] {
+    if (bindFrom === 'any') return [...hosts];
+    return hosts.flatMap((pattern) => {
+      const namespaces = [...new Set(this.exposed.filter((e) => e.hosts.some((h) => hostCovers(pattern, h))).map((e) => e.namespace))].sort();
+      return namespaces.length === 0 ? [pattern] : namespaces.map((ns) => `${ns}/${pattern}`);
+    });
   }
 
   /**

@@ -176,7 +176,7 @@ export class MeshService extends Construct {
       configMap: () => this._configMap,
     };
     this.workload = new Workload(ctx, this.standIns);
-    this.exposures = new Exposures(path);
+    this.exposures = new Exposures(path, this.namespace);
     this.traffic = new Traffic(ctx, this.exposures);
 
     this.partOf = props.partOf;

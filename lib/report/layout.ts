@@ -166,7 +166,9 @@ export function graphOf(model: TopologyModel): { nodes: NodeSpec[]; edges: EdgeS
     for (const gw of v.gateways) {
       if (gw === 'mesh') continue;
       const gateway = model.gateways.find((g) => g.id === gw);
-      const hosts = gateway ? v.hosts.filter((h) => gateway.servers.some((s) => s.hosts.some((x) => x === '*' || x === h || x.endsWith(`/${h}`) || (x.startsWith('*.') && h.endsWith(x.slice(1)))))) : v.hosts;
+      // a server host may carry the namespaces allowed to bind (`shop/shop.example.com`, `*/*.example.com`)
+      const pattern = (x: string): string => x.slice(x.indexOf('/') + 1);
+      const hosts = gateway ? v.hosts.filter((h) => gateway.servers.some((s) => s.hosts.map(pattern).some((x) => x === '*' || x === h || (x.startsWith('*.') && h.endsWith(x.slice(1)))))) : v.hosts;
       const targets = new Set(v.routes.flatMap((h) => h.destinations.map((d) => d.service)).filter((x): x is string => !!x));
       for (const t of targets) addEdge({ from: `gateway:${gw}`, to: `service:${t}`, kind: 'ingress', label: clip(hosts.join(', ') || v.hosts.join(', '), 40) });
     }

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ExternalService, MeshGateway, MeshService, MeshServiceProps, MeshStatefulService, RouteTarget, StringMatch, synthesizeApp, defineApp } from '../../lib';
+import { analyzeObjects } from '../../lib/analysis/analyze';
 import { Obj, one, render, routeFor } from './render';
 
 /*
@@ -156,6 +157,22 @@ describe('route destinations', () => {
 });
 
 describe('gateway exposure', () => {
+  it('bindFrom: a host a service exposes binds only VirtualServices of its namespace; others stay bare; any: all bare', () => {
+    const build = (bindFrom?: 'any') => (chart: Chart) => {
+      const gw = new MeshGateway(chart, 'public', { namespace: 'ingress', hosts: ['shop.example.com', '*.example.com', 'admin.example.com'], bindFrom });
+      new MeshService(chart, 'web', { namespace: 'shop', image: IMAGE }).exposeVia(gw, { hosts: ['shop.example.com'], exposeAll: true });
+      new MeshService(chart, 'blog', { namespace: 'blog', image: IMAGE }).exposeVia(gw, { hosts: ['blog.example.com'], exposeAll: true });
+    };
+    const objs = render(build());
+    // *.example.com covers both exposed hosts; admin.example.com nobody exposes (a VirtualService of yours may)
+    expect(one(objs, 'Gateway', 'public').spec.servers[0].hosts).toEqual(['shop/shop.example.com', 'blog/*.example.com', 'shop/*.example.com', 'admin.example.com']);
+    // what istiod does with it: each service's gateway VirtualService still binds (IST0132 otherwise)
+    const report = analyzeObjects(objs.map((manifest, index) => ({ manifest, file: 'dist.yaml', index })));
+    expect(report.findings.filter((f) => f.code === 'IST0132')).toEqual([]);
+    expect(one(render(build('any')), 'Gateway', 'public').spec.servers[0].hosts).toEqual(['shop.example.com', '*.example.com', 'admin.example.com']);
+  });
+
+
   it('publishes only the listed routes: any other path finds no route on the gateway (404), the mesh keeps every path', () => {
     const objs = web((svc, chart) => {
       const gw = new MeshGateway(chart, 'public', { namespace: 'shop', hosts: ['shop.example.com'] });

@@ -87,8 +87,8 @@ describe('report model from dist/prod/shop', () => {
         name: 'public',
         selector: { istio: 'ingressgateway' },
         servers: [
-          { hosts: ['shop.example.com'], port: 443, protocol: 'HTTPS', tls: 'SIMPLE' },
-          { hosts: ['shop.example.com'], port: 80, protocol: 'HTTP', tls: 'redirect to HTTPS' },
+          { hosts: ['shop/shop.example.com'], port: 443, protocol: 'HTTPS', tls: 'SIMPLE' },
+          { hosts: ['shop/shop.example.com'], port: 80, protocol: 'HTTP', tls: 'redirect to HTTPS' },
         ],
       },
     ]);
