@@ -224,6 +224,23 @@ export async function checkSources(
   }
 }
 
+/**
+ * `transpiled` with every source whose module this process loaded from other contents (`loaded`:
+ * stamps of the last load) added to `changed`, and every source it loaded that is gone to `removed`.
+ * The launcher finds what changed with the manifest in build/synth/, which every synth of the
+ * checkout shares: once another one (a one-shot `npm run synth`) has transpiled a save, the watch's
+ * transpile reports it unchanged, and the old module, even one a type check refused, would be
+ * rendered and written.
+ * @internal exported for tests
+ */
+export function withLoadedBehind(transpiled: Transpiled, loaded: Readonly<Record<string, string>>): Transpiled {
+  const now = transpiled.sources;
+  if (!now) return transpiled;
+  const changed = [...transpiled.changed, ...Object.keys(now).filter((f) => loaded[f] !== now[f] && !transpiled.changed.includes(f))];
+  const removed = [...transpiled.removed, ...Object.keys(loaded).filter((f) => !(f in now) && !transpiled.removed.includes(f))];
+  return changed.length === transpiled.changed.length && removed.length === transpiled.removed.length ? transpiled : { ...transpiled, changed, removed };
+}
+
 /** How long the in-memory check may take before a tsgo run races it. */
 const RACE_AFTER_MS = 400;
 
@@ -375,6 +392,8 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
   let seen = snapshotSources(o.root);
   for (const [file, stamp] of Object.entries(o.transpiled.sources ?? {})) seen.set(file, stamp);
   const first = await synthOnce(o, o.transpiled, true, stop.signal, true);
+  // The source stamps of the modules loaded now (nothing is loaded after a transpile error).
+  let loadedSources: Readonly<Record<string, string>> = (!o.transpiled.error && o.transpiled.sources) || {};
   if (stop.signal.aborted) return finished;
   let lastCheckOk = first.checkOk === true;
   // nothing was written; the poll sees the save and synthesizes it
@@ -401,6 +420,9 @@ export async function runEditLoop(o: EditLoopOptions): Promise<number> {
       // esbuild itself failed (not a bad source, which it reports): nothing can be trusted, nothing is written
       transpiled = { changed: [], removed: [], error: (e as Error)?.stack ?? String(e) };
     }
+    transpiled = withLoadedBehind(transpiled, loadedSources);
+    // synthOnce loads the modules unless the transpile failed
+    if (!transpiled.error && transpiled.sources) loadedSources = transpiled.sources;
     const sourcesChanged = transpiled.changed.length > 0 || transpiled.removed.length > 0 || transpiled.error !== undefined;
     // A change to a non-TypeScript file (an app's config file) needs no new check once the last one passed.
     const r = await synthOnce(o, transpiled, sourcesChanged || !lastCheckOk, stop.signal, true, persistent, everything);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { modulesToReload } from '../../bin/synth-loop';
-import { checkSources, EditLoopOptions, PersistentChecker, runEditLoop, sameSources, Transpiled } from '../../lib/synth/edit-loop';
+import { checkSources, EditLoopOptions, PersistentChecker, runEditLoop, sameSources, Transpiled, withLoadedBehind } from '../../lib/synth/edit-loop';
 import type { IncrementalCheckResult } from '../../lib/synth/incremental-type-check';
 import type { SynthCliRun } from '../../lib/synth/synth-cli';
 import { mapStack } from '../../lib/synth/source-map-stack';
@@ -375,6 +375,33 @@ describe('runEditLoop --watch with stand-ins', () => {
     f.stop.abort();
     expect(await finished).toBe(0);
   }, 60_000);
+
+  it('reloads and checks a save that another synth of the checkout transpiled first (the shared manifest lists it as unchanged)', async () => {
+    const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
+    const finished = runEditLoop({
+      ...f.o,
+      // a one-shot `npm run synth` transpiled the save and recorded its stamp before this cycle's transpile ran
+      transpile: () => ({ ...(f.o.transpile() as Transpiled), changed: [] }),
+    });
+    await until('the first synth', () => f.lines.some((l) => l.startsWith('meshforge watch: first synth done')), f.lines);
+    fs.writeFileSync(f.source, 'two');
+    await until('the end of the cycle', () => f.lines.some((l) => l.startsWith('meshforge watch: synth done')), f.lines);
+    expect(f.loads[1]).toEqual({ changed: ['apps/app/value.ts'], everything: false });
+    expect(f.lines.find((l) => l.startsWith('meshforge watch: synth done'))).toMatch(/\(type check [\d.]+ s in memory\)$/);
+    f.stop.abort();
+    expect(await finished).toBe(0);
+  }, 60_000);
+
+  it('withLoadedBehind adds the sources loaded from other contents, or loaded and gone', () => {
+    const t: Transpiled = { changed: ['lib/x.ts'], removed: [], sources: { 'apps/a/index.ts': '150:12', 'lib/x.ts': '300:30' } };
+    expect(withLoadedBehind(t, { 'apps/a/index.ts': '100:10', 'lib/x.ts': '200:20', 'lib/gone.ts': '1:1' })).toEqual({
+      ...t,
+      changed: ['lib/x.ts', 'apps/a/index.ts'],
+      removed: ['lib/gone.ts'],
+    });
+    expect(withLoadedBehind(t, { 'apps/a/index.ts': '150:12', 'lib/x.ts': '200:20' })).toBe(t);
+    expect(withLoadedBehind({ changed: [], removed: [], error: 'esbuild failed' }, { 'lib/x.ts': '1:1' })).toEqual({ changed: [], removed: [], error: 'esbuild failed' });
+  });
 
   it('reloads every module when a file other than a source changes (a config file an app may read while it loads)', async () => {
     const f = fixture(checker({ ok: true, output: '', versions: {}, ms: 1 }));
