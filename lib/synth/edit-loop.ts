@@ -201,6 +201,9 @@ export async function checkSources(
   if (!persistent?.ready || !sources) return oneShotAgainst(o, transpiled, signal);
   const memory = persistent.check(signal).then((r): CheckOutcome | undefined => {
     if (!r) return undefined;
+    // A transpiled source the checker did not read is not counted: were it outside the checker's
+    // `include`, every answer would be stale and the loop would synthesize forever. One deleted after
+    // the transpile breaks its importer's check instead.
     if (!sameSources(r.versions, sources)) return { ok: false, output: '', stale: true, via: 'in memory' };
     return { ok: r.ok, output: r.output, via: 'in memory' };
   });
@@ -300,7 +303,9 @@ async function synthOnce(
   if (!result.ok || transpiled.error) {
     const out = loaded ? `${displayPath(loaded.run.outdir)}/` : 'dist/';
     o.error(result.ok ? transpiled.error! : result.output);
-    o.error(`meshforge synth failed: ${result.ok ? 'a source could not be transpiled' : 'type errors'}; ${out} was left unchanged.`);
+    // esbuild failed on a source: a syntax error (the checker's message, with file and line, is above)
+    const what = transpiled.error ? 'syntax errors' : 'type errors';
+    o.error(`meshforge synth failed: ${result.ok ? 'a source could not be transpiled' : what}; ${out} was left unchanged.`);
     return { code: 1, checkOk, checkNote };
   }
   if (!loaded) {

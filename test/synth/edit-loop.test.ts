@@ -60,6 +60,7 @@ describe('npm run synth (one-shot)', () => {
     const syntax = await synth();
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toMatch(/apps\/sandbox\/index\.ts\(\d+,\d+\): error TS1109: Expression expected\./);
+    expect(syntax.stderr).toContain('meshforge synth failed: syntax errors; dist/ was left unchanged.');
     expect(dist()).toEqual(committed);
 
     // an app that throws: the call site is shown in the TypeScript source, mapped from build/synth/ when shown
