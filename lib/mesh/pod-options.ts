@@ -69,10 +69,24 @@ export interface TopologySpreadOptions {
   readonly required?: boolean;
 }
 
-/** Pod-spec knobs of a workload (MeshService props; reusable by any pod template). */
-export interface PodOptions {
+/** Where and how the pods are scheduled and pulled: every meshforge workload's pods take these. */
+export interface SchedulingOptions {
   /** Secrets of type `kubernetes.io/dockerconfigjson` the kubelet pulls the images with. @default - none (the ServiceAccount's or the node's credentials) */
   readonly imagePullSecrets?: readonly string[];
+  /** Node labels a node must have to run the pods. @default - any node */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the pods tolerate. @default - none */
+  readonly tolerations?: readonly k8s.Toleration[];
+  /** Node affinity, pod affinity and anti-affinity, as Kubernetes takes them. @default - none */
+  readonly affinity?: k8s.Affinity;
+  /** Spread of each workload's pods, e.g. `[TopologySpread.acrossZones()]`. @default - none (the scheduler's default spreading) */
+  readonly topologySpread?: readonly TopologySpread[];
+  /** PriorityClass of the pods (it must exist). @default - the cluster's default priority */
+  readonly priorityClassName?: string;
+}
+
+/** Pod-spec knobs of a MeshService's Deployments: scheduling, and containers and volumes through cdk8s-plus. */
+export interface PodOptions extends SchedulingOptions {
   /**
    * Containers run to completion, in order, before the application starts.
    * Each gets the application's security context (non-root with its UID/GID,
@@ -94,16 +108,6 @@ export interface PodOptions {
   readonly extraVolumes?: readonly kplus.Volume[];
   /** Extra mounts of the application container (e.g. a volume an init container filled). @default - none */
   readonly volumeMounts?: readonly kplus.VolumeMount[];
-  /** Node labels a node must have to run the pods. @default - any node */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** Taints the pods tolerate. @default - none */
-  readonly tolerations?: readonly k8s.Toleration[];
-  /** Node affinity, pod affinity and anti-affinity, as Kubernetes takes them. @default - none */
-  readonly affinity?: k8s.Affinity;
-  /** Spread of each workload's pods, e.g. `[TopologySpread.acrossZones()]`. @default - none (the scheduler's default spreading) */
-  readonly topologySpread?: readonly TopologySpread[];
-  /** PriorityClass of the pods (it must exist). @default - the cluster's default priority */
-  readonly priorityClassName?: string;
 }
 
 /** The PodOptions fields, to tell whether any is set. */
@@ -184,12 +188,29 @@ export function checkPodOptions(path: string, o: PodOptions, taken: readonly str
       }
     });
   }
+  checkSchedulingOptions(path, o);
+}
+
+/** Checks what construction can know of the scheduling options (the rest are manifest rules at synth). */
+export function checkSchedulingOptions(path: string, o: SchedulingOptions): void {
   (o.topologySpread ?? []).forEach((t, i) => {
     const skew = t.toKube({}).maxSkew;
     if (!Number.isInteger(skew) || skew < 1 || skew > 2147483647) {
       throw new MeshforgeError('maxSkew out of range', { code: 'TOPOLOGY_SPREAD', path, field: `topologySpread[${i}].maxSkew`, value: skew, expected: 'a whole number ≥ 1' });
     }
   });
+}
+
+/** The pod spec fields of the scheduling options (for pod templates written as `k8s` objects). */
+export function schedulingPodSpec(o: SchedulingOptions, selectorLabels: Readonly<Record<string, string>>): Partial<k8s.PodSpec> {
+  return {
+    imagePullSecrets: o.imagePullSecrets?.map((name) => ({ name })),
+    nodeSelector: o.nodeSelector && { ...o.nodeSelector },
+    tolerations: o.tolerations && [...o.tolerations],
+    affinity: o.affinity,
+    topologySpreadConstraints: o.topologySpread?.map((t) => t.toKube(selectorLabels)),
+    priorityClassName: o.priorityClassName,
+  };
 }
 
 /**
@@ -260,10 +281,5 @@ export function applyPodOptions(workload: kplus.Workload, o: PodOptions, ctx: Po
   const set = (field: string, value: unknown) => {
     if (value !== undefined) api.addJsonPatch(JsonPatch.add(`${at}/${field}`, value));
   };
-  set('imagePullSecrets', o.imagePullSecrets?.map((name) => ({ name })));
-  set('nodeSelector', o.nodeSelector && { ...o.nodeSelector });
-  set('tolerations', o.tolerations && [...o.tolerations]);
-  set('affinity', o.affinity);
-  set('topologySpreadConstraints', o.topologySpread?.map((t) => t.toKube(ctx.selectorLabels)));
-  set('priorityClassName', o.priorityClassName);
+  for (const [field, value] of Object.entries(schedulingPodSpec(o, ctx.selectorLabels))) set(field, value);
 }

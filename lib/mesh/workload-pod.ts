@@ -9,6 +9,7 @@ import { ConfigFile } from './config-file';
 import { APP_LABEL, CONFIG_HASH_ANNOTATION, INJECT_LABEL, requireServiceName, requireWholeSeconds, restrictedContainerSecurity, sortedEntries } from './conventions';
 import { DEFAULT_RESOURCES } from './deployment';
 import { MeshNamespace } from './mesh-namespace';
+import { SchedulingOptions, checkSchedulingOptions, schedulingPodSpec } from './pod-options';
 import { ResourceOptions, SecretKeyRef } from './mesh-service-props';
 import { checkResources } from './quantities';
 import { commonLabels } from './service-context';
@@ -23,7 +24,7 @@ import { Workload } from './workload';
  */
 
 /** What every meshforge pod is made of (shared by MeshStatefulService, MeshJob and MeshCronJob). */
-export interface MeshPodOptions {
+export interface MeshPodOptions extends SchedulingOptions {
   /** Namespace (a MeshNamespace, or the name of one managed elsewhere). */
   readonly namespace: MeshNamespace | string;
   /** Workload name: `app` label, ServiceAccount name, base of the object names. @default - the construct id */
@@ -108,6 +109,7 @@ export function resolvePod(scope: Construct, id: string, p: MeshPodOptions, maxN
   const path = scope.node.path;
   const name = p.name ?? id;
   requireServiceName(path, 'name', name);
+  checkSchedulingOptions(path, p);
   for (const [rule, reason] of sortedEntries(p.policyExceptions ?? {})) {
     // the check reads only well-formed rule ids and refuses a blank reason (lib/policy/exceptions.ts)
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(rule) || reason.trim() === '') {
@@ -291,6 +293,9 @@ export function podTemplate(r: ResolvedPod, p: MeshPodOptions, shape: PodShape):
       },
       containers: [container],
       volumes: volumes.length > 0 ? volumes : undefined,
+      // topology spread counts this workload's pods (app, version): a StatefulSet's or Job's pods have
+      // no pod-template-hash, which the scheduler then ignores in matchLabelKeys
+      ...schedulingPodSpec(p, r.selectorLabels),
     },
   };
 }

@@ -100,6 +100,14 @@ describe('MeshJob', () => {
 });
 
 describe('MeshCronJob', () => {
+  it('puts the scheduling options on the job template\'s pods (a batch node pool, its taint, low priority)', () => {
+    const toleration = { key: 'batch', operator: 'Exists', effect: 'NoSchedule' };
+    const pod = one(cron({ nodeSelector: { pool: 'batch' }, tolerations: [toleration], priorityClassName: 'batch-low' }), 'CronJob').spec.jobTemplate.spec.template.spec;
+    expect(pod).toMatchObject({ nodeSelector: { pool: 'batch' }, tolerations: [toleration], priorityClassName: 'batch-low' });
+    expect(one(job({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['batch'] }] }] } } } }), 'Job').spec.template.spec.affinity)
+      .toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['batch'] }] }] } } });
+  });
+
   it('emits the schedule, time zone, concurrency policy, history limits and TTL', () => {
     const c = one(cron({ timeZone: 'Europe/Paris', ttlAfterFinished: Duration.days(1), startingDeadline: Duration.minutes(5) }), 'CronJob');
     expect(c.metadata.name).toBe('report');

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Caller, ConfigFile, HealthCheck, MeshNamespace, MeshSecurity, MeshService, MeshStatefulService, MeshStatefulServiceProps, StatefulUpdateStrategy } from '../../lib';
+import { Caller, ConfigFile, HealthCheck, MeshNamespace, MeshSecurity, MeshService, MeshStatefulService, MeshStatefulServiceProps, StatefulUpdateStrategy, TopologySpread } from '../../lib';
 import { Obj, one, render } from './render';
 
 const IMAGE = 'docker.io/library/redis:7.2.5';
@@ -23,6 +23,33 @@ function error(props: Partial<MeshStatefulServiceProps>): string {
 }
 
 describe('MeshStatefulService', () => {
+  it('takes the scheduling options of a MeshService pod: node selector, tolerations, affinity, spread, priority, pull secrets', () => {
+    const toleration = { key: 'dedicated', operator: 'Equal', value: 'data', effect: 'NoSchedule' };
+    const spec = one(
+      statefulService({
+        nodeSelector: { 'node.kubernetes.io/pool': 'data' },
+        tolerations: [toleration],
+        topologySpread: [TopologySpread.acrossZones({ required: true })],
+        priorityClassName: 'data-critical',
+        imagePullSecrets: ['registry'],
+      }),
+      'StatefulSet',
+      'queue',
+    ).spec.template.spec;
+    expect(spec.nodeSelector).toEqual({ 'node.kubernetes.io/pool': 'data' });
+    expect(spec.tolerations).toEqual([toleration]);
+    expect(spec.topologySpreadConstraints).toEqual([
+      { labelSelector: { matchLabels: { app: 'queue' } }, matchLabelKeys: ['pod-template-hash'], maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+    ]);
+    expect(spec.priorityClassName).toBe('data-critical');
+    expect(spec.imagePullSecrets).toEqual([{ name: 'registry' }]);
+    // none set: none emitted
+    expect(Object.keys(one(statefulService(), 'StatefulSet', 'queue').spec.template.spec)).not.toContain('nodeSelector');
+    expect(error({ topologySpread: [TopologySpread.acrossNodes({ maxSkew: 0 })] })).toBe(
+      '[c/queue] maxSkew out of range; field: topologySpread[0].maxSkew; value: 0; expected: a whole number ≥ 1',
+    );
+  });
+
   it('emits a StatefulSet governed by a headless Service, plus a ClusterIP Service for clients', () => {
     const objs = statefulService({ replicas: 3, volumeClaims: [{ name: 'data', mountPath: '/data', size: '10Gi', storageClass: 'gp3', accessModes: ['ReadWriteOncePod'] }] });
     const sts = one(objs, 'StatefulSet', 'queue');
