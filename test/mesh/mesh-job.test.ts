@@ -108,6 +108,13 @@ describe('MeshCronJob', () => {
       .toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['batch'] }] }] } } });
   });
 
+  it('refuses at synth a pod affinity term the API server would refuse on the CronJob (topologyKey can not be empty)', () => {
+    const affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { labelSelector: { matchLabels: { app: 'report' } }, topologyKey: '' } }] } };
+    expect(error(() => cron({ affinity }))).toContain(
+      'CronJob/shop/report: invalid topologyKey (can not be empty); field: spec.jobTemplate.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey; value: ""',
+    );
+  });
+
   it('emits the schedule, time zone, concurrency policy, history limits and TTL', () => {
     const c = one(cron({ timeZone: 'Europe/Paris', ttlAfterFinished: Duration.days(1), startingDeadline: Duration.minutes(5) }), 'CronJob');
     expect(c.metadata.name).toBe('report');

@@ -50,6 +50,12 @@ describe('MeshStatefulService', () => {
     );
   });
 
+  it('refuses at synth an affinity the API server would refuse on the StatefulSet (validateAffinity)', () => {
+    expect(error({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: [] }] }] } } } })).toContain(
+      'StatefulSet/shop/queue: no values with operator In; field: spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values; value: []; expected: at least one value',
+    );
+  });
+
   it('emits a StatefulSet governed by a headless Service, plus a ClusterIP Service for clients', () => {
     const objs = statefulService({ replicas: 3, volumeClaims: [{ name: 'data', mountPath: '/data', size: '10Gi', storageClass: 'gp3', accessModes: ['ReadWriteOncePod'] }] });
     const sts = one(objs, 'StatefulSet', 'queue');

@@ -192,6 +192,65 @@ function checkScheduling(spec: Record<string, unknown>, at: string, v: Violation
     }
     checkLabels(asMap(tsc.labelSelector)?.matchLabels, `${f}.labelSelector.matchLabels`, v);
   });
+  checkAffinity(asMap(spec.affinity), `${at}.affinity`, v);
+}
+
+/**
+ * validateAffinity as the API server applies it to a pod spec (pkg/apis/core/validation:
+ * validateNodeSelector, ValidateNodeSelectorRequirement, validatePodAffinityTerm, the 1-100 weights):
+ * the affinity is passed through as given, and a StatefulSet, Job or CronJob with a bad one is
+ * refused by the API server (Argo CD sync fails) rather than at synth.
+ */
+function checkAffinity(affinity: Record<string, unknown> | undefined, at: string, v: Violations): void {
+  if (!affinity) return;
+  const weight = (w: unknown, f: string) => {
+    if (!isInt(w, 1, 100)) v.add('K8S_AFFINITY', f, w, 'weight out of range', 'a whole number from 1 to 100');
+  };
+  const requirements = (term: unknown, f: string) =>
+    asList(asMap(term)?.matchExpressions).forEach((r, k) => {
+      const rq = asMap(r) ?? {};
+      const rf = `${f}.matchExpressions[${k}]`;
+      const values = asList(rq.values);
+      const key = typeof rq.key === 'string' ? rq.key : '';
+      const problem = qualifiedNameProblem(key);
+      if (problem) v.add('K8S_AFFINITY', `${rf}.key`, rq.key, `invalid node label key (${problem})`, 'a node label key, e.g. "topology.kubernetes.io/zone"');
+      if (rq.operator === 'In' || rq.operator === 'NotIn') {
+        if (values.length === 0) v.add('K8S_AFFINITY', `${rf}.values`, rq.values, `no values with operator ${rq.operator}`, 'at least one value');
+      } else if (rq.operator === 'Exists' || rq.operator === 'DoesNotExist') {
+        if (values.length > 0) v.add('K8S_AFFINITY', `${rf}.values`, rq.values, `values with operator ${rq.operator}`, 'no values');
+      } else if (rq.operator === 'Gt' || rq.operator === 'Lt') {
+        if (values.length !== 1) v.add('K8S_AFFINITY', `${rf}.values`, rq.values, `operator ${rq.operator} takes one value`, 'exactly one value (an integer)');
+      } else {
+        v.add('K8S_AFFINITY', `${rf}.operator`, rq.operator, 'not a valid node selector operator', 'one of In, NotIn, Exists, DoesNotExist, Gt, Lt');
+      }
+    });
+  const node = asMap(affinity.nodeAffinity) ?? {};
+  const required = asMap(node.requiredDuringSchedulingIgnoredDuringExecution);
+  if (required) {
+    const f = `${at}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
+    const terms = asList(required.nodeSelectorTerms);
+    if (terms.length === 0) v.add('K8S_AFFINITY', f, required.nodeSelectorTerms, 'no node selector term', 'at least one node selector term (terms are ORed)');
+    terms.forEach((t, i) => requirements(t, `${f}[${i}]`));
+  }
+  asList(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+    const f = `${at}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    weight(asMap(p)?.weight, `${f}.weight`);
+    requirements(asMap(p)?.preference, `${f}.preference`);
+  });
+  for (const kind of ['podAffinity', 'podAntiAffinity'] as const) {
+    const pa = asMap(affinity[kind]) ?? {};
+    const term = (t: unknown, f: string) => {
+      const key = asMap(t)?.topologyKey;
+      const problem = typeof key === 'string' && key !== '' ? qualifiedNameProblem(key) : 'can not be empty';
+      if (problem) v.add('K8S_AFFINITY', `${f}.topologyKey`, key, `invalid topologyKey (${problem})`, 'a node label key, e.g. "kubernetes.io/hostname"');
+    };
+    asList(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => term(t, `${at}.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`));
+    asList(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+      const f = `${at}.${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      weight(asMap(p)?.weight, `${f}.weight`);
+      term(asMap(p)?.podAffinityTerm, `${f}.podAffinityTerm`);
+    });
+  }
 }
 
 /** ValidateCIDR (netutils.ParseCIDRSloppy): an IPv4 or IPv6 address, "/" and a prefix length in range; undefined when fine. */
