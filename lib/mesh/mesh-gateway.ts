@@ -66,11 +66,13 @@ export interface MeshGatewayProps {
   /** Namespace and service account of the gateway pods. @default - see GatewayWorkloadOptions */
   readonly workload?: GatewayWorkloadOptions;
   /**
-   * Which namespaces' VirtualServices may bind to a host of this gateway. `exposing-namespaces`:
-   * a host some MeshService exposes (`exposeVia`) is written `<its namespace>/<host>`, so that a
-   * VirtualService elsewhere cannot take its traffic (Istio's default, a bare host, is `*\/<host>`:
-   * any namespace); a host no MeshService exposes stays bare. `any`: every host bare.
-   * @default 'exposing-namespaces'
+   * Which namespaces' VirtualServices may bind to a host of this gateway (Istio's default, a bare
+   * host, is `*\/<host>`: any namespace). By default an exact host some MeshService exposes
+   * (`exposeVia`) is written `<its namespace>/<host>`, so that a VirtualService elsewhere cannot take
+   * its traffic; wildcard hosts (`*.example.com`, `*`) and hosts nobody exposes stay bare, since other
+   * teams' VirtualServices may bind under them. `exposing-namespaces`: wildcard hosts too are
+   * narrowed to the namespaces exposing a host under them. `any`: every host bare.
+   * @default - exact exposed hosts narrowed, wildcard hosts bare
    */
   readonly bindFrom?: 'exposing-namespaces' | 'any';
 }
@@ -155,7 +157,7 @@ export class MeshGateway extends Construct {
           return {
             port: { number: port, name: `${s.protocol.toLowerCase()}-${port}`, protocol: s.protocol },
             // the exposures are known once the app is built: resolved at synth
-            hosts: Lazy.any({ produce: () => this.boundHosts(s.hosts ?? props.hosts, props.bindFrom ?? 'exposing-namespaces') }) as unknown as string[],
+            hosts: Lazy.any({ produce: () => this.boundHosts(s.hosts ?? props.hosts, props.bindFrom) }) as unknown as string[],
             tls:
               s.protocol === 'HTTPS'
                 ? { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: s.credentialName }
@@ -174,15 +176,16 @@ export class MeshGateway extends Construct {
   }
 
   /**
-   * A listener's hosts as written in the Gateway: with `exposing-namespaces`, each host some
-   * exposure falls under becomes `<namespace>/<host>` per namespace exposing it (Istio's
-   * `namespace/dnsName` form; a VirtualService binds only if its namespace matches), the others
-   * stay bare.
+   * A listener's hosts as written in the Gateway: each host some exposure falls under becomes
+   * `<namespace>/<host>` per namespace exposing it (Istio's `namespace/dnsName` form; a
+   * VirtualService binds only if its namespace matches), the others stay bare; wildcard hosts only
+   * with `exposing-namespaces` set.
    * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
    */
-  private boundHosts(hosts: readonly string[], bindFrom: 'exposing-namespaces' | 'any'): string[] {
+  private boundHosts(hosts: readonly string[], bindFrom: 'exposing-namespaces' | 'any' | undefined): string[] {
     if (bindFrom === 'any') return [...hosts];
     return hosts.flatMap((pattern) => {
+      if (pattern.startsWith('*') && bindFrom === undefined) return [pattern];
       const namespaces = [...new Set(this.exposed.filter((e) => e.hosts.some((h) => hostCovers(pattern, h))).map((e) => e.namespace))].sort();
       return namespaces.length === 0 ? [pattern] : namespaces.map((ns) => `${ns}/${pattern}`);
     });

@@ -158,12 +158,14 @@ describe('route destinations', () => {
 
 describe('gateway exposure', () => {
   it('bindFrom: a host a service exposes binds only VirtualServices of its namespace; others stay bare; any: all bare', () => {
-    const build = (bindFrom?: 'any') => (chart: Chart) => {
+    const build = (bindFrom?: 'any' | 'exposing-namespaces') => (chart: Chart) => {
       const gw = new MeshGateway(chart, 'public', { namespace: 'ingress', hosts: ['shop.example.com', '*.example.com', 'admin.example.com'], bindFrom });
       new MeshService(chart, 'web', { namespace: 'shop', image: IMAGE }).exposeVia(gw, { hosts: ['shop.example.com'], exposeAll: true });
       new MeshService(chart, 'blog', { namespace: 'blog', image: IMAGE }).exposeVia(gw, { hosts: ['blog.example.com'], exposeAll: true });
     };
-    const objs = render(build());
+    // by default the wildcard stays bare: another team's VirtualService (promo.example.com in marketing) may bind under it
+    expect(one(render(build()), 'Gateway', 'public').spec.servers[0].hosts).toEqual(['shop/shop.example.com', '*.example.com', 'admin.example.com']);
+    const objs = render(build('exposing-namespaces'));
     // *.example.com covers both exposed hosts; admin.example.com nobody exposes (a VirtualService of yours may)
     expect(one(objs, 'Gateway', 'public').spec.servers[0].hosts).toEqual(['shop/shop.example.com', 'blog/*.example.com', 'shop/*.example.com', 'admin.example.com']);
     // what istiod does with it: each service's gateway VirtualService still binds (IST0132 otherwise)
