@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { displayPath } from './dist-io';
+import { readTree } from './dist-writer';
+import { stampOf } from './incremental-type-check';
 import type { SynthCliRun } from './synth-cli';
 import type { SynthesizedApp } from './synthesize-app';
 import { PersistentTypeCheck } from './persistent-type-check';
@@ -14,7 +16,7 @@ import { startTypeCheck, TypeCheckResult } from './type-check';
  * in memory meanwhile, and writes dist/ only once the check has passed. A type error therefore
  * never reaches dist/, and the check costs no wall time when rendering is the slower half. In watch
  * mode, once its background warm-up is done, the check is answered by a compiler kept in memory in a
- * worker thread (persistent-type-check.ts): only what a save affects is checked again.
+ * child process (persistent-type-check.ts): only what a save affects is checked again.
  */
 
 /** What bin/edit-loop.mjs transpiled (repository-relative paths). */
@@ -112,22 +114,6 @@ export const WATCHED = ['apps', 'bin', 'imports', 'lib'] as const;
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-/** Files of `dir`, recursively, as `relative path → content`. */
-function readTree(dir: string, prefix = '', into = new Map<string, string>()): Map<string, string> {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return into;
-  }
-  for (const e of entries) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) readTree(path.join(dir, e.name), rel, into);
-    else into.set(rel, fs.readFileSync(path.join(dir, e.name), 'utf8'));
-  }
-  return into;
-}
-
 /** What writing `apps` will change in `outdir`, one line per app: `shop/: 20-workloads.k8s.yaml (changed), ...`. */
 export function describeChanges(outdir: string, apps: readonly SynthesizedApp[]): string[] {
   const before = readTree(outdir);
@@ -158,16 +144,7 @@ function oneShotCheck(o: EditLoopOptions, signal: AbortSignal): Promise<CheckOut
 
 /** `mtimeMs:size` now of each file of `sources` (`missing` for one that is gone). */
 function stampsNow(root: string, sources: Readonly<Record<string, string>>): Record<string, string> {
-  const now: Record<string, string> = {};
-  for (const file of Object.keys(sources)) {
-    try {
-      const st = fs.statSync(path.join(root, file));
-      now[file] = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      now[file] = 'missing';
-    }
-  }
-  return now;
+  return Object.fromEntries(Object.keys(sources).map((file) => [file, stampOf(path.join(root, file)) ?? 'missing']));
 }
 
 /**
@@ -490,12 +467,9 @@ function snapshotSources(root: string): Map<string, string> {
       const child = `${rel}/${e.name}`;
       if (e.isDirectory()) walk(child);
       else if (e.isFile()) {
-        try {
-          const st = fs.statSync(path.join(root, child));
-          out.set(child, `${st.mtimeMs}:${st.size}`);
-        } catch {
-          // removed between readdir and stat: the next poll sees it gone
-        }
+        const stamp = stampOf(path.join(root, child));
+        // undefined: removed between readdir and stat; the next poll sees it gone
+        if (stamp !== undefined) out.set(child, stamp);
       }
     }
   };

@@ -30,8 +30,11 @@ export interface IncrementalTypeCheck {
   check(): IncrementalCheckResult;
 }
 
-/** `mtimeMs:size`, the stamp bin/edit-loop.mjs records for the files it transpiles. */
-function stampOf(file: string): string | undefined {
+/**
+ * `mtimeMs:size`, the stamp bin/edit-loop.mjs records for the files it transpiles (and the edit
+ * loop compares them with); undefined when the file cannot be read.
+ */
+export function stampOf(file: string): string | undefined {
   try {
     const st = fs.statSync(file);
     return `${st.mtimeMs}:${st.size}`;
