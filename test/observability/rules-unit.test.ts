@@ -340,7 +340,7 @@ describe('promtool test rules: stateful services and jobs', () => {
     run([
       {
         input_series: [
-          { series: `istio_tcp_connections_opened_total{${QUEUE}}`, values: '0+10x30' },
+          { series: `istio_tcp_received_bytes_total{${QUEUE}}`, values: '0+5000x30' },
           { series: `kube_statefulset_status_replicas_ready{${sts}}`, values: '2x30' },
           { series: `kube_statefulset_status_replicas{${sts}}`, values: '3x30' },
           { series: `kube_statefulset_status_replicas_updated{${sts}}`, values: '3x30' },
