@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { SourceMap } from 'module';
 import * as path from 'path';
+import { stampOf } from './incremental-type-check';
 
 /*
  * Stack traces of the transpiled modules (build/synth/, issue 18) in terms of the TypeScript
@@ -13,13 +14,8 @@ import * as path from 'path';
 const maps = new Map<string, { stamp: string; map: SourceMap | null }>();
 
 function mapOf(file: string): SourceMap | null {
-  let stamp = 'missing';
-  try {
-    const st = fs.statSync(`${file}.map`);
-    stamp = `${st.mtimeMs}:${st.size}`;
-  } catch {
-    // no map: cached as none until one appears
-  }
+  // no map: cached as none until one appears
+  const stamp = stampOf(`${file}.map`) ?? 'missing';
   const hit = maps.get(file);
   if (hit?.stamp === stamp) return hit.map;
   let map: SourceMap | null;
